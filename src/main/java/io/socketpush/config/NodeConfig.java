@@ -1,0 +1,205 @@
+package io.socketpush.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The typed, validated configuration of one node, built from {@code conf/*.json}. Every option has a
+ * default, a type and a doc line ({@link #describe()}); an unknown key or a bad value fails with a message
+ * naming the option.
+ */
+public final class NodeConfig {
+
+  /** Roles a node can run; one verticle each. */
+  public enum Role {
+    EDGE, AUTH, USER, CHANNEL, MANAGEMENT;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Role parse(String s) {
+      for (Role r : values()) {
+        if (r.id().equals(s)) {
+          return r;
+        }
+      }
+      throw new IllegalArgumentException("unknown role '" + s + "' (known: edge, auth, user, channel, management)");
+    }
+  }
+
+  static final List<Option> EDGE = List.of(
+      Option.string("host", "0.0.0.0", "Interface the client port binds to."),
+      Option.integer("port", 8080, 0, 65535, "Client port (SockJS at /eventbus, static webroot)."),
+      Option.string("publicUrl", null, "URL clients use to reach this edge; default http://127.0.0.1:<port>."),
+      Option.longValue("authTimeout", 10_000, 100, 3_600_000, "Milliseconds a socket may stay unauthenticated before it is closed."),
+      Option.longValue("removeUserAfterDisconnectTimeout", 20_000, 0, 86_400_000,
+          "Milliseconds after a user's last socket closed cluster-wide before the user is unsubscribed from all channels."),
+      Option.strings("publicChannels", new JsonArray(), "Channels any authenticated socket may register without a subscription."),
+      Option.longValue("pingTimeout", 60_000, 1_000, 3_600_000, "SockJS heartbeat/session timeout in milliseconds."),
+      Option.integer("maxFrameSize", 65_536, 256, 16 * 1024 * 1024, "Largest client frame accepted, in bytes."),
+      Option.integer("maxWriteQueueSize", 1_048_576, 1_024, 256 * 1024 * 1024,
+          "Bytes queued for one slow socket before it is closed as a slow consumer."),
+      Option.integer("maxRegistrationsPerSocket", 256, 1, 100_000, "Addresses one socket may register."),
+      Option.strings("allowedOrigins", new JsonArray(), "Origins allowed to open sockets; empty: any origin (set it in production)."));
+
+  static final List<Option> MANAGEMENT = List.of(
+      Option.string("host", "127.0.0.1", "Interface the admin port binds to (loopback by default)."),
+      Option.integer("port", 8181, 0, 65535, "Admin port: management API, UI, health."),
+      Option.string("publicUrl", null, "URL of this node's admin port; default http://127.0.0.1:<port>."),
+      Option.strings("apiKeys", new JsonArray(), "API keys allowed to call every method; empty: no key needed."),
+      Option.strings("readOnlyApiKeys", new JsonArray(), "API keys allowed to call list/get/status methods only."),
+      Option.integer("maxBodySize", 1_048_576, 1_024, 64 * 1024 * 1024, "Largest request body accepted, in bytes."));
+
+  static final List<Option> CLUSTER = List.of(
+      Option.longValue("heartbeatInterval", 1_000, 100, 60_000, "Milliseconds between node heartbeats."),
+      Option.longValue("nodeTimeout", 5_000, 500, 600_000, "Milliseconds without heartbeat before a node leaves the rings."),
+      Option.longValue("requestTimeout", 5_000, 100, 600_000, "Timeout of service calls between nodes, in milliseconds."),
+      Option.longValue("antiEntropyInterval", 10_000, 500, 3_600_000, "Milliseconds between edges' full re-announcements."),
+      Option.integer("virtualNodes", 128, 1, 4_096, "Virtual nodes per member on each hash ring."),
+      Option.integer("listLimit", 1_000, 1, 1_000_000, "Most entries listAll/getSubscribers return."));
+
+  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster");
+
+  private final String nodeId;
+  private final EnumSet<Role> roles;
+  private final Section edge;
+  private final Section management;
+  private final Section cluster;
+  private final JsonObject source;
+
+  private NodeConfig(JsonObject json) {
+    List<String> errors = new ArrayList<>();
+    for (String k : json.fieldNames()) {
+      if (!TOP.contains(k)) {
+        errors.add("unknown option " + k);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException("invalid config: " + String.join("; ", errors));
+    }
+    Object id = json.getValue("nodeId");
+    if (id != null && !(id instanceof String s && s.matches("[A-Za-z0-9_.:-]{1,64}"))) {
+      throw new IllegalArgumentException("invalid config: nodeId must be 1-64 characters of [A-Za-z0-9_.:-]");
+    }
+    nodeId = id != null ? (String) id : "node-" + UUID.randomUUID().toString().substring(0, 8);
+    Object r = json.getValue("roles");
+    roles = EnumSet.noneOf(Role.class);
+    if (r == null) {
+      roles.addAll(EnumSet.allOf(Role.class));
+    } else if (r instanceof JsonArray a) {
+      for (Object o : a) {
+        if (!(o instanceof String s)) {
+          throw new IllegalArgumentException("invalid config: roles must be an array of strings");
+        }
+        try {
+          roles.add(Role.parse(s));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("invalid config: roles: " + e.getMessage());
+        }
+      }
+    } else {
+      throw new IllegalArgumentException("invalid config: roles must be an array of strings");
+    }
+    edge = new Section("edge", EDGE, object(json, "edge"));
+    management = new Section("management", MANAGEMENT, object(json, "management"));
+    cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
+    source = json.copy();
+  }
+
+  private static JsonObject object(JsonObject json, String key) {
+    Object v = json.getValue(key);
+    if (v != null && !(v instanceof JsonObject)) {
+      throw new IllegalArgumentException("invalid config: " + key + " must be an object");
+    }
+    return (JsonObject) v;
+  }
+
+  /** Parses and validates a node config. */
+  public static NodeConfig from(JsonObject json) {
+    return new NodeConfig(json == null ? new JsonObject() : json);
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public Set<Role> roles() {
+    return roles;
+  }
+
+  public boolean has(Role role) {
+    return roles.contains(role);
+  }
+
+  public Section edge() {
+    return edge;
+  }
+
+  public Section management() {
+    return management;
+  }
+
+  public Section cluster() {
+    return cluster;
+  }
+
+  /** URL clients use to reach this node's edge, or null when it runs no edge. */
+  public String clientUrl(int boundPort) {
+    if (!has(Role.EDGE)) {
+      return null;
+    }
+    String u = edge.string("publicUrl");
+    return u != null ? u : "http://127.0.0.1:" + boundPort;
+  }
+
+  /** URL of this node's admin port, or null when it runs no management role. */
+  public String adminUrl(int boundPort) {
+    if (!has(Role.MANAGEMENT)) {
+      return null;
+    }
+    String u = management.string("publicUrl");
+    return u != null ? u : "http://127.0.0.1:" + boundPort;
+  }
+
+  /** Effective config: everything, defaults filled in. */
+  public JsonObject toJson() {
+    JsonArray r = new JsonArray();
+    roles.forEach(x -> r.add(x.id()));
+    return new JsonObject().put("nodeId", nodeId).put("roles", r).put("edge", edge.toJson())
+        .put("management", management.toJson().put("apiKeys", redact(management.strings("apiKeys")))
+            .put("readOnlyApiKeys", redact(management.strings("readOnlyApiKeys"))))
+        .put("cluster", cluster.toJson());
+  }
+
+  private static JsonArray redact(List<String> keys) {
+    JsonArray a = new JsonArray();
+    keys.forEach(k -> a.add("***"));
+    return a;
+  }
+
+  /** The config as given (for re-validation of runtime changes). */
+  public JsonObject source() {
+    return source.copy();
+  }
+
+  /** Docs of every option. */
+  public static JsonArray describe() {
+    JsonArray out = new JsonArray();
+    out.add(new JsonObject().put("name", "nodeId").put("type", "string").put("default", "node-<random>")
+        .put("description", "Unique id of this node in the cluster; keep it across restarts."));
+    out.add(new JsonObject().put("name", "roles").put("type", "string_list")
+        .put("default", new JsonArray(List.of("edge", "auth", "user", "channel", "management")))
+        .put("description", "Roles this node runs."));
+    EDGE.forEach(o -> out.add(o.describe("edge")));
+    MANAGEMENT.forEach(o -> out.add(o.describe("management")));
+    CLUSTER.forEach(o -> out.add(o.describe("cluster")));
+    return out;
+  }
+}
