@@ -67,7 +67,7 @@ final class ClusterServiceImpl implements ClusterService {
             .put("shares", shares));
       }
       return Future.succeededFuture(new JsonObject().put("nodeId", m.nodeId()).put("nodes", out).put("rings", rings)
-          .put("ringVersion", m.ring(Role.AUTH).version()));
+          .put("ringVersion", m.version()));
     });
   }
 

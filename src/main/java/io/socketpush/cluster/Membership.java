@@ -11,29 +11,43 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one class that knows who is in the cluster. Nodes publish their descriptor (nodeId, roles, client
- * URL, admin URL, started-at) as a heartbeat on a cluster-wide address; a node missing heartbeats for
- * {@code cluster.nodeTimeout} leaves, a node leaving gracefully says so. Every join and leave rebuilds the
- * per-role {@link HashRing}s with a new version and notifies listeners on their own context.
+ * The one class that knows who is in the cluster. Three sources, one truth:
+ * <ul>
+ *   <li>heartbeats: every node publishes its descriptor (nodeId, roles, client URL, admin URL, started-at,
+ *   cluster-manager id) on a cluster-wide address; a node missing them for {@code cluster.nodeTimeout}
+ *   leaves the rings, a node leaving gracefully says so;</li>
+ *   <li>the cluster manager's view ({@link ClusterView}): a node whose JGroups member left the view leaves
+ *   the rings at once, and a heartbeat from a member outside the view is held back until it is in it;</li>
+ *   <li>a registry of descriptors in the distributed data ({@value #REGISTRY}), read at start so a joining
+ *   node sees the whole cluster before it serves.</li>
+ * </ul>
+ * Every change rebuilds the per-role {@link HashRing}s and notifies listeners on their own context. Ring
+ * versions are derived from the membership itself (a hash of the members), so every node that sees the
+ * same members reports the same versions.
  *
- * <p>It does not use the cluster manager's single node-listener slot (Vert.x's HA manager owns it).
- * Rings are immutable and published through a volatile field, so any thread may read them.
+ * <p>Rings are immutable and published through a volatile field, so any thread may read them.
  */
 public final class Membership {
   private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+  /** Distributed map nodeId -> descriptor (JSON) of the nodes in the cluster. */
+  public static final String REGISTRY = "socketpush.nodes";
   private static final String KIND = "kind";
+  private static final long REGISTRY_TTL_MS = 120_000;
 
   private final Vertx vertx;
   private final JsonObject self;
@@ -44,15 +58,19 @@ public final class Membership {
 
   // confined to the context that called start()
   private final Map<String, JsonObject> nodes = new HashMap<>();
+  private final Map<String, JsonObject> pending = new HashMap<>();
   private final Map<String, Long> lastSeen = new HashMap<>();
-  private final Map<String, Long> upSince = new HashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private Context context;
+  private ClusterView view;
+  private Set<String> viewMembers;
+  private AsyncMap<String, String> registry;
   private MessageConsumer<JsonObject> consumer;
   private long heartbeatTimer = -1;
-  private long version;
+  private long ticks;
   private volatile Map<Role, HashRing> rings = new EnumMap<>(Role.class);
   private volatile Map<String, JsonObject> snapshot = Map.of();
+  private volatile long version;
   private volatile boolean leaving;
 
   private record Listener(Context context, Runnable action) {
@@ -73,23 +91,47 @@ public final class Membership {
     }
   }
 
-  /** Starts heartbeats; completes once this node sees itself (and whoever answered) in the rings. */
+  /**
+   * Joins: listens to the cluster view, reads the registry, starts heartbeats. Completes once this node
+   * sees itself and every registered live member in the rings.
+   */
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
+    view = ClusterView.attach(vertx, members -> context.runOnContext(v -> onView(members)));
+    if (view != null) {
+      self.put("clusterNodeId", view.localId());
+      viewMembers = view.members();
+    }
     consumer = vertx.eventBus().consumer(Addresses.MEMBERSHIP, this::onMessage);
-    return consumer.completion()
-        .compose(v -> {
-          onHeartbeat(self, true);
-          publish("hello");
-          heartbeatTimer = vertx.setPeriodic(heartbeatInterval, t -> tick());
-          if (!vertx.isClustered()) {
-            return Future.succeededFuture();
-          }
-          // give the members one round to answer our hello, so the first rings are complete
-          Promise<Void> settled = Promise.promise();
-          vertx.setTimer(Math.min(heartbeatInterval, 500), t -> settled.complete());
-          return settled.future();
-        });
+    Future<Void> known = consumer.completion();
+    if (vertx.isClustered()) {
+      known = known.compose(v -> vertx.sharedData().<String, String>getAsyncMap(REGISTRY))
+          .compose(map -> {
+            registry = map;
+            return map.put(nodeId, self.encode(), REGISTRY_TTL_MS).compose(v -> map.values());
+          })
+          .map(values -> {
+            for (String s : values) {
+              JsonObject d = new JsonObject(s);
+              if (!nodeId.equals(d.getString("nodeId"))) {
+                onHeartbeat(d, false);
+              }
+            }
+            return null;
+          });
+    }
+    return known.compose(v -> {
+      onHeartbeat(self.copy(), true);
+      publish("hello");
+      heartbeatTimer = vertx.setPeriodic(heartbeatInterval, t -> tick());
+      if (!vertx.isClustered()) {
+        return Future.succeededFuture();
+      }
+      // give members that were not yet in the registry one round to answer our hello
+      Promise<Void> settled = Promise.promise();
+      vertx.setTimer(Math.min(heartbeatInterval, 300), t -> settled.complete());
+      return settled.future();
+    });
   }
 
   /** Says goodbye: other nodes drop this one from their rings at once. */
@@ -99,7 +141,13 @@ public final class Membership {
       vertx.cancelTimer(heartbeatTimer);
     }
     publish("leave");
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    if (view != null) {
+      view.detach();
+    }
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    Future<Void> deregistered = registry == null ? Future.succeededFuture()
+        : registry.removeIfPresent(nodeId, self.encode()).<Void>mapEmpty().recover(err -> Future.succeededFuture());
+    return Future.all(unregistered, deregistered).mapEmpty();
   }
 
   /** This node's id. */
@@ -117,14 +165,31 @@ public final class Membership {
     return snapshot;
   }
 
+  /**
+   * Version of the whole membership: a hash of every member's id, start time and roles. Equal on every
+   * node that sees the same members; changes on every join, leave and restart. Not a counter.
+   */
+  public long version() {
+    return version;
+  }
+
   /** Whether this node is leaving the cluster. */
   public boolean leaving() {
     return leaving;
   }
 
-  /** Updates a field of this node's own descriptor (e.g. a bound URL), published with the next heartbeat. */
+  /** Updates a field of this node's own descriptor (e.g. a bound URL) and publishes it at once. */
   public void describeSelf(String key, Object value) {
     self.put(key, value);
+    if (context != null && !leaving) {
+      context.runOnContext(v -> {
+        onHeartbeat(self.copy(), false);
+        publish("hb");
+        if (registry != null) {
+          registry.put(nodeId, self.encode(), REGISTRY_TTL_MS);
+        }
+      });
+    }
   }
 
   /** Runs {@code action} on the caller's context after every ring change. */
@@ -132,13 +197,19 @@ public final class Membership {
     listeners.add(new Listener(vertx.getOrCreateContext(), action));
   }
 
-  /** Epoch millis since which a node is in the rings, by node id. */
+  /** Epoch millis since which each live node is up (its own start time), by node id. */
   public Map<String, Long> upSince() {
-    return Map.copyOf(upSince);
+    Map<String, Long> out = new TreeMap<>();
+    snapshot.forEach((id, d) -> out.put(id, d.getLong("startedAt", 0L)));
+    return out;
   }
 
   private void tick() {
     publish("hb");
+    ticks++;
+    if (registry != null && ticks % Math.max(1, (REGISTRY_TTL_MS / 4) / heartbeatInterval) == 0) {
+      registry.put(nodeId, self.encode(), REGISTRY_TTL_MS);
+    }
     long now = System.currentTimeMillis();
     List<String> gone = new ArrayList<>();
     lastSeen.forEach((id, seen) -> {
@@ -158,58 +229,118 @@ public final class Membership {
     vertx.eventBus().publish(Addresses.MEMBERSHIP, self.copy(), new DeliveryOptions().addHeader(KIND, kind));
   }
 
+  /** A new cluster view: drop nodes whose member left it, admit held-back nodes that are now in it. */
+  private void onView(Set<String> members) {
+    if (leaving) {
+      return;
+    }
+    boolean grew = viewMembers == null || !viewMembers.containsAll(members);
+    viewMembers = members;
+    List<String> gone = new ArrayList<>();
+    nodes.forEach((id, d) -> {
+      if (!id.equals(nodeId) && !inView(d)) {
+        gone.add(id);
+      }
+    });
+    boolean changed = false;
+    for (String id : gone) {
+      LOG.warn("[{}] node {} left the cluster view: removed from rings", nodeId, id);
+      forget(id);
+      changed = true;
+    }
+    for (JsonObject d : new ArrayList<>(pending.values())) {
+      if (inView(d)) {
+        pending.remove(d.getString("nodeId"));
+        changed |= admit(d);
+      }
+    }
+    if (changed) {
+      rebuild();
+    }
+    if (grew) {
+      publish("hb"); // newcomers learn about us now rather than at our next tick
+    }
+  }
+
+  private boolean inView(JsonObject d) {
+    String member = d.getString("clusterNodeId");
+    return viewMembers == null || member == null || viewMembers.contains(member);
+  }
+
   private void onMessage(Message<JsonObject> msg) {
     JsonObject d = msg.body();
     String kind = msg.headers().get(KIND);
     if (d == null || d.getString("nodeId") == null) {
       return;
     }
+    String id = d.getString("nodeId");
     if ("leave".equals(kind)) {
-      if (!d.getString("nodeId").equals(nodeId) && nodes.containsKey(d.getString("nodeId"))) {
-        LOG.info("[{}] node {} left", nodeId, d.getString("nodeId"));
-        forget(d.getString("nodeId"));
+      pending.remove(id);
+      JsonObject known = nodes.get(id);
+      if (!id.equals(nodeId) && known != null && known.getLong("startedAt", 0L).equals(d.getLong("startedAt", 0L))) {
+        LOG.info("[{}] node {} left", nodeId, id);
+        forget(id);
         rebuild();
       }
       return;
     }
-    boolean isNew = !nodes.containsKey(d.getString("nodeId"));
-    onHeartbeat(d, false);
-    if (isNew && "hello".equals(kind) && !d.getString("nodeId").equals(nodeId) && !leaving) {
+    if (id.equals(nodeId)) {
+      return;
+    }
+    boolean isNew = !nodes.containsKey(id);
+    if (onHeartbeat(d, false) && isNew && "hello".equals(kind) && !leaving) {
       publish("hb"); // let the newcomer learn about us now rather than at our next tick
     }
   }
 
-  private void onHeartbeat(JsonObject d, boolean force) {
+  /** Takes a descriptor in; true if the node is (now) in the rings. */
+  private boolean onHeartbeat(JsonObject d, boolean force) {
     String id = d.getString("nodeId");
-    lastSeen.put(id, System.currentTimeMillis());
-    JsonObject old = nodes.put(id, d);
-    boolean changed = force || old == null || !old.getJsonArray("roles", new JsonArray()).equals(d.getJsonArray("roles"))
-        || !old.getLong("startedAt", 0L).equals(d.getLong("startedAt", 0L));
-    if (old == null) {
-      upSince.put(id, System.currentTimeMillis());
-      if (!id.equals(nodeId)) {
-        LOG.info("[{}] node {} joined with roles {}", nodeId, id, d.getJsonArray("roles"));
-      }
-    } else if (!old.getLong("startedAt", 0L).equals(d.getLong("startedAt", 0L))) {
-      LOG.info("[{}] node {} restarted", nodeId, id);
-      upSince.put(id, System.currentTimeMillis());
+    if (!id.equals(nodeId) && !inView(d)) {
+      pending.put(id, d); // a member the cluster view does not (yet) contain: wait for the view
+      return false;
     }
-    if (changed) {
+    if (admit(d) || force) {
       rebuild();
     } else {
       snapshot = Map.copyOf(nodes);
     }
+    return true;
+  }
+
+  /** Records a descriptor; true if the rings must change. */
+  private boolean admit(JsonObject d) {
+    String id = d.getString("nodeId");
+    JsonObject old = nodes.get(id);
+    long started = d.getLong("startedAt", 0L);
+    if (old != null && old.getLong("startedAt", 0L) > started) {
+      return false; // a late heartbeat of an earlier incarnation of a restarted node
+    }
+    lastSeen.put(id, System.currentTimeMillis());
+    nodes.put(id, d);
+    if (old == null) {
+      if (!id.equals(nodeId)) {
+        LOG.info("[{}] node {} joined with roles {}", nodeId, id, d.getJsonArray("roles"));
+      }
+      return true;
+    }
+    if (old.getLong("startedAt", 0L) != started) {
+      LOG.info("[{}] node {} restarted", nodeId, id);
+      return true;
+    }
+    return !old.getJsonArray("roles", new JsonArray()).equals(d.getJsonArray("roles"));
   }
 
   private void forget(String id) {
     nodes.remove(id);
     lastSeen.remove(id);
-    upSince.remove(id);
   }
 
   private void rebuild() {
-    version++;
     Map<Role, HashRing> next = new EnumMap<>(Role.class);
+    StringBuilder all = new StringBuilder();
+    new TreeMap<>(nodes).forEach((id, d) -> all.append(id).append('@').append(d.getLong("startedAt", 0L))
+        .append(d.getJsonArray("roles", new JsonArray()).encode()).append(';'));
     for (Role r : Role.values()) {
       Set<String> members = new TreeSet<>();
       nodes.forEach((id, d) -> {
@@ -217,13 +348,27 @@ public final class Membership {
           members.add(id);
         }
       });
-      next.put(r, HashRing.of(version, virtualNodes, members));
+      next.put(r, HashRing.of(versionOf(r.id() + ":" + String.join(",", members)), virtualNodes, members));
     }
+    version = versionOf(all.toString());
     rings = next;
     snapshot = Map.copyOf(nodes);
     for (Listener l : listeners) {
       l.context().runOnContext(v -> l.action().run());
     }
+  }
+
+  /** A positive 53-bit hash (exact in JSON numbers everywhere), 64-bit FNV-1a with a final mix. */
+  static long versionOf(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return h & 0x1F_FFFF_FFFF_FFFFL;
   }
 
   /** Context the membership runs on (for tests and diagnostics). */

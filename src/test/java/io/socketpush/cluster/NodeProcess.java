@@ -1,0 +1,111 @@
+package io.socketpush.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One socket-push node as a separate JVM started from the fat jar ({@code -Dsocketpush.jar}, set by
+ * failsafe) with the real Infinispan cluster manager, for integration and fault tests. The cluster name
+ * and JGroups ports come from the test, so it never joins somebody else's cluster on this machine.
+ */
+final class NodeProcess {
+  final String name;
+  final String conf;
+  private final List<String> clusterProps;
+  private final Path log;
+  private Process process;
+
+  NodeProcess(String name, String conf, List<String> clusterProps) {
+    this.name = name;
+    this.conf = conf;
+    this.clusterProps = clusterProps;
+    this.log = Path.of("target", "it-logs", name + ".log");
+  }
+
+  /** JGroups/Infinispan system properties of a private cluster on {@code basePort}. */
+  static List<String> clusterProps(String clusterName, int basePort) {
+    return List.of("-Dsocketpush.cluster.name=" + clusterName, "-Djgroups.bind_addr=127.0.0.1",
+        "-Djgroups.tcp.port=" + basePort, "-Djgroups.tcpping.initial_hosts=127.0.0.1[" + basePort + "]",
+        "-Djgroups.tcpping.port_range=5");
+  }
+
+  static String jar() {
+    String jar = System.getProperty("socketpush.jar", "target/socket-push.jar");
+    if (!new File(jar).isFile()) {
+      throw new IllegalStateException("no fat jar at " + jar + " (run mvn verify)");
+    }
+    return jar;
+  }
+
+  /** Starts the JVM (appending to its log). */
+  NodeProcess start() throws IOException {
+    Files.createDirectories(log.getParent());
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-Djava.net.preferIPv4Stack=true");
+    cmd.addAll(clusterProps);
+    cmd.addAll(List.of("-jar", jar(), "-cluster", "-conf", conf));
+    process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    return this;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGKILL, and wait for the process to be gone. */
+  void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly();
+      process.waitFor(15, TimeUnit.SECONDS);
+    }
+  }
+
+  /** SIGSTOP / SIGCONT. */
+  void signal(String sig) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("kill", "-" + sig, String.valueOf(pid())).inheritIO().start();
+    p.waitFor(5, TimeUnit.SECONDS);
+  }
+
+  /** Polls {@code http://127.0.0.1:port/path} until it answers 200 or the time is up. */
+  static void awaitHttp(int port, String path, long timeoutMs) throws InterruptedException {
+    long end = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < end) {
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+        c.setConnectTimeout(500);
+        c.setReadTimeout(2_000);
+        if (c.getResponseCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("nothing answered on 127.0.0.1:" + port + path + " within " + timeoutMs + " ms");
+  }
+
+  /** The last lines of the node's log, for failure messages. */
+  String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+}
