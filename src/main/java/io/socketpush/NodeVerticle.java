@@ -9,6 +9,7 @@ import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.edge.EdgeVerticle;
 import io.socketpush.management.ManagementVerticle;
+import io.socketpush.ops.NodeOps;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.Deployable;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One socket-push node: reads its config, joins the membership and deploys one verticle per configured
@@ -33,6 +33,7 @@ public final class NodeVerticle extends VerticleBase {
   private Services services;
   private EdgeVerticle edge;
   private ManagementVerticle management;
+  private NodeOps ops;
   private final List<String> deployments = new ArrayList<>();
 
   @Override
@@ -43,7 +44,6 @@ public final class NodeVerticle extends VerticleBase {
       LOG.error("{}", e.getMessage());
       return Future.failedFuture(e);
     }
-    MDC.put("node", nodeConfig.nodeId());
     RuntimeConfig runtime = new RuntimeConfig(nodeConfig);
     JsonArray roles = new JsonArray();
     nodeConfig.roles().forEach(r -> roles.add(r.id()));
@@ -53,6 +53,7 @@ public final class NodeVerticle extends VerticleBase {
         nodeConfig.cluster().longValue("nodeTimeout"), nodeConfig.cluster().integer("virtualNodes"));
     services = new Services(vertx, membership, nodeConfig.cluster().longValue("requestTimeout"),
         nodeConfig.cluster().integer("listLimit"));
+    ops = NodeOps.start(vertx, nodeConfig, membership); // metrics, health, node id in logs (see io.socketpush.ops)
 
     // bind the sharded services first, then announce this node, then open the ports
     Future<Void> bound = deploy(new ClusterVerticle(services, runtime));
@@ -80,7 +81,7 @@ public final class NodeVerticle extends VerticleBase {
         return null;
       });
     }
-    return ready.onSuccess(v -> LOG.info("[{}] node started with roles {}{}{}", nodeConfig.nodeId(), roles,
+    return ready.onSuccess(v -> ops.started()).onFailure(err -> ops.stop()).onSuccess(v -> LOG.info("[{}] node started with roles {}{}{}", nodeConfig.nodeId(), roles,
             edge != null ? ", clients on " + nodeConfig.clientUrl(edge.port()) : "",
             management != null ? ", management on " + nodeConfig.adminUrl(management.port()) : ""))
         .onFailure(err -> LOG.error("[{}] node failed to start: {}", nodeConfig.nodeId(), err.getMessage(), err));
@@ -106,6 +107,10 @@ public final class NodeVerticle extends VerticleBase {
         undeploys.add(vertx.undeploy(deployments.get(i)));
       }
       return Future.join(undeploys).recover(err -> Future.succeededFuture());
+    }).onComplete(ar -> {
+      if (ops != null) {
+        ops.stop();
+      }
     });
   }
 

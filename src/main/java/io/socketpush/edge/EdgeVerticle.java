@@ -99,6 +99,7 @@ public final class EdgeVerticle extends VerticleBase {
     ClientSession session = node.open(new ClientIo() {
       @Override
       public void write(Buffer frame) {
+        node.metrics().frameOut();
         sock.write(frame);
       }
 
@@ -117,7 +118,10 @@ public final class EdgeVerticle extends VerticleBase {
         return String.valueOf(sock.remoteAddress());
       }
     });
-    sock.handler(session::onFrame);
+    sock.handler(frame -> {
+      node.metrics().frameIn();
+      session.onFrame(frame);
+    });
     sock.endHandler(v -> node.closed(session));
     sock.exceptionHandler(err -> node.closed(session));
   }
