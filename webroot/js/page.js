@@ -56,6 +56,7 @@
 
   function connect() {
     if (client) client.close();
+    window.socketPushClient = null;
     var userId = userIdInput.value.trim();
     if (!userId) { setStatus('error: userId is required', 'error'); return; }
     try {
@@ -68,6 +69,7 @@
           if (window.console) console.warn('socket-push error frame', err);
         }
       });
+      window.socketPushClient = client; // for the browser console and tests
     } catch (e) {
       client = null;
       setStatus('error: ' + e.message, 'error');
@@ -76,7 +78,7 @@
 
   form.addEventListener('submit', function (e) { e.preventDefault(); connect(); });
   disconnectBtn.addEventListener('click', function () {
-    if (client) { client.close(); client = null; }
+    if (client) { client.close(); client = null; window.socketPushClient = null; }
   });
   $('clear').addEventListener('click', function () {
     list.textContent = '';
