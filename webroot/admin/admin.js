@@ -66,7 +66,8 @@
       return res.text().then(function (text) {
         var parsed = text;
         try { parsed = text ? JSON.parse(text) : null; } catch (e) { /* not JSON */ }
-        if (res.status === 401) needApiKey();
+        // 401 with AUTH_FAILED is an answer of auth.check, not a missing API key.
+        if (res.status === 401 && !(parsed && parsed.error && parsed.error.code === 'AUTH_FAILED')) needApiKey();
         return { status: res.status, statusText: res.statusText, ok: res.ok, body: parsed, text: text,
                  ms: Math.round(performance.now() - started) };
       });

@@ -49,6 +49,14 @@
     try { return JSON.stringify(err); } catch (e) { return String(err); }
   }
 
+  /** Failures that retrying with the same credentials cannot fix (client err frame bodies). */
+  var PERMANENT = ['auth_failed', 'bad_request', 'access_denied', 'forbidden', 'unauthorized'];
+  function isPermanent(text) {
+    var t = String(text).toLowerCase();
+    for (var i = 0; i < PERMANENT.length; i++) if (t.indexOf(PERMANENT[i]) >= 0) return true;
+    return false;
+  }
+
   /** Exponential backoff with jitter: min * 2^attempt, capped at max, then +/- jitter. */
   function backoffDelay(attempt, min, max, jitter) {
     var base = Math.min(max, min * Math.pow(2, attempt));
@@ -130,9 +138,16 @@
         eb.send(AUTH_ADDRESS, { userId: self.userId, sessionId: self.sessionId }, function (err, reply) {
           if (eb !== self.eb) return;
           if (err) {
-            // Wrong credentials do not get better by retrying: report and stop.
-            self._status('error', 'error: ' + errorText(err));
-            self._stop();
+            var why = errorText(err);
+            if (isPermanent(why)) {
+              // Wrong credentials do not get better by retrying: report and stop.
+              self._status('error', 'error: ' + why);
+              self._stop();
+            } else {
+              // The auth service is unavailable or slow: try again later on a fresh socket.
+              self._drop();
+              self._scheduleReconnect('error: ' + why);
+            }
             return;
           }
           var body = reply && reply.body;
@@ -173,13 +188,19 @@
     self.timer = global.setTimeout(function () { self.timer = null; self._open(); }, delay);
   };
 
+  /** Closes the current socket, if any, without triggering a reconnect from its close event. */
+  Client.prototype._drop = function () {
+    var eb = this.eb;
+    this.eb = null;
+    this.authenticated = false;
+    if (eb) { try { eb.close(); } catch (e) { /* already closed */ } }
+  };
+
   /** Stops without a status change (used after auth failure, keeps the error visible). */
   Client.prototype._stop = function () {
     this.closed = true;
     if (this.timer) { global.clearTimeout(this.timer); this.timer = null; }
-    var eb = this.eb;
-    this.eb = null;
-    if (eb) { try { eb.close(); } catch (e) { /* already closed */ } }
+    this._drop();
   };
 
   /** Closes the socket and stops reconnecting. */
