@@ -1,0 +1,131 @@
+package io.socketpush;
+
+import io.socketpush.auth.AuthVerticle;
+import io.socketpush.channel.ChannelVerticle;
+import io.socketpush.cluster.ClusterVerticle;
+import io.socketpush.cluster.Membership;
+import io.socketpush.config.NodeConfig;
+import io.socketpush.config.NodeConfig.Role;
+import io.socketpush.config.RuntimeConfig;
+import io.socketpush.edge.EdgeVerticle;
+import io.socketpush.management.ManagementVerticle;
+import io.socketpush.shard.Services;
+import io.vertx.core.Future;
+import io.vertx.core.Deployable;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One socket-push node: reads its config, joins the membership and deploys one verticle per configured
+ * role. It only wires; the logic lives in the roles' classes.
+ */
+public final class NodeVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeVerticle.class);
+
+  private NodeConfig nodeConfig;
+  private Membership membership;
+  private Services services;
+  private EdgeVerticle edge;
+  private ManagementVerticle management;
+  private final List<String> deployments = new ArrayList<>();
+
+  @Override
+  public Future<?> start() {
+    try {
+      nodeConfig = NodeConfig.from(config());
+    } catch (IllegalArgumentException e) {
+      LOG.error("{}", e.getMessage());
+      return Future.failedFuture(e);
+    }
+    MDC.put("node", nodeConfig.nodeId());
+    RuntimeConfig runtime = new RuntimeConfig(nodeConfig);
+    JsonArray roles = new JsonArray();
+    nodeConfig.roles().forEach(r -> roles.add(r.id()));
+    JsonObject self = new JsonObject().put("nodeId", nodeConfig.nodeId()).put("roles", roles)
+        .put("startedAt", System.currentTimeMillis());
+    membership = new Membership(vertx, self, nodeConfig.cluster().longValue("heartbeatInterval"),
+        nodeConfig.cluster().longValue("nodeTimeout"), nodeConfig.cluster().integer("virtualNodes"));
+    services = new Services(vertx, membership, nodeConfig.cluster().longValue("requestTimeout"),
+        nodeConfig.cluster().integer("listLimit"));
+
+    // bind the sharded services first, then announce this node, then open the ports
+    Future<Void> bound = deploy(new ClusterVerticle(services, runtime));
+    if (nodeConfig.has(Role.AUTH)) {
+      bound = bound.compose(v -> deploy(new AuthVerticle(membership)));
+    }
+    if (nodeConfig.has(Role.USER)) {
+      bound = bound.compose(v -> deploy(new io.socketpush.user.UserVerticle(services, runtime)));
+    }
+    if (nodeConfig.has(Role.CHANNEL)) {
+      bound = bound.compose(v -> deploy(new ChannelVerticle(services, runtime)));
+    }
+    Future<Void> ready = bound.compose(v -> membership.start());
+    if (nodeConfig.has(Role.EDGE)) {
+      edge = new EdgeVerticle(services, runtime);
+      ready = ready.compose(v -> deploy(edge)).map(v -> {
+        membership.describeSelf("clientUrl", nodeConfig.clientUrl(edge.port()));
+        return null;
+      });
+    }
+    if (nodeConfig.has(Role.MANAGEMENT)) {
+      management = new ManagementVerticle(services, runtime);
+      ready = ready.compose(v -> deploy(management)).map(v -> {
+        membership.describeSelf("adminUrl", nodeConfig.adminUrl(management.port()));
+        return null;
+      });
+    }
+    return ready.onSuccess(v -> LOG.info("[{}] node started with roles {}{}{}", nodeConfig.nodeId(), roles,
+            edge != null ? ", clients on " + nodeConfig.clientUrl(edge.port()) : "",
+            management != null ? ", management on " + nodeConfig.adminUrl(management.port()) : ""))
+        .onFailure(err -> LOG.error("[{}] node failed to start: {}", nodeConfig.nodeId(), err.getMessage(), err));
+  }
+
+  private Future<Void> deploy(Deployable v) {
+    return vertx.deployVerticle(v).map(id -> {
+      deployments.add(id);
+      return null;
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    LOG.info("[{}] node stopping: leaving the cluster", nodeConfig == null ? "?" : nodeConfig.nodeId());
+    Future<Void> left = membership == null ? Future.succeededFuture() : membership.leave();
+    if (edge != null) {
+      edge.closeAll();
+    }
+    return left.recover(err -> Future.succeededFuture()).compose(v -> {
+      List<Future<Void>> undeploys = new ArrayList<>();
+      for (int i = deployments.size() - 1; i >= 0; i--) {
+        undeploys.add(vertx.undeploy(deployments.get(i)));
+      }
+      return Future.join(undeploys).recover(err -> Future.succeededFuture());
+    });
+  }
+
+  /** The node id (after start). */
+  public String nodeId() {
+    return nodeConfig.nodeId();
+  }
+
+  /** Bound client port, or -1 without the edge role. */
+  public int edgePort() {
+    return edge == null ? -1 : edge.port();
+  }
+
+  /** Bound admin port, or -1 without the management role. */
+  public int adminPort() {
+    return management == null ? -1 : management.port();
+  }
+
+  /** The sharded services this node uses. */
+  public Services services() {
+    return services;
+  }
+}

@@ -1,0 +1,237 @@
+package io.socketpush.channel;
+
+import io.socketpush.cluster.Addresses;
+import io.socketpush.cluster.DistributedSets;
+import io.socketpush.cluster.Membership;
+import io.socketpush.config.NodeConfig.Role;
+import io.socketpush.edge.EdgeOps;
+import io.socketpush.error.Failure;
+import io.socketpush.error.Validate;
+import io.socketpush.message.PushMessage;
+import io.socketpush.user.PresenceService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard of ChannelService and InterestService. Subscriptions are hard state in the distributed data
+ * (by channel and by user); which edge nodes hold local subscribers of each owned channel is soft state in
+ * memory, confined to this verticle's event loop. A publish sends one message per interested edge.
+ */
+final class ChannelServiceImpl implements ChannelService, InterestService {
+  private static final Logger LOG = LoggerFactory.getLogger(ChannelServiceImpl.class);
+
+  private final Vertx vertx;
+  private final Membership membership;
+  private final PresenceService presence;
+  private final DistributedSets subscribers;
+  private final DistributedSets subscriptions;
+  private final long timeoutMs;
+  private final IntSupplier listLimit;
+  private final Map<String, Set<String>> interest = new HashMap<>();
+
+  ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, DistributedSets subscribers,
+      DistributedSets subscriptions, long timeoutMs, IntSupplier listLimit) {
+    this.vertx = vertx;
+    this.membership = membership;
+    this.presence = presence;
+    this.subscribers = subscribers;
+    this.subscriptions = subscriptions;
+    this.timeoutMs = timeoutMs;
+    this.listLimit = listLimit;
+  }
+
+  @Override
+  public Future<Void> subscribe(String userId, String channelId) {
+    Future<Void> bad = guard(channelId, Validate.ids("userId", userId));
+    if (bad != null) {
+      return bad;
+    }
+    return subscribers.add(channelId, userId, 0)
+        .compose(v -> subscriptions.add(userId, channelId, 0))
+        .compose(v -> tellEdges(userId, channelId, EdgeOps.SUBSCRIBED));
+  }
+
+  @Override
+  public Future<Void> unsubscribe(String userId, String channelId) {
+    Future<Void> bad = guard(channelId, Validate.ids("userId", userId));
+    if (bad != null) {
+      return bad;
+    }
+    return subscribers.remove(channelId, userId)
+        .compose(v -> subscriptions.remove(userId, channelId))
+        .compose(v -> tellEdges(userId, channelId, EdgeOps.UNSUBSCRIBED));
+  }
+
+  /** Tells the edges holding the user's sockets, so the change takes effect on open sockets at once. */
+  private Future<Void> tellEdges(String userId, String channelId, String op) {
+    return presence.edgesOf(userId)
+        .recover(err -> {
+          LOG.warn("[{}] presence of {} unavailable, open sockets learn of {} {} at re-announce: {}",
+              membership.nodeId(), userId, op, channelId, err.getMessage());
+          return Future.succeededFuture(List.of());
+        })
+        .compose(edges -> {
+          List<Future<Integer>> calls = new ArrayList<>();
+          for (String edge : edges) {
+            if (EdgeOps.SUBSCRIBED.equals(op)) {
+              interest.computeIfAbsent(channelId, k -> new HashSet<>()).add(edge);
+            }
+            JsonObject body = new JsonObject().put("userId", userId).put("channelId", channelId);
+            calls.add(EdgeOps.control(vertx, edge, op, body, timeoutMs));
+          }
+          return Future.join(calls).otherwiseEmpty().mapEmpty();
+        });
+  }
+
+  @Override
+  public Future<Void> unsubscribeAll(String userId) {
+    Future<Void> bad = Validate.ids("userId", userId);
+    if (bad != null) {
+      return bad;
+    }
+    // only channels this shard owns; the sharded facade covers the rest
+    return subscriptions.get(userId).compose(channels -> {
+      List<Future<Void>> calls = new ArrayList<>();
+      for (String c : channels) {
+        if (owns(c)) {
+          calls.add(unsubscribe(userId, c));
+        }
+      }
+      return Future.all(calls).mapEmpty();
+    });
+  }
+
+  @Override
+  public Future<List<String>> getSubscriptions(String userId) {
+    Future<List<String>> bad = Validate.ids("userId", userId);
+    return bad != null ? bad : subscriptions.get(userId).map(this::limit);
+  }
+
+  @Override
+  public Future<List<String>> getSubscribers(String channelId) {
+    Future<List<String>> bad = Validate.ids("channelId", channelId);
+    return bad != null ? bad : subscribers.get(channelId).map(this::limit);
+  }
+
+  @Override
+  public Future<Integer> publish(String channelId, PushMessage message) {
+    Future<Integer> bad = guard(channelId, Validate.message(message));
+    if (bad != null) {
+      return bad;
+    }
+    Set<String> edges = interest.get(channelId);
+    if (edges == null || edges.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    Buffer frame = EdgeOps.recFrame(Addresses.clientChannel(channelId), message.value());
+    List<Future<Integer>> sends = new ArrayList<>();
+    for (String edge : new ArrayList<>(edges)) {
+      sends.add(EdgeOps.deliver(vertx, edge, EdgeOps.DELIVER_CHANNEL, channelId, frame, timeoutMs));
+    }
+    return Future.join(sends).transform(ar -> {
+      int reached = 0;
+      for (Future<Integer> f : sends) {
+        reached += f.succeeded() ? f.result() : 0;
+      }
+      return Future.succeededFuture(reached);
+    });
+  }
+
+  @Override
+  public Future<List<String>> listAll() {
+    return subscribers.keys().map(keys -> limit(new ArrayList<>(new TreeSet<>(keys))));
+  }
+
+  // ---- InterestService (internal) ----
+
+  @Override
+  public Future<Void> addInterest(String channelId, String nodeId) {
+    Future<Void> bad = guard(channelId, null);
+    if (bad != null) {
+      return bad;
+    }
+    interest.computeIfAbsent(channelId, k -> new HashSet<>()).add(nodeId);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> removeInterest(String channelId, String nodeId) {
+    Future<Void> bad = guard(channelId, null);
+    if (bad != null) {
+      return bad;
+    }
+    Set<String> edges = interest.get(channelId);
+    if (edges != null && edges.remove(nodeId) && edges.isEmpty()) {
+      interest.remove(channelId);
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> announce(String nodeId, List<String> channelIds) {
+    Set<String> listed = new HashSet<>(channelIds);
+    for (String c : listed) {
+      if (owns(c)) {
+        interest.computeIfAbsent(c, k -> new HashSet<>()).add(nodeId);
+      }
+    }
+    for (String c : new ArrayList<>(interest.keySet())) {
+      if (!listed.contains(c)) {
+        removeInterest(c, nodeId);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Drops interest of nodes that left and of channels this shard no longer owns. */
+  void onRingChange() {
+    Set<String> live = membership.nodes().keySet();
+    for (String c : new ArrayList<>(interest.keySet())) {
+      Set<String> edges = interest.get(c);
+      edges.removeIf(e -> !live.contains(e));
+      if (edges.isEmpty() || !owns(c)) {
+        interest.remove(c);
+      }
+    }
+  }
+
+  /** Interested edges of a channel (for tests and status). */
+  Set<String> interestOf(String channelId) {
+    return interest.getOrDefault(channelId, Set.of());
+  }
+
+  private boolean owns(String channelId) {
+    return membership.ring(Role.CHANNEL).owns(membership.nodeId(), channelId);
+  }
+
+  private List<String> limit(List<String> in) {
+    int max = listLimit.getAsInt();
+    return in.size() <= max ? in : new ArrayList<>(in.subList(0, max));
+  }
+
+  private <T> Future<T> guard(String channelId, Future<T> other) {
+    Future<T> bad = Validate.ids("channelId", channelId);
+    if (bad != null) {
+      return bad;
+    }
+    if (other != null) {
+      return other;
+    }
+    if (!owns(channelId)) {
+      return Failure.WRONG_SHARD.fail("node " + membership.nodeId() + " does not own channel " + channelId);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+package io.socketpush.channel;
+
+import io.socketpush.cluster.Addresses;
+import io.socketpush.cluster.DistributedSets;
+import io.socketpush.config.RuntimeConfig;
+import io.socketpush.shard.Services;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceBinder;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The channel role: binds this node's ChannelService and InterestService shard. */
+public final class ChannelVerticle extends VerticleBase {
+  /** Distributed map channelId -> subscribed userIds. */
+  public static final String SUBSCRIBERS_MAP = "socketpush.channel.subscribers";
+  /** Distributed map userId -> subscribed channelIds. */
+  public static final String SUBSCRIPTIONS_MAP = "socketpush.channel.subscriptions";
+
+  private final Services services;
+  private final RuntimeConfig config;
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+
+  public ChannelVerticle(Services services, RuntimeConfig config) {
+    this.services = services;
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    String nodeId = services.membership().nodeId();
+    return Future.all(DistributedSets.open(vertx, SUBSCRIBERS_MAP), DistributedSets.open(vertx, SUBSCRIPTIONS_MAP))
+        .compose(maps -> {
+          ChannelServiceImpl impl = new ChannelServiceImpl(vertx, services.membership(), services.presence(),
+              maps.resultAt(0), maps.resultAt(1), config.get().cluster().longValue("requestTimeout"),
+              () -> config.get().cluster().integer("listLimit"));
+          services.membership().onChange(impl::onRingChange);
+          ServiceBinder binder = new ServiceBinder(vertx);
+          consumers.add(binder.setAddress(Addresses.service(Services.CHANNEL, nodeId)).register(ChannelService.class, impl));
+          consumers.add(binder.setAddress(Addresses.service(Services.INTEREST, nodeId)).register(InterestService.class, impl));
+          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+  }
+}

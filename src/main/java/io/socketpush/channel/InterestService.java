@@ -1,0 +1,33 @@
+package io.socketpush.channel;
+
+import io.vertx.codegen.annotations.GenIgnore;
+import io.vertx.codegen.annotations.ProxyGen;
+import io.vertx.codegen.annotations.VertxGen;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.List;
+
+/**
+ * Internal: how edges tell a channel's owner that they hold local subscribers of it, so a publish sends one
+ * message per interested edge. Soft state, rebuilt from edges' announcements.
+ */
+@ProxyGen
+@VertxGen
+public interface InterestService {
+
+  /** Edge {@code nodeId} holds local subscribers of {@code channelId}. */
+  Future<Void> addInterest(String channelId, String nodeId);
+
+  /** Edge {@code nodeId} holds no more local subscribers of {@code channelId}. */
+  Future<Void> removeInterest(String channelId, String nodeId);
+
+  /** Anti-entropy: the complete list of channels of this shard edge {@code nodeId} is interested in. */
+  Future<Void> announce(String nodeId, List<String> channelIds);
+
+  /** A proxy to the instance bound at {@code address}. */
+  @GenIgnore
+  static InterestService createProxy(Vertx vertx, String address, long timeoutMs) {
+    return new InterestServiceVertxEBProxy(vertx, address, new DeliveryOptions().setSendTimeout(timeoutMs));
+  }
+}

@@ -1,0 +1,242 @@
+package io.socketpush.edge;
+
+import io.socketpush.cluster.Addresses;
+import io.socketpush.error.Failure;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client socket speaking the event-bus bridge frame protocol: parses frames, enforces what the socket
+ * may do in its state, and answers with {@code rec} or {@code err} frames. Confined to the edge's event
+ * loop. The decisions that need the cluster (auth, subscriptions) are the {@link EdgeNode}'s.
+ */
+public final class ClientSession {
+  /** Close codes sent to clients (4000-4999 are application codes in WebSocket and SockJS). */
+  public static final int CLOSE_AUTH_TIMEOUT = 4001;
+  public static final int CLOSE_SLOW_CONSUMER = 4002;
+  public static final int CLOSE_REMOVED = 4003;
+  public static final int CLOSE_SHUTDOWN = 4004;
+
+  private static final AtomicLong IDS = new AtomicLong();
+
+  private final long id = IDS.incrementAndGet();
+  private final ClientIo io;
+  private final EdgeNode node;
+  private final Set<String> registered = new HashSet<>();
+  private String userId;
+  private boolean authenticating;
+  private boolean closed;
+  private long lastFrameAt = System.currentTimeMillis();
+  private final long openedAt = System.currentTimeMillis();
+
+  ClientSession(ClientIo io, EdgeNode node) {
+    this.io = io;
+    this.node = node;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public String userId() {
+    return userId;
+  }
+
+  public boolean authenticated() {
+    return userId != null;
+  }
+
+  long lastFrameAt() {
+    return lastFrameAt;
+  }
+
+  long openedAt() {
+    return openedAt;
+  }
+
+  Set<String> registered() {
+    return registered;
+  }
+
+  /** Handles one frame from the client. */
+  void onFrame(Buffer data) {
+    lastFrameAt = System.currentTimeMillis();
+    if (closed) {
+      return;
+    }
+    if (data.length() > node.limits().maxFrameSize()) {
+      error(null, Failure.LIMIT_EXCEEDED, "frame larger than " + node.limits().maxFrameSize() + " bytes");
+      return;
+    }
+    JsonObject frame;
+    try {
+      frame = new JsonObject(data);
+    } catch (DecodeException | ClassCastException e) {
+      error(null, Failure.BAD_REQUEST, "frame is not a JSON object");
+      return;
+    }
+    Object type = frame.getValue("type");
+    Object address = frame.getValue("address");
+    if (!(type instanceof String t)) {
+      error(null, Failure.BAD_REQUEST, "frame has no type");
+      return;
+    }
+    if ("ping".equals(t)) {
+      return;
+    }
+    if (address != null && !(address instanceof String)) {
+      error(null, Failure.BAD_REQUEST, "address must be a string");
+      return;
+    }
+    String addr = (String) address;
+    if (addr != null && addr.length() > node.limits().maxAddressLength()) {
+      error(null, Failure.LIMIT_EXCEEDED, "address longer than " + node.limits().maxAddressLength());
+      return;
+    }
+    switch (t) {
+      case "send" -> onSend(addr, frame);
+      case "register" -> onRegister(addr);
+      case "unregister" -> {
+        if (addr != null) {
+          registered.remove(addr);
+          node.unregistered(this, addr);
+        }
+      }
+      case "publish" -> error(addr, Failure.ACCESS_DENIED, "publishing is not allowed");
+      default -> error(addr, Failure.BAD_REQUEST, "unknown frame type");
+    }
+  }
+
+  private void onSend(String addr, JsonObject frame) {
+    Object reply = frame.getValue("replyAddress");
+    String replyAddress = reply instanceof String s && s.length() <= node.limits().maxAddressLength() ? s : null;
+    if (!Addresses.CLIENT_AUTH.equals(addr)) {
+      error(addr, Failure.ACCESS_DENIED, "sending to " + addr + " is not allowed");
+      return;
+    }
+    Object body = frame.getValue("body");
+    if (!(body instanceof JsonObject b) || !(b.getValue("userId") instanceof String || b.getValue("userId") instanceof Number)
+        || !(b.getValue("sessionId") instanceof String || b.getValue("sessionId") instanceof Number)) {
+      replyError(replyAddress, Failure.BAD_REQUEST, "auth body must be {\"userId\":..,\"sessionId\":..}");
+      return;
+    }
+    String user = String.valueOf(b.getValue("userId"));
+    String session = String.valueOf(b.getValue("sessionId"));
+    if (authenticating) {
+      replyError(replyAddress, Failure.BAD_REQUEST, "authentication already in progress");
+      return;
+    }
+    if (userId != null && !userId.equals(user)) {
+      replyError(replyAddress, Failure.ACCESS_DENIED, "socket is authenticated as another user");
+      return;
+    }
+    authenticating = true;
+    node.authenticate(this, user, session).onComplete(ar -> {
+      authenticating = false;
+      if (closed) {
+        return;
+      }
+      if (ar.succeeded()) {
+        if (replyAddress != null) {
+          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("userId", userId)));
+        }
+      } else {
+        Failure f = Failure.of(ar.cause());
+        replyError(replyAddress, f == Failure.INTERNAL ? Failure.UNAVAILABLE : f, Failure.messageOf(ar.cause()));
+      }
+    });
+  }
+
+  private void onRegister(String addr) {
+    if (addr == null) {
+      error(null, Failure.BAD_REQUEST, "register needs an address");
+      return;
+    }
+    if (userId == null) {
+      error(addr, Failure.ACCESS_DENIED, "authenticate first");
+      return;
+    }
+    if (registered.contains(addr)) {
+      return;
+    }
+    if (registered.size() >= node.limits().maxRegistrations()) {
+      error(addr, Failure.LIMIT_EXCEEDED, "too many registrations on this socket");
+      return;
+    }
+    if (node.mayRegister(this, addr)) {
+      registered.add(addr);
+    } else {
+      error(addr, Failure.ACCESS_DENIED, "not allowed to register " + addr);
+    }
+  }
+
+  /** Marks the socket authenticated (called by the edge node once auth and attach succeeded). */
+  void authenticatedAs(String user) {
+    this.userId = user;
+  }
+
+  /** Writes a pre-encoded frame; closes the socket as a slow consumer when its queue is full. */
+  boolean deliver(Buffer frame) {
+    if (closed) {
+      return false;
+    }
+    if (io.writeQueueFull()) {
+      node.slowConsumer(this);
+      close(CLOSE_SLOW_CONSUMER, "slow_consumer");
+      return false;
+    }
+    io.write(frame);
+    return true;
+  }
+
+  void close(int code, String reason) {
+    if (!closed) {
+      closed = true;
+      io.close(code, reason);
+    }
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  /** Called when the transport closed. */
+  void markClosed() {
+    closed = true;
+  }
+
+  private void write(Buffer b) {
+    if (!closed) {
+      io.write(b);
+    }
+  }
+
+  private void error(String address, Failure f, String message) {
+    node.clientError(this, f, message);
+    JsonObject err = new JsonObject().put("type", "err").put("body", f.clientError).put("message", message);
+    if (address != null) {
+      err.put("address", address);
+    }
+    write(err.toBuffer());
+  }
+
+  private void replyError(String replyAddress, Failure f, String message) {
+    node.clientError(this, f, message);
+    JsonObject err = new JsonObject().put("type", "err").put("failureCode", f.code)
+        .put("failureType", "RECIPIENT_FAILURE").put("message", f.clientError).put("body", f.clientError)
+        .put("description", message);
+    if (replyAddress != null) {
+      err.put("address", replyAddress);
+    }
+    write(err.toBuffer());
+  }
+
+  @Override
+  public String toString() {
+    return "socket#" + id + (userId != null ? "(user " + userId + ")" : "") + "@" + io.remote();
+  }
+}

@@ -1,0 +1,356 @@
+package io.socketpush.edge;
+
+import io.socketpush.cluster.Addresses;
+import io.socketpush.config.NodeConfig;
+import io.socketpush.config.RuntimeConfig;
+import io.socketpush.error.Failure;
+import io.socketpush.shard.Services;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sockets of one edge node and everything they need from the cluster: authentication, presence,
+ * the user's subscriptions, and local fan-out of deliveries. All state is confined to the edge verticle's
+ * event loop; one event-bus consumer per node (the inbox), never one per socket.
+ */
+public final class EdgeNode {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
+
+  /** Limits a session enforces, read from the runtime config. */
+  public record Limits(int maxFrameSize, int maxAddressLength, int maxRegistrations) {
+  }
+
+  /** Local state of one user with sockets on this node. */
+  private static final class LocalUser {
+    final Set<ClientSession> sockets = new LinkedHashSet<>();
+    final Set<String> channels = new HashSet<>();
+    Future<Void> ready;
+  }
+
+  private final Vertx vertx;
+  private final String nodeId;
+  private final Services services;
+  private final RuntimeConfig config;
+  private final Set<ClientSession> sessions = new LinkedHashSet<>();
+  private final Map<String, LocalUser> users = new HashMap<>();
+  private final Map<String, Set<String>> channelUsers = new HashMap<>();
+  private final Map<String, Set<ClientSession>> publicSockets = new HashMap<>();
+  private final AtomicLong clientErrors = new AtomicLong();
+  private final AtomicLong slowConsumers = new AtomicLong();
+  private final AtomicLong delivered = new AtomicLong();
+  private final Map<Failure, Long> lastErrorLog = new HashMap<>();
+
+  public EdgeNode(Vertx vertx, Services services, RuntimeConfig config) {
+    this.vertx = vertx;
+    this.nodeId = services.membership().nodeId();
+    this.services = services;
+    this.config = config;
+  }
+
+  public Limits limits() {
+    NodeConfig c = config.get();
+    return new Limits(c.edge().integer("maxFrameSize"), 512, c.edge().integer("maxRegistrationsPerSocket"));
+  }
+
+  /** A new socket: it may do nothing until it authenticates within authTimeout. */
+  public ClientSession open(ClientIo io) {
+    ClientSession s = new ClientSession(io, this);
+    sessions.add(s);
+    long authTimeout = config.get().edge().longValue("authTimeout");
+    vertx.setTimer(authTimeout, t -> {
+      if (!s.authenticated() && !s.closed()) {
+        LOG.debug("[{}] {} did not authenticate within {} ms: closed", nodeId, s, authTimeout);
+        s.close(ClientSession.CLOSE_AUTH_TIMEOUT, "auth_timeout");
+      }
+    });
+    return s;
+  }
+
+  /** The socket's transport closed. */
+  public void closed(ClientSession s) {
+    s.markClosed();
+    if (!sessions.remove(s)) {
+      return;
+    }
+    for (String addr : s.registered()) {
+      unregistered(s, addr);
+    }
+    String u = s.userId();
+    if (u == null) {
+      return;
+    }
+    LocalUser lu = users.get(u);
+    if (lu == null || !lu.sockets.remove(s) || !lu.sockets.isEmpty()) {
+      return;
+    }
+    users.remove(u);
+    for (String c : lu.channels) {
+      dropLocalSubscriber(c, u);
+    }
+    services.presence().detach(u, nodeId).onFailure(err ->
+        LOG.warn("[{}] detach of user {} failed (anti-entropy will repair): {}", nodeId, u, err.getMessage()));
+  }
+
+  Future<Void> authenticate(ClientSession s, String userId, String sessionId) {
+    return services.auth().check(userId, sessionId).compose(u -> {
+      if (s.closed()) {
+        return Future.succeededFuture();
+      }
+      LocalUser lu = users.get(u);
+      boolean first = lu == null;
+      if (first) {
+        lu = new LocalUser();
+        users.put(u, lu);
+      }
+      lu.sockets.add(s);
+      s.authenticatedAs(u);
+      if (first) {
+        LocalUser created = lu;
+        lu.ready = services.presence().attach(u, nodeId)
+            .compose(v -> services.channel().getSubscriptions(u))
+            .compose(channels -> {
+              List<Future<Void>> interests = new ArrayList<>();
+              for (String c : channels) {
+                created.channels.add(c);
+                if (channelUsers.computeIfAbsent(c, k -> new HashSet<>()).add(u) && channelUsers.get(c).size() == 1) {
+                  interests.add(services.interest().addInterest(c, nodeId));
+                }
+              }
+              return Future.all(interests).<Void>mapEmpty();
+            })
+            .onFailure(err -> {
+              // undo: this socket is not usable; others will retry from scratch
+              LOG.warn("[{}] attaching user {} failed: {}", nodeId, u, err.getMessage());
+              s.authenticatedAs(null);
+              created.sockets.remove(s);
+              if (created.sockets.isEmpty() && users.get(u) == created) {
+                users.remove(u);
+                created.channels.forEach(c -> dropLocalSubscriber(c, u));
+              }
+            });
+      }
+      return lu.ready;
+    });
+  }
+
+  boolean mayRegister(ClientSession s, String address) {
+    String u = s.userId();
+    if (address.equals(Addresses.clientUser(u))) {
+      return true;
+    }
+    if (address.startsWith(Addresses.CLIENT_CHANNEL_PREFIX)) {
+      String c = address.substring(Addresses.CLIENT_CHANNEL_PREFIX.length());
+      LocalUser lu = users.get(u);
+      if (lu != null && lu.channels.contains(c)) {
+        return true;
+      }
+      if (config.get().edge().strings("publicChannels").contains(c)) {
+        Set<ClientSession> subs = publicSockets.computeIfAbsent(c, k -> Collections.newSetFromMap(new IdentityHashMap<>()));
+        subs.add(s);
+        if (subs.size() == 1 && !channelUsers.containsKey(c)) {
+          services.interest().addInterest(c, nodeId);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void unregistered(ClientSession s, String address) {
+    if (address.startsWith(Addresses.CLIENT_CHANNEL_PREFIX)) {
+      String c = address.substring(Addresses.CLIENT_CHANNEL_PREFIX.length());
+      Set<ClientSession> subs = publicSockets.get(c);
+      if (subs != null && subs.remove(s) && subs.isEmpty()) {
+        publicSockets.remove(c);
+        if (!channelUsers.containsKey(c)) {
+          services.interest().removeInterest(c, nodeId);
+        }
+      }
+    }
+  }
+
+  /** Handles one message of this node's inbox (deliveries and control from owners). */
+  public void onInbox(Message<Object> msg) {
+    String op = msg.headers().get(EdgeOps.OP);
+    if (op == null) {
+      msg.fail(Failure.BAD_REQUEST.code, "no op");
+      return;
+    }
+    switch (op) {
+      case EdgeOps.DELIVER_USER -> msg.reply(deliverToUser(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()));
+      case EdgeOps.DELIVER_CHANNEL -> msg.reply(deliverToChannel(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()));
+      case EdgeOps.SUBSCRIBED -> {
+        JsonObject b = (JsonObject) msg.body();
+        msg.reply(subscribed(b.getString("userId"), b.getString("channelId")));
+      }
+      case EdgeOps.UNSUBSCRIBED -> {
+        JsonObject b = (JsonObject) msg.body();
+        msg.reply(unsubscribed(b.getString("userId"), b.getString("channelId")));
+      }
+      case EdgeOps.CLOSE_USER -> msg.reply(closeUser(((JsonObject) msg.body()).getString("userId")));
+      case EdgeOps.STATS -> msg.reply(stats());
+      default -> msg.fail(Failure.BAD_REQUEST.code, "unknown op " + op);
+    }
+  }
+
+  int deliverToUser(String userId, Buffer frame) {
+    LocalUser lu = users.get(userId);
+    if (lu == null) {
+      return 0;
+    }
+    int n = 0;
+    for (ClientSession s : new ArrayList<>(lu.sockets)) {
+      if (s.deliver(frame)) {
+        n++;
+      }
+    }
+    delivered.addAndGet(n);
+    return n;
+  }
+
+  int deliverToChannel(String channelId, Buffer frame) {
+    int n = 0;
+    Set<String> us = channelUsers.get(channelId);
+    Set<ClientSession> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    if (us != null) {
+      for (String u : new ArrayList<>(us)) {
+        LocalUser lu = users.get(u);
+        if (lu == null) {
+          continue;
+        }
+        for (ClientSession s : new ArrayList<>(lu.sockets)) {
+          if (s.deliver(frame)) {
+            n++;
+          }
+          done.add(s);
+        }
+      }
+    }
+    Set<ClientSession> pub = publicSockets.get(channelId);
+    if (pub != null) {
+      for (ClientSession s : new ArrayList<>(pub)) {
+        if (!done.contains(s) && s.deliver(frame)) {
+          n++;
+        }
+      }
+    }
+    delivered.addAndGet(n);
+    return n;
+  }
+
+  int subscribed(String userId, String channelId) {
+    LocalUser lu = users.get(userId);
+    if (lu == null) {
+      return 0;
+    }
+    lu.channels.add(channelId);
+    channelUsers.computeIfAbsent(channelId, k -> new HashSet<>()).add(userId);
+    return lu.sockets.size();
+  }
+
+  int unsubscribed(String userId, String channelId) {
+    LocalUser lu = users.get(userId);
+    if (lu == null) {
+      return 0;
+    }
+    lu.channels.remove(channelId);
+    for (ClientSession s : lu.sockets) {
+      s.registered().remove(Addresses.clientChannel(channelId));
+    }
+    dropLocalSubscriber(channelId, userId);
+    return lu.sockets.size();
+  }
+
+  int closeUser(String userId) {
+    LocalUser lu = users.get(userId);
+    if (lu == null) {
+      return 0;
+    }
+    List<ClientSession> all = new ArrayList<>(lu.sockets);
+    all.forEach(s -> s.close(ClientSession.CLOSE_REMOVED, "removed"));
+    return all.size();
+  }
+
+  private void dropLocalSubscriber(String channelId, String userId) {
+    Set<String> us = channelUsers.get(channelId);
+    if (us != null && us.remove(userId) && us.isEmpty()) {
+      channelUsers.remove(channelId);
+      if (!publicSockets.containsKey(channelId)) {
+        services.interest().removeInterest(channelId, nodeId).onFailure(err ->
+            LOG.debug("[{}] removeInterest {} failed: {}", nodeId, channelId, err.getMessage()));
+      }
+    }
+  }
+
+  /** Anti-entropy: tells every user and channel owner exactly what this edge holds. */
+  public Future<Void> announce() {
+    List<String> us = new ArrayList<>(users.keySet());
+    Set<String> cs = new HashSet<>(channelUsers.keySet());
+    cs.addAll(publicSockets.keySet());
+    return Future.join(services.presence().announce(nodeId, us), services.interest().announce(nodeId, new ArrayList<>(cs)))
+        .<Void>mapEmpty()
+        .onFailure(err -> LOG.debug("[{}] announce incomplete: {}", nodeId, err.getMessage()));
+  }
+
+  /** Closes idle sockets (no frame for pingTimeout). */
+  public void sweepIdle() {
+    long timeout = config.get().edge().longValue("pingTimeout");
+    long now = System.currentTimeMillis();
+    for (ClientSession s : new ArrayList<>(sessions)) {
+      if (now - s.lastFrameAt() > timeout) {
+        s.close(1000, "idle_timeout");
+      }
+    }
+  }
+
+  /** Closes every socket, telling clients to reconnect elsewhere. */
+  public void closeAll() {
+    new ArrayList<>(sessions).forEach(s -> s.close(ClientSession.CLOSE_SHUTDOWN, "shutdown"));
+  }
+
+  void clientError(ClientSession s, Failure f, String message) {
+    clientErrors.incrementAndGet();
+    long now = System.currentTimeMillis();
+    Long last = lastErrorLog.get(f);
+    if (last == null || now - last > 10_000) { // one line per kind per 10 s
+      lastErrorLog.put(f, now);
+      LOG.info("[{}] client error {} from {}: {}", nodeId, f, s, message);
+    }
+  }
+
+  void slowConsumer(ClientSession s) {
+    slowConsumers.incrementAndGet();
+    LOG.info("[{}] {} is a slow consumer (write queue full): closed", nodeId, s);
+  }
+
+  /** Counters for status and metrics. */
+  public JsonObject stats() {
+    long authed = sessions.stream().filter(ClientSession::authenticated).count();
+    return new JsonObject().put("sockets", sessions.size()).put("authenticated", authed).put("users", users.size())
+        .put("channels", channelUsers.size()).put("delivered", delivered.get()).put("clientErrors", clientErrors.get())
+        .put("slowConsumerCloses", slowConsumers.get());
+  }
+
+  /** Completes once a promise-like wait elapsed; helper for graceful drains. */
+  static Future<Void> sleep(Vertx vertx, long ms) {
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(ms, t -> p.complete());
+    return p.future();
+  }
+}

@@ -1,0 +1,45 @@
+package io.socketpush.edge;
+
+import io.socketpush.cluster.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The messages owners send to an edge node's inbox. Deliveries carry the client frame already encoded
+ * (once per publish), so the edge writes the same buffer to every local socket without parsing it.
+ */
+public final class EdgeOps {
+  /** Header naming the operation. */
+  public static final String OP = "op";
+  /** Header naming the user or channel a delivery is for. */
+  public static final String KEY = "key";
+  public static final String DELIVER_USER = "user";
+  public static final String DELIVER_CHANNEL = "channel";
+  public static final String SUBSCRIBED = "sub";
+  public static final String UNSUBSCRIBED = "unsub";
+  public static final String CLOSE_USER = "close";
+  public static final String STATS = "stats";
+
+  private EdgeOps() {
+  }
+
+  /** Encodes a {@code rec} frame of the bridge protocol once. */
+  public static Buffer recFrame(String address, Object body) {
+    return new JsonObject().put("type", "rec").put("address", address).put("body", body).toBuffer();
+  }
+
+  /** Delivers a pre-encoded frame to an edge; succeeds with the number of sockets written to. */
+  public static Future<Integer> deliver(Vertx vertx, String edgeNode, String op, String key, Buffer frame, long timeoutMs) {
+    DeliveryOptions opts = new DeliveryOptions().addHeader(OP, op).addHeader(KEY, key).setSendTimeout(timeoutMs);
+    return vertx.eventBus().<Integer>request(Addresses.edgeInbox(edgeNode), frame, opts).map(m -> m.body());
+  }
+
+  /** Sends a control operation ({@code sub}, {@code unsub}, {@code close}) to an edge. */
+  public static <T> Future<T> control(Vertx vertx, String edgeNode, String op, JsonObject body, long timeoutMs) {
+    DeliveryOptions opts = new DeliveryOptions().addHeader(OP, op).setSendTimeout(timeoutMs);
+    return vertx.eventBus().<T>request(Addresses.edgeInbox(edgeNode), body, opts).map(m -> m.body());
+  }
+}

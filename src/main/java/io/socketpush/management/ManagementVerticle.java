@@ -1,0 +1,65 @@
+package io.socketpush.management;
+
+import io.socketpush.config.RuntimeConfig;
+import io.socketpush.config.Section;
+import io.socketpush.shard.Services;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The management role: binds the admin port. Stateless: every call goes through the sharded services. */
+public final class ManagementVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ManagementVerticle.class);
+
+  private final Services services;
+  private final RuntimeConfig config;
+  private HttpServer server;
+
+  public ManagementVerticle(Services services, RuntimeConfig config) {
+    this.services = services;
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    Section m = config.get().management();
+    ApiHandler api = new ApiHandler(services, config);
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create().setBodyLimit(m.integer("maxBodySize")).setHandleFileUploads(false));
+    router.get("/api").handler(api::describe);
+    router.post("/api/:service/:method").handler(api::call);
+    router.get("/heartbeat").handler(this::heartbeat);
+    router.getWithRegex("/(auth|channel|user|cluster)/[^/]+(/.*)?").handler(api::legacy);
+    router.get("/*").handler(StaticHandler.create("webroot/admin").setCachingEnabled(false));
+    router.route().last().handler(ctx -> ctx.fail(404));
+    router.errorHandler(404, api::routerError).errorHandler(405, api::routerError)
+        .errorHandler(413, api::routerError).errorHandler(400, api::routerError).errorHandler(500, api::routerError);
+    return vertx.createHttpServer().requestHandler(router).listen(m.integer("port"), m.string("host"))
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("[{}] management listening on {}:{}", services.membership().nodeId(), m.string("host"), s.actualPort());
+        });
+  }
+
+  private void heartbeat(io.vertx.ext.web.RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", services.membership().leaving() ? "draining" : "ok")
+            .put("nodeId", services.membership().nodeId()).encode());
+  }
+
+  /** Port the admin server is bound to. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

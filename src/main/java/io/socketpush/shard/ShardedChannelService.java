@@ -1,0 +1,71 @@
+package io.socketpush.shard;
+
+import io.socketpush.channel.ChannelService;
+import io.socketpush.error.Validate;
+import io.socketpush.message.PushMessage;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ChannelService of the whole cluster: channel calls go to the owner of the channelId; user-keyed reads
+ * go to any instance (subscriptions are in the distributed data), unsubscribeAll fans out per channel.
+ */
+public final class ShardedChannelService implements ChannelService {
+  private final Shard<ChannelService> shard;
+
+  public ShardedChannelService(Shard<ChannelService> shard) {
+    this.shard = shard;
+  }
+
+  @Override
+  public Future<Void> subscribe(String userId, String channelId) {
+    Future<Void> bad = Validate.ids("userId", userId, "channelId", channelId);
+    return bad != null ? bad : shard.route(channelId, s -> s.subscribe(userId, channelId));
+  }
+
+  @Override
+  public Future<Void> unsubscribe(String userId, String channelId) {
+    Future<Void> bad = Validate.ids("userId", userId, "channelId", channelId);
+    return bad != null ? bad : shard.route(channelId, s -> s.unsubscribe(userId, channelId));
+  }
+
+  @Override
+  public Future<Void> unsubscribeAll(String userId) {
+    Future<Void> bad = Validate.ids("userId", userId);
+    if (bad != null) {
+      return bad;
+    }
+    return getSubscriptions(userId).compose(channels -> {
+      List<Future<Void>> calls = new ArrayList<>();
+      channels.forEach(c -> calls.add(unsubscribe(userId, c)));
+      return Future.all(calls).mapEmpty();
+    });
+  }
+
+  @Override
+  public Future<List<String>> getSubscriptions(String userId) {
+    Future<List<String>> bad = Validate.ids("userId", userId);
+    return bad != null ? bad : shard.any(userId, s -> s.getSubscriptions(userId));
+  }
+
+  @Override
+  public Future<List<String>> getSubscribers(String channelId) {
+    Future<List<String>> bad = Validate.ids("channelId", channelId);
+    return bad != null ? bad : shard.any(channelId, s -> s.getSubscribers(channelId));
+  }
+
+  @Override
+  public Future<Integer> publish(String channelId, PushMessage message) {
+    Future<Integer> bad = Validate.ids("channelId", channelId);
+    if (bad == null) {
+      bad = Validate.message(message);
+    }
+    return bad != null ? bad : shard.route(channelId, s -> s.publish(channelId, message));
+  }
+
+  @Override
+  public Future<List<String>> listAll() {
+    return shard.any("", ChannelService::listAll);
+  }
+}

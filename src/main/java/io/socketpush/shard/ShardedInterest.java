@@ -1,0 +1,30 @@
+package io.socketpush.shard;
+
+import io.socketpush.channel.InterestService;
+import io.vertx.core.Future;
+import java.util.List;
+
+/** Internal channel-interest calls of edges, routed to the owner of each channelId. */
+public final class ShardedInterest implements InterestService {
+  private final Shard<InterestService> shard;
+
+  public ShardedInterest(Shard<InterestService> shard) {
+    this.shard = shard;
+  }
+
+  @Override
+  public Future<Void> addInterest(String channelId, String nodeId) {
+    return shard.route(channelId, s -> s.addInterest(channelId, nodeId));
+  }
+
+  @Override
+  public Future<Void> removeInterest(String channelId, String nodeId) {
+    return shard.route(channelId, s -> s.removeInterest(channelId, nodeId));
+  }
+
+  @Override
+  public Future<Void> announce(String nodeId, List<String> channelIds) {
+    return Future.all(ShardedPresence.Grouping.byOwner(shard.ring(), channelIds).entrySet().stream()
+        .map(e -> shard.on(e.getKey()).announce(nodeId, e.getValue())).toList()).mapEmpty();
+  }
+}

@@ -1,0 +1,231 @@
+package io.socketpush.user;
+
+import io.socketpush.channel.ChannelService;
+import io.socketpush.cluster.Addresses;
+import io.socketpush.cluster.Membership;
+import io.socketpush.config.NodeConfig.Role;
+import io.socketpush.edge.EdgeOps;
+import io.socketpush.error.Failure;
+import io.socketpush.error.Validate;
+import io.socketpush.message.PushMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard of UserService and PresenceService: which edge nodes hold each owned user's sockets (soft
+ * state, in memory, confined to this verticle's event loop), and publishing to a user with one message per
+ * edge node. A user whose last socket closed is unsubscribed from all channels after
+ * {@code removeUserAfterDisconnectTimeout}.
+ */
+final class UserServiceImpl implements UserService, PresenceService {
+  private static final Logger LOG = LoggerFactory.getLogger(UserServiceImpl.class);
+
+  private final Vertx vertx;
+  private final Membership membership;
+  private final ChannelService channels;
+  private final LongSupplier offlineGraceMs;
+  private final long timeoutMs;
+  private final int listLimit;
+  private final Map<String, Set<String>> presence = new HashMap<>();
+  private final Map<String, Long> offlineTimers = new HashMap<>();
+
+  UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, LongSupplier offlineGraceMs,
+      long timeoutMs, int listLimit) {
+    this.vertx = vertx;
+    this.membership = membership;
+    this.channels = channels;
+    this.offlineGraceMs = offlineGraceMs;
+    this.timeoutMs = timeoutMs;
+    this.listLimit = listLimit;
+  }
+
+  @Override
+  public Future<Integer> publish(String userId, PushMessage message) {
+    Future<Integer> bad = guard(userId);
+    if (bad == null) {
+      bad = Validate.message(message);
+    }
+    if (bad != null) {
+      return bad;
+    }
+    Set<String> edges = presence.get(userId);
+    if (edges == null || edges.isEmpty()) {
+      return Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
+    }
+    Buffer frame = EdgeOps.recFrame(Addresses.clientUser(userId), message.value());
+    List<Future<Integer>> sends = new ArrayList<>();
+    for (String edge : new ArrayList<>(edges)) {
+      sends.add(EdgeOps.deliver(vertx, edge, EdgeOps.DELIVER_USER, userId, frame, timeoutMs));
+    }
+    return Future.join(sends).transform(ar -> {
+      int reached = 0;
+      for (Future<Integer> f : sends) {
+        if (f.succeeded()) {
+          reached += f.result();
+        }
+      }
+      return reached > 0 ? Future.succeededFuture(reached)
+          : Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
+    });
+  }
+
+  @Override
+  public Future<Integer> remove(String userId) {
+    Future<Integer> bad = guard(userId);
+    if (bad != null) {
+      return bad;
+    }
+    Set<String> edges = presence.getOrDefault(userId, Set.of());
+    List<Future<Integer>> closes = new ArrayList<>();
+    for (String edge : new ArrayList<>(edges)) {
+      closes.add(EdgeOps.control(vertx, edge, EdgeOps.CLOSE_USER, new JsonObject().put("userId", userId), timeoutMs));
+    }
+    return Future.join(closes).transform(ar -> {
+      int closed = 0;
+      for (Future<Integer> f : closes) {
+        closed += f.succeeded() ? f.result() : 0;
+      }
+      return Future.succeededFuture(closed);
+    });
+  }
+
+  @Override
+  public Future<List<String>> getFrontendServer(String userId) {
+    Future<List<String>> bad = guard(userId);
+    if (bad != null) {
+      return bad;
+    }
+    TreeSet<String> urls = new TreeSet<>();
+    Map<String, JsonObject> nodes = membership.nodes();
+    for (String edge : presence.getOrDefault(userId, Set.of())) {
+      JsonObject d = nodes.get(edge);
+      if (d != null && d.getString("clientUrl") != null) {
+        urls.add(d.getString("clientUrl"));
+      }
+    }
+    return Future.succeededFuture(new ArrayList<>(urls));
+  }
+
+  @Override
+  public Future<List<String>> listAll() {
+    return Future.succeededFuture(new TreeSet<>(presence.keySet()).stream().limit(listLimit).toList());
+  }
+
+  // ---- PresenceService (internal) ----
+
+  @Override
+  public Future<Void> attach(String userId, String nodeId) {
+    Future<Void> bad = guard(userId);
+    if (bad != null) {
+      return bad;
+    }
+    presence.computeIfAbsent(userId, k -> new HashSet<>()).add(nodeId);
+    Long timer = offlineTimers.remove(userId);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> detach(String userId, String nodeId) {
+    Future<Void> bad = guard(userId);
+    if (bad != null) {
+      return bad;
+    }
+    Set<String> edges = presence.get(userId);
+    if (edges != null && edges.remove(nodeId) && edges.isEmpty()) {
+      presence.remove(userId);
+      scheduleOffline(userId);
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> announce(String nodeId, List<String> userIds) {
+    Set<String> listed = new HashSet<>(userIds);
+    String self = membership.nodeId();
+    for (String u : listed) {
+      if (membership.ring(Role.USER).owns(self, u)) {
+        attach(u, nodeId);
+      }
+    }
+    for (String u : new ArrayList<>(presence.keySet())) {
+      if (!listed.contains(u)) {
+        detach(u, nodeId);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<List<String>> edgesOf(String userId) {
+    Future<List<String>> bad = guard(userId);
+    return bad != null ? bad : Future.succeededFuture(new ArrayList<>(presence.getOrDefault(userId, Set.of())));
+  }
+
+  /** Drops presence of nodes that left and of users this shard no longer owns. */
+  void onRingChange() {
+    Set<String> live = membership.nodes().keySet();
+    String self = membership.nodeId();
+    for (String u : new ArrayList<>(presence.keySet())) {
+      Set<String> edges = presence.get(u);
+      edges.removeIf(e -> !live.contains(e));
+      if (!membership.ring(Role.USER).owns(self, u)) {
+        presence.remove(u); // the new owner learns it from the edges' re-announcement
+      } else if (edges.isEmpty()) {
+        presence.remove(u);
+        scheduleOffline(u);
+      }
+    }
+  }
+
+  /** Number of users present in this shard. */
+  int size() {
+    return presence.size();
+  }
+
+  private void scheduleOffline(String userId) {
+    long grace = offlineGraceMs.getAsLong();
+    Long old = offlineTimers.remove(userId);
+    if (old != null) {
+      vertx.cancelTimer(old);
+    }
+    offlineTimers.put(userId, vertx.setTimer(Math.max(1, grace), t -> {
+      offlineTimers.remove(userId);
+      if (presence.containsKey(userId) || !membership.ring(Role.USER).owns(membership.nodeId(), userId)) {
+        return;
+      }
+      channels.unsubscribeAll(userId).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("[{}] unsubscribeAll of offline user {} failed: {}", membership.nodeId(), userId, ar.cause().getMessage());
+        } else {
+          LOG.debug("[{}] user {} offline for {} ms: unsubscribed from all channels", membership.nodeId(), userId, grace);
+        }
+      });
+    }));
+  }
+
+  private <T> Future<T> guard(String userId) {
+    Future<T> bad = Validate.ids("userId", userId);
+    if (bad != null) {
+      return bad;
+    }
+    if (!membership.ring(Role.USER).owns(membership.nodeId(), userId)) {
+      return Failure.WRONG_SHARD.fail("node " + membership.nodeId() + " does not own user " + userId);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,42 @@
+package io.socketpush.user;
+
+import io.socketpush.cluster.Addresses;
+import io.socketpush.config.RuntimeConfig;
+import io.socketpush.shard.Services;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.serviceproxy.ServiceBinder;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The user role: binds this node's UserService and PresenceService shard. */
+public final class UserVerticle extends VerticleBase {
+  private final Services services;
+  private final RuntimeConfig config;
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+
+  public UserVerticle(Services services, RuntimeConfig config) {
+    this.services = services;
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    String nodeId = services.membership().nodeId();
+    UserServiceImpl impl = new UserServiceImpl(vertx, services.membership(), services.channel(),
+        () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
+        config.get().cluster().longValue("requestTimeout"), config.get().cluster().integer("listLimit"));
+    services.membership().onChange(impl::onRingChange);
+    ServiceBinder binder = new ServiceBinder(vertx);
+    consumers.add(binder.setAddress(Addresses.service(Services.USER, nodeId)).register(UserService.class, impl));
+    consumers.add(binder.setAddress(Addresses.service(Services.PRESENCE, nodeId)).register(PresenceService.class, impl));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+  }
+}
