@@ -316,6 +316,11 @@
     return d.toLocaleString() + ' (' + up + ')';
   }
 
+  function fmtClock(v) {
+    var d = typeof v === 'number' ? new Date(v) : new Date(String(v));
+    return isNaN(d.getTime()) ? String(v) : d.toLocaleTimeString();
+  }
+
   function link(url) {
     if (!url) return el('span', { className: 'muted', text: '—' });
     var s = String(url);
@@ -334,11 +339,27 @@
       if (typeof n.connections === 'number') totalConnections += n.connections;
       var self = status.nodeId != null && n.nodeId === status.nodeId;
       var extra = [];
-      ['up', 'down', 'upSince', 'downSince', 'state'].forEach(function (k) { if (n[k] != null) extra.push(k + ': ' + n[k]); });
+      if (n.state != null) extra.push(String(n.state));
+      if (n.upSince != null) extra.push('up since ' + fmtClock(n.upSince));
+      if (n.downSince != null) extra.push('down since ' + fmtClock(n.downSince));
+      var edgeStats = n.edge && typeof n.edge === 'object' ? n.edge : null;
+      var statRows = [];
+      if (edgeStats) {
+        Object.keys(edgeStats).forEach(function (k) {
+          var v = edgeStats[k];
+          if (k !== 'error' && v !== null && typeof v !== 'object') {
+            statRows.push(el('dt', { text: k }), el('dd', { text: String(v) }));
+          }
+        });
+      }
+      var statsError = (edgeStats && edgeStats.error) || n.error;
       tbody.appendChild(el('tr', { className: self ? 'self' : null, 'data-node': n.nodeId }, [
         el('td', {}, [el('code', { text: n.nodeId != null ? String(n.nodeId) : '?' }),
           self ? el('span', { className: 'pill', text: 'this node' }) : null,
-          extra.length ? el('div', { className: 'muted small', text: extra.join(', ') }) : null]),
+          extra.length ? el('div', { className: 'muted small', text: extra.join(' · ') }) : null,
+          statsError ? el('div', { className: 'small err-text', text: String(statsError) }) : null,
+          statRows.length ? el('details', { className: 'stats' }, [el('summary', { text: 'edge stats' }),
+            el('dl', {}, statRows)]) : null]),
         el('td', {}, roles.map(function (r) { return el('span', { className: 'role role-' + idPart(r), text: r }); })),
         el('td', {}, [link(n.clientUrl)]),
         el('td', {}, [link(n.adminUrl)]),

@@ -156,6 +156,13 @@ class DemoBrowserTest {
 
   @Test
   void demoPublishToUserReachesTheClientPage() throws Exception {
+    // 1. the management UI shows this node in its cluster panel (POST /api/cluster/status)
+    WebElement row = waitFor("cluster panel row of node 'demo'",
+        d -> d.findElements(By.cssSelector("#cluster-nodes tr[data-node='demo']")).stream().findFirst().orElse(null));
+    assertTrue(row.getText().contains("edge"), "node demo runs the edge role: " + row.getText());
+    ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
+    screenshot("admin-overview");
+
     // 2. auth.set(1, test) in the management UI
     JsonObject set = call("auth", "set", params("userId", "1", "sessionId", "test"), true);
     assertTrue(set.containsKey("result"), "auth.set answers {\"result\":..}: " + set);
