@@ -438,6 +438,10 @@
     if (!document.querySelector('form.method')) loadApi();
     refreshCluster();
   });
+  $('apiKeyForm').addEventListener('submit', function (e) {
+    e.preventDefault();
+    keyInput.dispatchEvent(new Event('change'));
+  });
   $('filter').addEventListener('input', applyFilter);
   $('cluster-refresh').addEventListener('click', refreshCluster);
   $('cluster-auto').addEventListener('change', scheduleCluster);

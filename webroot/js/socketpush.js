@@ -8,7 +8,9 @@
  *   3. register 'user.<userId>' for user messages;
  *   4. channel messages arrive as 'rec' frames on 'channel.<channelId>' without a local handler:
  *      they are caught through eb.onunhandled;
- *   5. on close: reconnect with exponential backoff and jitter, authenticate and register again.
+ *   5. on close: reconnect with exponential backoff and jitter, authenticate and register again;
+ *      except after a failed authentication (auth_failed) or when the backend removed the user
+ *      (close code 4003): those stop the client with a final status.
  *
  * Usage:
  *   var client = SocketPush.connect({
@@ -26,6 +28,11 @@
   var AUTH_ADDRESS = 'socketpush.auth';
   var USER_PREFIX = 'user.';
   var CHANNEL_PREFIX = 'channel.';
+  // Close codes of the edge (4000-4999): 4001 auth timeout, 4002 slow consumer, 4003 user removed by the
+  // backend, 4004 node shutting down. All but 4003 are followed by a reconnect. (Over SockJS framing the
+  // Vert.x server currently sends every close as 3000 "Go away!", so a removed user reconnects and, if the
+  // backend also removed the session with auth.remove, stops at auth_failed.)
+  var CLOSE_REMOVED = 4003;
 
   function defaultUrl() {
     var loc = global.location;
@@ -170,12 +177,19 @@
       }
     };
 
-    eb.onclose = function () {
+    eb.onclose = function (event) {
       if (eb !== self.eb) return;
       self.eb = null;
       self.authenticated = false;
       if (self.closed) return;
-      self._scheduleReconnect('connection closed');
+      var code = event && event.code, reason = event && event.reason;
+      if (code === CLOSE_REMOVED || reason === 'removed') {
+        // The backend removed this user (user.remove): coming back would undo it.
+        self.closed = true;
+        self._status('closed', 'disconnected: removed by the server');
+        return;
+      }
+      self._scheduleReconnect('connection closed' + (reason ? ' (' + reason + ')' : ''));
     };
   };
 

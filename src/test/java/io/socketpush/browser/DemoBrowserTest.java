@@ -238,11 +238,32 @@ class DemoBrowserTest {
   }
 
   @Test
+  void userLoggedOutByTheBackendIsDisconnectedForGood() throws Exception {
+    call("auth", "set", params("userId", "4", "sessionId", "s4"), true);
+    openClient("4", "s4");
+    waitFor("client status 'connected as 4'", d -> statusText().contains("connected as 4"));
+    String clientWindow = driver.getWindowHandle();
+
+    // Logout as a backend does it: forget the session, then close the user's sockets.
+    driver.switchTo().window(adminWindow);
+    call("auth", "remove", params("userId", "4"), true);
+    JsonObject removed = call("user", "remove", params("userId", "4"), true);
+    assertEquals(1, ((Number) removed.getValue("result")).intValue(), "user.remove closed one socket: " + removed);
+
+    // The client either learns it was removed (close code 4003) or reconnects and is refused: both final.
+    driver.switchTo().window(clientWindow);
+    String status = waitFor("client status 'removed' or 'error: auth_failed'",
+        d -> statusText().contains("removed") || statusText().contains("auth_failed") ? statusText() : null);
+    assertEquals(Boolean.TRUE, ((JavascriptExecutor) driver).executeScript(
+        "return window.socketPushClient.closed && !window.socketPushClient.timer;"), "stopped for good: " + status);
+  }
+
+  @Test
   void wrongSessionShowsAnErrorAndApiErrorsAreStyled() throws Exception {
     openClient("1", "not-the-session");
     String status = waitFor("client status 'error: ...'",
         d -> statusText().startsWith("error:") ? statusText() : null);
-    assertFalse(status.contains("connected as"), status);
+    assertTrue(status.contains("auth_failed"), "the edge's err frame body is shown: " + status);
     assertTrue(driver.findElements(By.cssSelector("#messages li")).isEmpty(), "no messages after failed auth");
     screenshot("client-auth-error");
 
