@@ -67,7 +67,11 @@
         var parsed = text;
         try { parsed = text ? JSON.parse(text) : null; } catch (e) { /* not JSON */ }
         // 401 with AUTH_FAILED is an answer of auth.check, not a missing API key.
-        if (res.status === 401 && !(parsed && parsed.error && parsed.error.code === 'AUTH_FAILED')) needApiKey();
+        var code = parsed && parsed.error && parsed.error.code;
+        if (res.status === 401 && code !== 'AUTH_FAILED') needApiKey();
+        if (res.status === 403 && code === 'FORBIDDEN' && apiKey()) {
+          notice('The API key was refused for this call (HTTP 403): a read-only key may call list/get/status methods only.', 'warn');
+        }
         return { status: res.status, statusText: res.statusText, ok: res.ok, body: parsed, text: text,
                  ms: Math.round(performance.now() - started) };
       });
@@ -102,9 +106,11 @@
 
   function needApiKey() {
     var input = $('apiKey');
+    var first = $('notice').hidden;
     input.classList.add('attention');
     notice('This server requires an API key (HTTP 401): enter it in the "API key" field at the top, then try again.', 'warn');
-    if (document.activeElement !== input) input.focus();
+    // Focus once, not on every 5 s cluster refresh (that would steal focus from the forms).
+    if (first && !input.value) input.focus();
   }
 
   // ---------------------------------------------------------------- method forms

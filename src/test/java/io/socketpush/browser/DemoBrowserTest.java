@@ -114,6 +114,11 @@ class DemoBrowserTest {
     driver.manage().timeouts().pageLoadTimeout(WAIT);
     driver.manage().timeouts().scriptTimeout(WAIT);
     Files.createDirectories(SCREENSHOTS);
+    try (Stream<Path> old = Files.list(SCREENSHOTS)) {
+      for (Path p : (Iterable<Path>) old.filter(p -> p.toString().endsWith(".png"))::iterator) {
+        Files.delete(p);
+      }
+    }
   }
 
   @AfterAll
@@ -272,6 +277,42 @@ class DemoBrowserTest {
     JsonObject error = call("user", "publish", params("userId", "nobody-" + System.nanoTime(), "message", "hi"), false);
     assertEquals("NOT_CONNECTED", error.getJsonObject("error").getString("code"), "user.publish to an offline user: " + error);
     screenshot("admin-error");
+  }
+
+  @Test
+  void managementUiAsksForTheApiKeyAndSendsIt() throws Exception {
+    // A second node with API keys, in its own Vert.x instance (a separate, non-clustered server).
+    Vertx keyed = Vertx.vertx();
+    try {
+      int edgePort = freePort();
+      int adminPort = freePort();
+      JsonObject conf = new JsonObject()
+          .put("nodeId", "keyed")
+          .put("edge", new JsonObject().put("port", edgePort))
+          .put("management", new JsonObject().put("port", adminPort).put("apiKeys", new io.vertx.core.json.JsonArray().add("s3cret")));
+      keyed.deployVerticle(new NodeVerticle(), new DeploymentOptions().setConfig(conf))
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      driver.get("http://127.0.0.1:" + adminPort + "/");
+      waitFor("management UI of the keyed node", d -> !d.findElements(By.id("form-auth-set")).isEmpty());
+
+      JsonObject denied = call("auth", "set", params("userId", "5", "sessionId", "s5"), false);
+      assertEquals("UNAUTHORIZED", denied.getJsonObject("error").getString("code"), "without a key: " + denied);
+      WebElement keyInput = driver.findElement(By.id("apiKey"));
+      assertTrue(driver.findElement(By.id("notice")).isDisplayed(), "the UI asks for an API key");
+      screenshot("admin-api-key-required");
+
+      keyInput.sendKeys("s3cret", org.openqa.selenium.Keys.ENTER);
+      call("auth", "set", params("userId", "5", "sessionId", "s5"), true);
+      assertEquals("s3cret", ((JavascriptExecutor) driver).executeScript(
+          "return sessionStorage.getItem('socketpush.apiKey')"), "the key is kept in sessionStorage");
+
+      driver.navigate().refresh();
+      waitFor("management UI after reload", d -> !d.findElements(By.id("form-auth-set")).isEmpty());
+      assertEquals("s3cret", driver.findElement(By.id("apiKey")).getDomProperty("value"), "the key survives a reload");
+      call("auth", "check", params("userId", "5", "sessionId", "s5"), true);
+    } finally {
+      keyed.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
