@@ -227,6 +227,9 @@
       el('div', { className: 'actions' }, [button, el('span', { id: 'status-' + key, className: 'http', hidden: true })]),
       el('pre', { id: 'result-' + key, className: 'result', hidden: true, 'aria-live': 'polite' })
     ]);
+    form.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); button.click(); }
+    });
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       var body;

@@ -8,6 +8,7 @@
   var statusEl = $('status'), list = $('messages'), countEl = $('count'), emptyEl = $('empty');
   var client = null;
   var count = 0;
+  var MAX_SHOWN = 500;
 
   // Prefill from the query string: /?userId=1&sessionId=test (&connect=1 connects at once).
   var params = new URLSearchParams(window.location.search);
@@ -49,6 +50,7 @@
     li.appendChild(document.createTextNode(' '));
     li.appendChild(time);
     list.insertBefore(li, list.firstChild);
+    while (list.children.length > MAX_SHOWN) list.removeChild(list.lastChild); // newest first, bounded
     count++;
     countEl.textContent = String(count);
     emptyEl.hidden = true;
