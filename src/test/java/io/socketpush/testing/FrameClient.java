@@ -1,0 +1,137 @@
+package io.socketpush.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * A raw WebSocket client speaking the event-bus bridge frames to {@code /eventbus/websocket}, recording
+ * every frame it receives, for tests.
+ */
+public final class FrameClient {
+  private final Vertx vertx;
+  private final WebSocketClient client;
+  private WebSocket ws;
+  private final List<JsonObject> frames = new CopyOnWriteArrayList<>();
+  private final List<Waiter> waiters = new ArrayList<>();
+  private volatile Integer closeCode;
+  private volatile String closeReason;
+  private final Promise<Void> closed = Promise.promise();
+
+  private record Waiter(Predicate<JsonObject> match, Promise<JsonObject> promise) {
+  }
+
+  private FrameClient(Vertx vertx) {
+    this.vertx = vertx;
+    this.client = vertx.createWebSocketClient();
+  }
+
+  /** Connects to an edge on 127.0.0.1. */
+  public static Future<FrameClient> connect(Vertx vertx, int port) {
+    return connect(vertx, port, null);
+  }
+
+  /** Connects with an Origin header (null for none). */
+  public static Future<FrameClient> connect(Vertx vertx, int port, String origin) {
+    FrameClient c = new FrameClient(vertx);
+    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket");
+    if (origin != null) {
+      o.addHeader("Origin", origin);
+    }
+    return c.client.connect(o).map(ws -> {
+      c.ws = ws;
+      ws.textMessageHandler(t -> c.onFrame(new JsonObject(t)));
+      ws.closeHandler(v -> {
+        c.closeCode = ws.closeStatusCode() == null ? null : (int) ws.closeStatusCode();
+        c.closeReason = ws.closeReason();
+        c.closed.tryComplete();
+      });
+      return c;
+    });
+  }
+
+  private synchronized void onFrame(JsonObject f) {
+    frames.add(f);
+    waiters.removeIf(w -> {
+      if (w.match().test(f)) {
+        w.promise().tryComplete(f);
+        return true;
+      }
+      return false;
+    });
+  }
+
+  /** Completes with the first received frame (past or future) matching {@code p}. */
+  public synchronized Future<JsonObject> waitFor(Predicate<JsonObject> p) {
+    for (JsonObject f : frames) {
+      if (p.test(f)) {
+        return Future.succeededFuture(f);
+      }
+    }
+    Promise<JsonObject> pr = Promise.promise();
+    waiters.add(new Waiter(p, pr));
+    return pr.future();
+  }
+
+  /** Sends a raw text frame. */
+  public Future<Void> sendText(String text) {
+    return ws.writeTextMessage(text);
+  }
+
+  public Future<Void> send(JsonObject frame) {
+    return ws.writeTextMessage(frame.encode());
+  }
+
+  /** Authenticates; completes with the reply frame ({@code rec} or {@code err}). */
+  public Future<JsonObject> auth(String userId, String sessionId) {
+    String reply = UUID.randomUUID().toString();
+    return send(new JsonObject().put("type", "send").put("address", "socketpush.auth").put("replyAddress", reply)
+        .put("body", new JsonObject().put("userId", userId).put("sessionId", sessionId)))
+        .compose(v -> waitFor(f -> reply.equals(f.getString("address"))));
+  }
+
+  public Future<Void> register(String address) {
+    return send(new JsonObject().put("type", "register").put("address", address));
+  }
+
+  /** Frames received with a given address. */
+  public List<JsonObject> framesFor(String address) {
+    return frames.stream().filter(f -> address.equals(f.getString("address"))).toList();
+  }
+
+  public List<JsonObject> frames() {
+    return List.copyOf(frames);
+  }
+
+  /** Completes when the server closed the socket. */
+  public Future<Void> closed() {
+    return closed.future();
+  }
+
+  public Integer closeCode() {
+    return closeCode;
+  }
+
+  public String closeReason() {
+    return closeReason;
+  }
+
+  public Future<Void> close() {
+    return (ws == null ? Future.<Void>succeededFuture() : ws.close().recover(e -> Future.succeededFuture()))
+        .compose(v -> client.close().recover(e -> Future.succeededFuture()));
+  }
+
+  /** Pauses reading from the socket (a slow consumer). */
+  public void pause() {
+    ws.pause();
+  }
+}

@@ -1,0 +1,53 @@
+package io.socketpush.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+/** Minimal HTTP calls to a node's management API for tests. */
+public final class Http {
+  /** A response: status and parsed JSON body. */
+  public record Response(int status, JsonObject body) {
+  }
+
+  private final HttpClient client;
+  private final int port;
+
+  public Http(Vertx vertx, int port) {
+    this.client = vertx.createHttpClient();
+    this.port = port;
+  }
+
+  /** POST /api/service/method with named params. */
+  public Future<Response> call(String service, String method, JsonObject params) {
+    return request(HttpMethod.POST, "/api/" + service + "/" + method, params == null ? "{}" : params.encode(), null);
+  }
+
+  /** Any request with an optional body and Authorization header. */
+  public Future<Response> request(HttpMethod m, String uri, String body, String authorization) {
+    RequestOptions o = new RequestOptions().setMethod(m).setHost("127.0.0.1").setPort(port).setURI(uri);
+    if (authorization != null) {
+      o.putHeader("Authorization", authorization);
+    }
+    return client.request(o)
+        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), parse(resp, b))));
+  }
+
+  private static JsonObject parse(HttpClientResponse resp, Buffer b) {
+    try {
+      return b.length() == 0 ? new JsonObject() : new JsonObject(b);
+    } catch (RuntimeException e) {
+      return new JsonObject().put("raw", b.toString());
+    }
+  }
+
+  public Future<Void> close() {
+    return client.close();
+  }
+}
