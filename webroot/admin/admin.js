@@ -14,6 +14,7 @@
 
   var KEY_STORAGE = 'socketpush.apiKey';
   var REFRESH_MS = 5000;
+  var REQUEST_TIMEOUT_MS = 30000;
   var $ = function (id) { return document.getElementById(id); };
 
   // ---------------------------------------------------------------- helpers
@@ -62,8 +63,15 @@
     var started = performance.now();
     var init = { method: method, headers: headers(body !== undefined ? { 'Content-Type': 'application/json' } : {}) };
     if (body !== undefined) init.body = JSON.stringify(body);
+    var timer = null;
+    if (typeof AbortController === 'function') {
+      var abort = new AbortController();
+      init.signal = abort.signal;
+      timer = setTimeout(function () { abort.abort(); }, REQUEST_TIMEOUT_MS);
+    }
     return fetch(url, init).then(function (res) {
       return res.text().then(function (text) {
+        clearTimeout(timer);
         var parsed = text;
         try { parsed = text ? JSON.parse(text) : null; } catch (e) { /* not JSON */ }
         // 401 with AUTH_FAILED is an answer of auth.check, not a missing API key.
@@ -75,9 +83,12 @@
         return { status: res.status, statusText: res.statusText, ok: res.ok, body: parsed, text: text,
                  ms: Math.round(performance.now() - started) };
       });
-    }, function (err) {
-      return { status: 0, statusText: 'network error', ok: false, text: String(err),
-               body: { error: { code: 'NETWORK', message: String(err && err.message || err) } },
+    }).catch(function (err) {
+      clearTimeout(timer);
+      var timedOut = err && err.name === 'AbortError';
+      return { status: 0, statusText: timedOut ? 'timeout' : 'network error', ok: false, text: String(err),
+               body: { error: timedOut ? { code: 'TIMEOUT', message: 'no answer within ' + REQUEST_TIMEOUT_MS / 1000 + ' s' }
+                                       : { code: 'NETWORK', message: String(err && err.message || err) } },
                ms: Math.round(performance.now() - started) };
     });
   }
