@@ -29,9 +29,9 @@
   var USER_PREFIX = 'user.';
   var CHANNEL_PREFIX = 'channel.';
   // Close codes of the edge (4000-4999): 4001 auth timeout, 4002 slow consumer, 4003 user removed by the
-  // backend, 4004 node shutting down. All but 4003 are followed by a reconnect. (Over SockJS framing the
-  // Vert.x server currently sends every close as 3000 "Go away!", so a removed user reconnects and, if the
-  // backend also removed the session with auth.remove, stops at auth_failed.)
+  // backend, 4004 node shutting down. All but 4003 are followed by a reconnect. Over SockJS framing the
+  // Vert.x server sends every close as 3000 "Go away!", so the edge first sends an err frame whose body is
+  // the reason ("removed", "shutdown", "auth_timeout", "idle_timeout").
   var CLOSE_REMOVED = 4003;
 
   function defaultUrl() {
@@ -134,6 +134,8 @@
       if (json.type === 'rec' && typeof json.address === 'string') {
         self._deliver(json.address, json.body);
       } else if (json.type === 'err') {
+        // the edge announces why it closes a socket with an err frame first (SockJS loses close codes)
+        if (json.body === 'removed') self.removedByServer = true;
         self.onError({ address: json.address, message: errorText(json) });
       }
     };
@@ -183,7 +185,7 @@
       self.authenticated = false;
       if (self.closed) return;
       var code = event && event.code, reason = event && event.reason;
-      if (code === CLOSE_REMOVED || reason === 'removed') {
+      if (code === CLOSE_REMOVED || reason === 'removed' || self.removedByServer) {
         // The backend removed this user (user.remove): coming back would undo it.
         self.closed = true;
         self._status('closed', 'disconnected: removed by the server');

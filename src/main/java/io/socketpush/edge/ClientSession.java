@@ -209,6 +209,10 @@ public final class ClientSession {
   /** Closes the socket and drops it from the node at once (the transport may take a while to finish). */
   void close(int code, String reason) {
     if (!closed) {
+      if (code != CLOSE_SLOW_CONSUMER) {
+        // SockJS transports lose close codes: say why in a frame first (not to a full queue)
+        io.write(new JsonObject().put("type", "err").put("body", reason).put("message", "connection closed by server: " + reason).encode());
+      }
       closed = true;
       io.close(code, reason);
       node.closed(this);
