@@ -81,7 +81,8 @@ public final class NodeVerticle extends VerticleBase {
         return null;
       });
     }
-    return ready.onSuccess(v -> ops.started()).onFailure(err -> ops.stop()).onSuccess(v -> LOG.info("[{}] node started with roles {}{}{}", nodeConfig.nodeId(), roles,
+    ready = ready.onSuccess(v -> ops.started()).onFailure(err -> ops.stop()); // readiness; no leftovers on failure
+    return ready.onSuccess(v -> LOG.info("[{}] node started with roles {}{}{}", nodeConfig.nodeId(), roles,
             edge != null ? ", clients on " + nodeConfig.clientUrl(edge.port()) : "",
             management != null ? ", management on " + nodeConfig.adminUrl(management.port()) : ""))
         .onFailure(err -> LOG.error("[{}] node failed to start: {}", nodeConfig.nodeId(), err.getMessage(), err));
