@@ -31,7 +31,7 @@ class MetricsTest {
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Boolean.getBoolean("plain") ? Vertx.vertx() : Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .setJvmMetricsEnabled(true).setRegistryName("ops-test-" + UUID.randomUUID())
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))).build();
     node = TestNode.start(vertx, "m1", null).await(20, TimeUnit.SECONDS);
@@ -53,11 +53,6 @@ class MetricsTest {
     });
   }
 
-  private static <T> Future<T> step(String name, Future<T> f) {
-    System.out.println("STEP " + name);
-    return f;
-  }
-
   @Test
   void metricsMoveWithTraffic() throws Throwable {
     VertxTestContext t = new VertxTestContext();
@@ -73,17 +68,17 @@ class MetricsTest {
         })
         .compose(err -> {
           t.verify(() -> assertEquals("err", err.getString("type")));
-          return step("auth2", client.auth("u1", "s1"));
+          return client.auth("u1", "s1");
         })
         .compose(ok -> {
           t.verify(() -> assertEquals("rec", ok.getString("type")));
           return http.call("user", "publish", new JsonObject().put("userId", "u1").put("message", new JsonObject().put("text", "hi")));
         })
-        .compose(r -> step("a " + r, client.waitFor(f -> "user.u1".equals(f.getString("address")))))
+        .compose(r -> client.waitFor(f -> "user.u1".equals(f.getString("address"))))
         .compose(f -> http.call("channel", "publish", new JsonObject().put("channelId", "news").put("message", "x")))
-        .compose(r -> step("b " + r, client.waitFor(f -> "channel.news".equals(f.getString("address")))))
-        .compose(f -> step("c", scrape()))
-        .compose(first -> step("d", scrape())) // the second scrape also sees the worker pool the first one used
+        .compose(r -> client.waitFor(f -> "channel.news".equals(f.getString("address"))))
+        .compose(f -> scrape())
+        .compose(first -> scrape()) // the second scrape also sees the worker pool the first one used
         .onComplete(t.succeeding(after -> t.verify(() -> {
           String b = before[0];
           // Vert.x and JVM metrics
