@@ -15,7 +15,7 @@ import io.vertx.launcher.application.VertxApplicationHooks;
  * is left untouched; {@code -Dsocketpush.metrics=false} (or {@code SOCKETPUSH_METRICS=false}) turns the
  * default off, and {@code /metrics} then serves socket-push's own meters only.
  */
-public final class Launcher implements VertxApplicationHooks {
+public final class Launcher extends VertxApplication implements VertxApplicationHooks {
 
   /** Metrics options used when {@code -options} has no {@code metricsOptions}. */
   public static JsonObject defaultMetricsOptions() {
@@ -23,8 +23,14 @@ public final class Launcher implements VertxApplicationHooks {
         .put("prometheusOptions", new JsonObject().put("enabled", true).put("publishQuantiles", false));
   }
 
+  // VertxApplication uses an instance of a subclass implementing the hooks as its hooks, and finds the
+  // Main-Verticle in the manifest whose Main-Class is this class: so subclass rather than pass hooks.
+  private Launcher(String[] args) {
+    super(args);
+  }
+
   public static void main(String[] args) {
-    new VertxApplication(args, new Launcher()).launch();
+    new Launcher(args).launch();
   }
 
   @Override
