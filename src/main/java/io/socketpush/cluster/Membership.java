@@ -144,10 +144,9 @@ public final class Membership {
     if (view != null) {
       view.detach();
     }
-    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
-    Future<Void> deregistered = registry == null ? Future.succeededFuture()
+    // the consumer goes with the deploying verticle; unregistering here would drop our own leave notice
+    return registry == null ? Future.succeededFuture()
         : registry.removeIfPresent(nodeId, self.encode()).<Void>mapEmpty().recover(err -> Future.succeededFuture());
-    return Future.all(unregistered, deregistered).mapEmpty();
   }
 
   /** This node's id. */

@@ -4,6 +4,7 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.error.Failure;
+import io.socketpush.ops.NodeMetrics;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,7 +34,7 @@ public final class EdgeNode {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
 
   /** Limits a session enforces, read from the runtime config. */
-  public record Limits(int maxFrameSize, int maxAddressLength, int maxRegistrations) {
+  public record Limits(int maxFrameSize, int maxAddressLength, int maxRegistrations, int maxFramesPerSecond) {
   }
 
   /** Local state of one user with sockets on this node. */
@@ -55,17 +56,25 @@ public final class EdgeNode {
   private final AtomicLong slowConsumers = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final Map<Failure, Long> lastErrorLog = new HashMap<>();
+  private final NodeMetrics metrics;
 
   public EdgeNode(Vertx vertx, Services services, RuntimeConfig config) {
     this.vertx = vertx;
     this.nodeId = services.membership().nodeId();
     this.services = services;
     this.config = config;
+    this.metrics = NodeMetrics.of(vertx, nodeId);
+  }
+
+  /** This node's meters (socket-level counters are incremented through it). */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public Limits limits() {
     NodeConfig c = config.get();
-    return new Limits(c.edge().integer("maxFrameSize"), 512, c.edge().integer("maxRegistrationsPerSocket"));
+    return new Limits(c.edge().integer("maxFrameSize"), c.edge().integer("maxAddressLength"),
+        c.edge().integer("maxRegistrationsPerSocket"), c.edge().integer("maxFramesPerSecond"));
   }
 
   /** A new socket: it may do nothing until it authenticates within authTimeout. */
@@ -108,11 +117,15 @@ public final class EdgeNode {
   }
 
   Future<Void> authenticate(ClientSession s, String userId, String sessionId) {
-    return services.auth().check(userId, sessionId).compose(u -> {
+    return services.auth().check(userId, sessionId).onFailure(err -> metrics.authFailed(Failure.of(err))).compose(u -> {
       if (s.closed()) {
         return Future.succeededFuture();
       }
       LocalUser lu = users.get(u);
+      int maxSockets = config.get().edge().integer("maxSocketsPerUser");
+      if (lu != null && lu.sockets.size() >= maxSockets) {
+        return Failure.LIMIT_EXCEEDED.fail("user " + u + " already has " + maxSockets + " sockets on this node");
+      }
       boolean first = lu == null;
       if (first) {
         lu = new LocalUser();
@@ -193,8 +206,10 @@ public final class EdgeNode {
       return;
     }
     switch (op) {
-      case EdgeOps.DELIVER_USER -> msg.reply(deliverToUser(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()));
-      case EdgeOps.DELIVER_CHANNEL -> msg.reply(deliverToChannel(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()));
+      case EdgeOps.DELIVER_USER -> msg.reply(metrics.delivered(NodeMetrics.USER,
+          deliverToUser(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()), msg.headers().get(EdgeOps.SENT_AT)));
+      case EdgeOps.DELIVER_CHANNEL -> msg.reply(metrics.delivered(NodeMetrics.CHANNEL,
+          deliverToChannel(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()), msg.headers().get(EdgeOps.SENT_AT)));
       case EdgeOps.SUBSCRIBED -> {
         JsonObject b = (JsonObject) msg.body();
         msg.reply(subscribed(b.getString("userId"), b.getString("channelId")));
@@ -328,6 +343,7 @@ public final class EdgeNode {
 
   void clientError(ClientSession s, Failure f, String message) {
     clientErrors.incrementAndGet();
+    metrics.clientError(f);
     long now = System.currentTimeMillis();
     Long last = lastErrorLog.get(f);
     if (last == null || now - last > 10_000) { // one line per kind per 10 s
@@ -338,6 +354,7 @@ public final class EdgeNode {
 
   void slowConsumer(ClientSession s) {
     slowConsumers.incrementAndGet();
+    metrics.slowConsumerClosed();
     LOG.info("[{}] {} is a slow consumer (write queue full): closed", nodeId, s);
   }
 
