@@ -1,0 +1,165 @@
+package io.socketpush.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.socketpush.client.SocketPush;
+import io.socketpush.client.SocketPushClient;
+import io.socketpush.message.PushMessage;
+import io.socketpush.testing.Await;
+import io.socketpush.testing.FrameClient;
+import io.socketpush.testing.Http;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The README's example cluster (conf/cluster/node1..3.json) as three JVMs on a private cluster name and
+ * JGroups ports, this JVM as a client-only member, and a steady channel publish load with every
+ * acknowledged sequence number recorded, for fault tests.
+ */
+final class ExampleCluster {
+  final List<NodeProcess> nodes = new ArrayList<>();
+  Vertx vertx;
+  final Vertx local = Vertx.vertx();
+  SocketPushClient client;
+  final Http api1 = new Http(local, 8181);
+  final Http api2 = new Http(local, 8182);
+  /** Acknowledged publishes of the load: sequence number -> epoch millis of the acknowledgement. */
+  final Map<Integer, Long> acked = new ConcurrentHashMap<>();
+  volatile int seq;
+  private volatile boolean loading;
+
+  ExampleCluster start(String prefix) throws Exception {
+    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    int base = 41_000 + ThreadLocalRandom.current().nextInt(0, 90) * 100;
+    List<String> props = NodeProcess.clusterProps(name, base);
+    for (String n : List.of("node1", "node2", "node3")) {
+      nodes.add(new NodeProcess(n, "conf/cluster/" + n + ".json", props));
+    }
+    try {
+      node(2).start();
+      NodeProcess.awaitHttp(8182, "/heartbeat", 120_000);
+      node(1).start();
+      node(3).start();
+      NodeProcess.awaitHttp(8181, "/heartbeat", 120_000);
+      NodeProcess.awaitHttp(8083, "/eventbus/info", 120_000);
+      NodeProcess.awaitHttp(8080, "/eventbus/info", 120_000);
+      Await.until(() -> servers(api1).equals(Set.of("node1", "node2", "node3")) && servers(api2).equals(Set.of("node1", "node2", "node3")),
+          60_000, "both APIs see three nodes");
+    } catch (AssertionError e) {
+      nodes.forEach(n -> System.out.println("---- " + n.name + "\n" + n.tail()));
+      throw e;
+    }
+    System.setProperty("socketpush.cluster.name", name);
+    System.setProperty("jgroups.bind_addr", "127.0.0.1");
+    System.setProperty("jgroups.tcp.port", String.valueOf(base + 5));
+    System.setProperty("jgroups.tcpping.initial_hosts", "127.0.0.1[" + base + "]");
+    System.setProperty("jgroups.tcpping.port_range", "5");
+    vertx = Await.result(Vertx.builder().withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
+    client = Await.result(SocketPush.connect(vertx, new JsonObject().put("clientId", prefix + "-client")), 30_000);
+    return this;
+  }
+
+  NodeProcess node(int n) {
+    return nodes.get(n - 1);
+  }
+
+  void stop() throws Exception {
+    loading = false;
+    try {
+      if (vertx != null) {
+        Await.result(vertx.close(), 30_000);
+      }
+      Await.result(local.close(), 30_000);
+    } finally {
+      for (NodeProcess n : nodes) {
+        n.kill();
+      }
+    }
+  }
+
+  /** Ids of the server nodes in the status of one management API (empty when it does not answer). */
+  static Set<String> servers(Http api) {
+    Set<String> ids = new TreeSet<>();
+    try {
+      JsonObject r = Await.result(api.call("cluster", "status", null), 5_000).body().getJsonObject("result");
+      if (r != null) {
+        r.getJsonArray("nodes").forEach(o -> {
+          JsonObject d = (JsonObject) o;
+          if (!d.getJsonArray("roles").isEmpty()) {
+            ids.add(d.getString("nodeId"));
+          }
+        });
+      }
+    } catch (RuntimeException | AssertionError e) {
+      // not answering right now
+    }
+    return ids;
+  }
+
+  FrameClient connect(int port, String user, String session) {
+    FrameClient c = Await.result(FrameClient.connect(local, port));
+    assertEquals("rec", Await.result(c.auth(user, session)).getString("type"));
+    return c;
+  }
+
+  /** Publishes a sequence number on {@code channel} every 20 ms through the client member. */
+  void startLoad(String channel) {
+    loading = true;
+    local.setPeriodic(20, t -> {
+      if (!loading) {
+        local.cancelTimer(t);
+        return;
+      }
+      int n = seq++;
+      client.channel().publish(channel, PushMessage.of(n)).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
+    });
+  }
+
+  void stopLoad() {
+    loading = false;
+  }
+
+  static Set<Integer> received(FrameClient c, String channel) {
+    Set<Integer> out = new TreeSet<>();
+    c.framesFor("channel." + channel).forEach(f -> out.add((Integer) f.getValue("body")));
+    return out;
+  }
+
+  /** Acknowledged sequence numbers in (from, to] epoch millis. */
+  List<Integer> ackedBetween(long from, long to) {
+    List<Integer> out = new ArrayList<>();
+    acked.forEach((n, t) -> {
+      if (t > from && t <= to) {
+        out.add(n);
+      }
+    });
+    return out;
+  }
+
+  /** Missing deliveries: acknowledged numbers in the window that a socket did not receive, summed over sockets. */
+  static long lost(List<Integer> published, List<FrameClient> sockets, String channel) {
+    long lost = 0;
+    for (FrameClient c : sockets) {
+      Set<Integer> got = received(c, channel);
+      for (int n : published) {
+        if (!got.contains(n)) {
+          lost++;
+        }
+      }
+    }
+    return lost;
+  }
+
+  static long duplicates(List<FrameClient> sockets, String channel) {
+    return sockets.stream().mapToLong(c -> c.framesFor("channel." + channel).size() - received(c, channel).size()).sum();
+  }
+}
