@@ -57,7 +57,18 @@ public final class NodeVerticle extends VerticleBase {
         nodeConfig.cluster().integer("listLimit"));
     ops = NodeOps.start(vertx, nodeConfig, membership); // metrics, health, node id in logs (see io.socketpush.ops)
 
-    // bind the sharded services first, then announce this node, then open the ports
+    Future<Void> ready = deployRoles(runtime, true);
+    // back from a minority partition (frozen, cut off): redeploy the roles so their consumers register again
+    membership.onRejoin(() -> redeploy(runtime));
+    ready = ready.onSuccess(v -> ops.started()).onFailure(err -> ops.stop()); // readiness; no leftovers on failure
+    return ready.onSuccess(v -> LOG.info("[{}] node started with roles {}{}{}", nodeConfig.nodeId(), roles,
+            edge != null ? ", clients on " + nodeConfig.clientUrl(edge.port()) : "",
+            management != null ? ", management on " + nodeConfig.adminUrl(management.port()) : ""))
+        .onFailure(err -> LOG.error("[{}] node failed to start: {}", nodeConfig.nodeId(), err.getMessage(), err));
+  }
+
+  /** Binds the sharded services first, then (on first start) announces this node, then opens the ports. */
+  private Future<Void> deployRoles(RuntimeConfig runtime, boolean first) {
     Future<Void> bound = deploy(new ClusterVerticle(services, runtime));
     if (nodeConfig.has(Role.AUTH)) {
       bound = bound.compose(v -> deploy(new AuthVerticle(membership)));
@@ -68,7 +79,7 @@ public final class NodeVerticle extends VerticleBase {
     if (nodeConfig.has(Role.CHANNEL)) {
       bound = bound.compose(v -> deploy(new ChannelVerticle(services, runtime)));
     }
-    Future<Void> ready = bound.compose(v -> membership.start());
+    Future<Void> ready = first ? bound.compose(v -> membership.start()) : bound;
     if (nodeConfig.has(Role.EDGE)) {
       edge = new EdgeVerticle(services, runtime);
       ready = ready.compose(v -> deploy(edge)).map(v -> {
@@ -83,11 +94,20 @@ public final class NodeVerticle extends VerticleBase {
         return null;
       });
     }
-    ready = ready.onSuccess(v -> ops.started()).onFailure(err -> ops.stop()); // readiness; no leftovers on failure
-    return ready.onSuccess(v -> LOG.info("[{}] node started with roles {}{}{}", nodeConfig.nodeId(), roles,
-            edge != null ? ", clients on " + nodeConfig.clientUrl(edge.port()) : "",
-            management != null ? ", management on " + nodeConfig.adminUrl(management.port()) : ""))
-        .onFailure(err -> LOG.error("[{}] node failed to start: {}", nodeConfig.nodeId(), err.getMessage(), err));
+    return ready;
+  }
+
+  private void redeploy(RuntimeConfig runtime) {
+    LOG.warn("[{}] redeploying the roles to register them in the cluster again", nodeConfig.nodeId());
+    List<Future<Void>> undeploys = new ArrayList<>();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      undeploys.add(vertx.undeploy(deployments.get(i)));
+    }
+    deployments.clear();
+    Future.join(undeploys).recover(err -> Future.succeededFuture())
+        .compose(v -> deployRoles(runtime, false))
+        .onSuccess(v -> LOG.info("[{}] roles redeployed", nodeConfig.nodeId()))
+        .onFailure(err -> LOG.error("[{}] redeploying the roles failed: {}", nodeConfig.nodeId(), err.getMessage(), err));
   }
 
   private Future<Void> deploy(Deployable v) {

@@ -1,9 +1,13 @@
 package io.socketpush.cluster;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,7 +34,14 @@ final class ClusterView {
   private final ClusterManager clusterManager;
   private final ViewListener listener;
 
-  private ClusterView(ClusterManager clusterManager, EmbeddedCacheManager cacheManager, Consumer<Set<String>> onView) {
+  /**
+   * A new view: its members and, for a merge of partitions, the member sets of the partitions merged
+   * (null for an ordinary view change).
+   */
+  record Change(Set<String> members, List<Set<String>> mergedPartitions) {
+  }
+
+  private ClusterView(ClusterManager clusterManager, EmbeddedCacheManager cacheManager, Consumer<Change> onView) {
     this.clusterManager = clusterManager;
     this.cacheManager = cacheManager;
     this.listener = new ViewListener(onView);
@@ -40,7 +51,7 @@ final class ClusterView {
    * Starts listening when {@code vertx} is clustered with Infinispan; null otherwise (a local Vert.x, as in
    * one-JVM tests, where heartbeats alone define membership).
    */
-  static ClusterView attach(Vertx vertx, Consumer<Set<String>> onView) {
+  static ClusterView attach(Vertx vertx, Consumer<Change> onView) {
     if (!vertx.isClustered() || !(vertx instanceof VertxInternal vi)
         || !(vi.clusterManager() instanceof InfinispanClusterManager icm)
         || !(icm.getCacheContainer() instanceof EmbeddedCacheManager ecm)) {
@@ -61,6 +72,18 @@ final class ClusterView {
     return new TreeSet<>(clusterManager.getNodes());
   }
 
+  /**
+   * Whether this member still has a registration for {@code address} in the cluster's subscription
+   * registry. A member that was excluded from the view (frozen, cut off) loses its registrations: the
+   * coordinator removes them, and a later merge does not bring them back.
+   */
+  Future<Boolean> registered(String address) {
+    Promise<List<RegistrationInfo>> p = Promise.promise();
+    clusterManager.getRegistrations(address, p);
+    String me = localId();
+    return p.future().map(list -> list.stream().anyMatch(r -> me.equals(r.nodeId())));
+  }
+
   void detach() {
     try {
       cacheManager.removeListener(listener);
@@ -72,23 +95,28 @@ final class ClusterView {
   /** Infinispan calls it on its notification threads, asynchronously. */
   @Listener(sync = false)
   public static final class ViewListener {
-    private final Consumer<Set<String>> onView;
+    private final Consumer<Change> onView;
 
-    ViewListener(Consumer<Set<String>> onView) {
+    ViewListener(Consumer<Change> onView) {
       this.onView = onView;
     }
 
     @Merged
     public void merged(MergeEvent e) {
-      viewChanged(e);
+      List<Set<String>> partitions = new ArrayList<>();
+      e.getSubgroupsMerged().forEach(g -> partitions.add(ids(g)));
+      onView.accept(new Change(ids(e.getNewMembers()), partitions));
     }
 
     @ViewChanged
     public void viewChanged(ViewChangedEvent e) {
-      List<Address> members = e.getNewMembers();
+      onView.accept(new Change(ids(e.getNewMembers()), null));
+    }
+
+    private static Set<String> ids(List<Address> members) {
       Set<String> ids = new TreeSet<>();
       members.forEach(a -> ids.add(a.toString()));
-      onView.accept(ids);
+      return ids;
     }
   }
 }

@@ -61,6 +61,7 @@ public final class Membership {
   private final Map<String, JsonObject> pending = new HashMap<>();
   private final Map<String, Long> lastSeen = new HashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final List<Listener> rejoinListeners = new CopyOnWriteArrayList<>();
   private Context context;
   private ClusterView view;
   private Set<String> viewMembers;
@@ -68,6 +69,8 @@ public final class Membership {
   private MessageConsumer<JsonObject> consumer;
   private long heartbeatTimer = -1;
   private long ticks;
+  private long lastTick;
+  private boolean rejoining;
   private volatile Map<Role, HashRing> rings = new EnumMap<>(Role.class);
   private volatile Map<String, JsonObject> snapshot = Map.of();
   private volatile long version;
@@ -97,7 +100,7 @@ public final class Membership {
    */
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
-    view = ClusterView.attach(vertx, members -> context.runOnContext(v -> onView(members)));
+    view = ClusterView.attach(vertx, change -> context.runOnContext(v -> onView(change)));
     if (view != null) {
       self.put("clusterNodeId", view.localId());
       viewMembers = view.members();
@@ -204,8 +207,19 @@ public final class Membership {
   }
 
   private void tick() {
+    long started = System.currentTimeMillis();
+    if (lastTick > 0 && started - lastTick > nodeTimeout) {
+      // this node itself stood still (frozen JVM, long GC pause, starved CPU): the silence was ours, so
+      // give every member a fresh period to be heard again instead of dropping them all
+      LOG.warn("[{}] no heartbeat tick for {} ms (this node was paused): re-arming heartbeat timeouts", nodeId, started - lastTick);
+      lastSeen.replaceAll((id, seen) -> started);
+    }
+    lastTick = started;
     publish("hb");
     ticks++;
+    if (ticks % 5 == 0) {
+      checkRegistered(); // also catches a lost registration without a merge event
+    }
     if (registry != null && ticks % Math.max(1, (REGISTRY_TTL_MS / 4) / heartbeatInterval) == 0) {
       registry.put(nodeId, self.encode(), REGISTRY_TTL_MS);
     }
@@ -228,12 +242,22 @@ public final class Membership {
     vertx.eventBus().publish(Addresses.MEMBERSHIP, self.copy(), new DeliveryOptions().addHeader(KIND, kind));
   }
 
-  /** A new cluster view: drop nodes whose member left it, admit held-back nodes that are now in it. */
-  private void onView(Set<String> members) {
+  /**
+   * A new cluster view: drop nodes whose member left it, admit held-back nodes that are now in it. After a
+   * merge, a node that comes back from a smaller partition (it was frozen, or cut off) rejoins: the
+   * majority dropped its event-bus registrations while it was away, and vertx-infinispan does not restore
+   * them.
+   */
+  private void onView(ClusterView.Change change) {
     if (leaving) {
       return;
     }
+    Set<String> members = change.members();
+    if (change.mergedPartitions() != null) {
+      vertx.setTimer(1_000, t -> checkRegistered()); // once the merged registry settled
+    }
     boolean grew = viewMembers == null || !viewMembers.containsAll(members);
+    LOG.info("[{}] cluster view: {} members {}", nodeId, members.size(), members);
     viewMembers = members;
     List<String> gone = new ArrayList<>();
     nodes.forEach((id, d) -> {
@@ -259,6 +283,49 @@ public final class Membership {
     if (grew) {
       publish("hb"); // newcomers learn about us now rather than at our next tick
     }
+  }
+
+  /** Rejoins if the cluster lost this node's registrations (see {@link ClusterView#registered}). */
+  private void checkRegistered() {
+    if (view == null || leaving || rejoining || consumer == null) {
+      return;
+    }
+    view.registered(Addresses.MEMBERSHIP).onComplete(ar -> context.runOnContext(v -> {
+      if (ar.succeeded() && !ar.result() && !leaving && !rejoining) {
+        rejoin();
+      }
+    }));
+  }
+
+  /** Re-registers this node's consumers cluster-wide: our own here, the roles' through the rejoin listeners. */
+  private void rejoin() {
+    LOG.warn("[{}] the cluster lost this node's event-bus registrations (it was excluded from the view, e.g. frozen):"
+        + " re-registering this node's consumers", nodeId);
+    rejoining = true;
+    listeners.clear(); // the roles re-register theirs when they are deployed again
+    MessageConsumer<JsonObject> old = consumer;
+    old.unregister().onComplete(ar -> {
+      consumer = vertx.eventBus().consumer(Addresses.MEMBERSHIP, this::onMessage);
+      consumer.completion().onComplete(done -> {
+        rejoining = false;
+        publish("hello");
+        if (registry != null) {
+          registry.put(nodeId, self.encode(), REGISTRY_TTL_MS);
+        }
+        for (Listener l : rejoinListeners) {
+          l.context().runOnContext(v -> l.action().run());
+        }
+      });
+    });
+  }
+
+  /**
+   * Runs {@code action} on the caller's context when this node must re-register its event-bus consumers
+   * (the cluster dropped them while the node was excluded from the view): redeploy the roles. Listeners of {@link #onChange}
+   * are dropped at that moment; the redeployed roles add theirs again.
+   */
+  public void onRejoin(Runnable action) {
+    rejoinListeners.add(new Listener(vertx.getOrCreateContext(), action));
   }
 
   private boolean inView(JsonObject d) {
