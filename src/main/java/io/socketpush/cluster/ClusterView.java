@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
 import java.util.ArrayList;
@@ -80,8 +81,21 @@ final class ClusterView {
   Future<Boolean> registered(String address) {
     Promise<List<RegistrationInfo>> p = Promise.promise();
     clusterManager.getRegistrations(address, p);
+    Promise<NodeInfo> info = Promise.promise();
+    clusterManager.getNodeInfo(localId(), info);
     String me = localId();
-    return p.future().map(list -> list.stream().anyMatch(r -> me.equals(r.nodeId())));
+    return Future.all(p.future(), info.future())
+        .map(v -> info.future().result() != null && p.future().result().stream().anyMatch(r -> me.equals(r.nodeId())));
+  }
+
+  /**
+   * Publishes this member's event-bus address again (the coordinator also removes the node info of an
+   * excluded member; without it nobody can open an event-bus connection to this node).
+   */
+  Future<Void> restoreNodeInfo() {
+    Promise<Void> p = Promise.promise();
+    clusterManager.setNodeInfo(clusterManager.getNodeInfo(), p);
+    return p.future();
   }
 
   void detach() {

@@ -304,7 +304,8 @@ public final class Membership {
     rejoining = true;
     listeners.clear(); // the roles re-register theirs when they are deployed again
     MessageConsumer<JsonObject> old = consumer;
-    old.unregister().onComplete(ar -> {
+    view.restoreNodeInfo().onFailure(err -> LOG.warn("[{}] restoring the node info failed: {}", nodeId, err.getMessage()))
+        .transform(x -> old.unregister()).onComplete(ar -> {
       consumer = vertx.eventBus().consumer(Addresses.MEMBERSHIP, this::onMessage);
       consumer.completion().onComplete(done -> {
         rejoining = false;

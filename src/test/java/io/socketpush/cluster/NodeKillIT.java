@@ -217,7 +217,7 @@ class NodeKillIT {
         }
       }
     }
-    long duplicates = onNode1.stream().mapToLong(c -> c.framesFor("channel.load").size() - received(c).size()).sum();
+    long duplicates = ExampleCluster.duplicates(onNode1, "load");
 
     // hard state: every session and every subscription is still there
     int entries = 0;
