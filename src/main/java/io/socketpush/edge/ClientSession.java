@@ -142,7 +142,7 @@ public final class ClientSession {
       }
       if (ar.succeeded()) {
         if (replyAddress != null) {
-          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("userId", userId)));
+          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("userId", userId)).toString());
         }
       } else {
         Failure f = Failure.of(ar.cause());
@@ -180,7 +180,7 @@ public final class ClientSession {
   }
 
   /** Writes a pre-encoded frame; closes the socket as a slow consumer when its queue is full. */
-  boolean deliver(Buffer frame) {
+  boolean deliver(String frame) {
     if (closed) {
       return false;
     }
@@ -209,7 +209,7 @@ public final class ClientSession {
     closed = true;
   }
 
-  private void write(Buffer b) {
+  private void write(String b) {
     if (!closed) {
       io.write(b);
     }
@@ -221,7 +221,7 @@ public final class ClientSession {
     if (address != null) {
       err.put("address", address);
     }
-    write(err.toBuffer());
+    write(err.encode());
   }
 
   private void replyError(String replyAddress, Failure f, String message) {
@@ -232,7 +232,7 @@ public final class ClientSession {
     if (replyAddress != null) {
       err.put("address", replyAddress);
     }
-    write(err.toBuffer());
+    write(err.encode());
   }
 
   @Override

@@ -209,11 +209,12 @@ public final class EdgeNode {
     }
   }
 
-  int deliverToUser(String userId, Buffer frame) {
+  int deliverToUser(String userId, Buffer encoded) {
     LocalUser lu = users.get(userId);
     if (lu == null) {
       return 0;
     }
+    String frame = encoded.toString(); // decoded once, written to every socket
     int n = 0;
     for (ClientSession s : new ArrayList<>(lu.sockets)) {
       if (s.deliver(frame)) {
@@ -224,8 +225,9 @@ public final class EdgeNode {
     return n;
   }
 
-  int deliverToChannel(String channelId, Buffer frame) {
+  int deliverToChannel(String channelId, Buffer encoded) {
     int n = 0;
+    String frame = encoded.toString(); // decoded once, written to every socket
     Set<String> us = channelUsers.get(channelId);
     Set<ClientSession> done = Collections.newSetFromMap(new IdentityHashMap<>());
     if (us != null) {

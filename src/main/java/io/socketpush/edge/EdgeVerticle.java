@@ -7,7 +7,6 @@ import io.socketpush.error.Failure;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -98,7 +97,7 @@ public final class EdgeVerticle extends VerticleBase {
     sock.setWriteQueueMaxSize(config.get().edge().integer("maxWriteQueueSize"));
     ClientSession session = node.open(new ClientIo() {
       @Override
-      public void write(Buffer frame) {
+      public void write(String frame) {
         sock.write(frame);
       }
 
