@@ -125,6 +125,12 @@ public final class Membership {
   /** Updates a field of this node's own descriptor (e.g. a bound URL), published with the next heartbeat. */
   public void describeSelf(String key, Object value) {
     self.put(key, value);
+    if (context != null) {
+      context.runOnContext(v -> {
+        onHeartbeat(self.copy(), false);
+        publish("hb");
+      });
+    }
   }
 
   /** Runs {@code action} on the caller's context after every ring change. */

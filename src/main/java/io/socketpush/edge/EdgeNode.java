@@ -33,7 +33,7 @@ public final class EdgeNode {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
 
   /** Limits a session enforces, read from the runtime config. */
-  public record Limits(int maxFrameSize, int maxAddressLength, int maxRegistrations) {
+  public record Limits(int maxFrameSize, int maxAddressLength, int maxRegistrations, int maxFramesPerSecond) {
   }
 
   /** Local state of one user with sockets on this node. */
@@ -65,7 +65,8 @@ public final class EdgeNode {
 
   public Limits limits() {
     NodeConfig c = config.get();
-    return new Limits(c.edge().integer("maxFrameSize"), 512, c.edge().integer("maxRegistrationsPerSocket"));
+    return new Limits(c.edge().integer("maxFrameSize"), c.edge().integer("maxAddressLength"),
+        c.edge().integer("maxRegistrationsPerSocket"), c.edge().integer("maxFramesPerSecond"));
   }
 
   /** A new socket: it may do nothing until it authenticates within authTimeout. */
@@ -113,6 +114,10 @@ public final class EdgeNode {
         return Future.succeededFuture();
       }
       LocalUser lu = users.get(u);
+      int maxSockets = config.get().edge().integer("maxSocketsPerUser");
+      if (lu != null && lu.sockets.size() >= maxSockets) {
+        return Failure.LIMIT_EXCEEDED.fail("user " + u + " already has " + maxSockets + " sockets on this node");
+      }
       boolean first = lu == null;
       if (first) {
         lu = new LocalUser();

@@ -90,6 +90,7 @@ class EdgeProtocolTest {
     FrameClient c = client();
     Await.result(c.closed(), 5_000);
     assertEquals(ClientSession.CLOSE_AUTH_TIMEOUT, c.closeCode());
+    assertTrue(c.frames().stream().anyMatch(f -> isErr(f, "auth_timeout")));
   }
 
   @Test
@@ -207,5 +208,6 @@ class EdgeProtocolTest {
     assertEquals(1, Await.result(services.user().remove("14")));
     Await.result(c.closed(), 5_000);
     assertEquals(ClientSession.CLOSE_REMOVED, c.closeCode());
+    assertTrue(c.frames().stream().anyMatch(f -> isErr(f, "removed")), "told why before the close");
   }
 }
