@@ -134,4 +134,7 @@ check(($d['nodes'] ?? null) === [$status['nodeId']], 'cluster.distributeConfig t
 ok('cluster.distributeConfig', $d['nodes']);
 $api->cluster->setConfig([]);
 
+// an unreachable node is a typed error too (port 1: nothing listens there)
+expectError('UNAVAILABLE', 'unreachable node', fn() => (new Auth(new Client('http://127.0.0.1:1')))->check($user, $session));
+
 fwrite(STDOUT, "DONE\n");

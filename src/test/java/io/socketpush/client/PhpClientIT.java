@@ -171,7 +171,7 @@ class PhpClientIT {
         assertTrue(output.contains("OK " + s + "." + m + " "), s + "." + m + " called from PHP:\n" + output)));
     for (String err : List.of("ERR auth.set empty userId BAD_REQUEST 400", "ERR auth.check wrong session AUTH_FAILED 401",
         "ERR user.publish offline NOT_CONNECTED 404", "ERR no key UNAUTHORIZED 401", "ERR wrong key FORBIDDEN 403",
-        "ERR read-only key may not publish FORBIDDEN 403")) {
+        "ERR read-only key may not publish FORBIDDEN 403", "ERR unreachable node UNAVAILABLE 0")) {
       assertTrue(output.contains(err), err + ":\n" + output);
     }
   }

@@ -177,6 +177,33 @@ class HttpServicesTest {
     }
   }
 
+  /** Answers that are not the API's shape still map to the catalogue; a node that never answers is TIMEOUT. */
+  @Test
+  void oddAnswersMapToTheFailureCatalogue() {
+    var server = result(vertx.createHttpServer().requestHandler(req -> {
+      switch (req.path()) {
+        case "/api/auth/check" -> req.response().setStatusCode(502).end("<html>bad gateway</html>");
+        case "/api/auth/set" -> req.response().setStatusCode(418).end("{\"error\":{\"code\":\"TEAPOT\",\"message\":\"no\"}}");
+        case "/api/auth/remove" -> { } // never answers
+        case "/api/user/remove" -> req.response().end("{\"result\":\"not a number\"}");
+        default -> req.response().setStatusCode(503).end("{\"error\":{\"code\":\"UNAVAILABLE\",\"message\":\"down\"}}");
+      }
+    }).listen(0, "127.0.0.1"));
+    HttpApiClient odd = new HttpApiClient(io.vertx.ext.web.client.WebClient.create(vertx),
+        "http://127.0.0.1:" + server.actualPort() + "/", null, 3_000);
+    try {
+      assertEquals(Failure.INTERNAL, Failure.of(failure(odd.auth().check("1", "s"))));
+      assertEquals(Failure.INTERNAL, Failure.of(failure(odd.auth().set("1", "s"))));
+      assertEquals(Failure.TIMEOUT, Failure.of(failure(odd.auth().remove("1"))));
+      assertEquals(Failure.INTERNAL, Failure.of(failure(odd.user().remove("1"))));
+      Throwable down = failure(odd.user().listAll());
+      assertEquals(Failure.UNAVAILABLE, Failure.of(down));
+      assertEquals("down", down.getMessage());
+    } finally {
+      result(server.close());
+    }
+  }
+
   @Test
   void baseUrlMustBeHttp() {
     assertThrows(IllegalArgumentException.class, () -> HttpApiClient.create(vertx, "127.0.0.1:8181", null));
