@@ -94,6 +94,14 @@ public final class ApiCatalog {
         + "nodes told.", false, List.of(), Result.OBJECT, (s, a) -> s.cluster(null).distributeConfig());
   }
 
+  private static final Map<String, Map<String, ApiMethod>> READ_ONLY_METHODS;
+
+  static {
+    Map<String, Map<String, ApiMethod>> m = new LinkedHashMap<>();
+    METHODS.forEach((k, v) -> m.put(k, Collections.unmodifiableMap(v)));
+    READ_ONLY_METHODS = Collections.unmodifiableMap(m);
+  }
+
   private ApiCatalog() {
   }
 
@@ -124,9 +132,9 @@ public final class ApiCatalog {
     return Collections.unmodifiableMap(SERVICES);
   }
 
-  /** Every method by service. */
+  /** Every method by service, in catalogue order (read-only). */
   public static Map<String, Map<String, ApiMethod>> methods() {
-    return METHODS;
+    return READ_ONLY_METHODS;
   }
 
   /** The self-description served at GET /api. */
