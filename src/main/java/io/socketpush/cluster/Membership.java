@@ -99,7 +99,8 @@ public final class Membership {
       vertx.cancelTimer(heartbeatTimer);
     }
     publish("leave");
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    // the consumer goes with the deploying verticle; unregistering here would drop our own leave notice
+    return Future.succeededFuture();
   }
 
   /** This node's id. */
