@@ -46,6 +46,9 @@ public final class NodeVerticle extends VerticleBase {
       LOG.error("{}", e.getMessage());
       return Future.failedFuture(e);
     }
+    if (config().containsKey("logging")) {
+      io.socketpush.ops.LogControl.setLevel("io.socketpush", nodeConfig.logging().string("level"));
+    }
     RuntimeConfig runtime = new RuntimeConfig(nodeConfig);
     JsonArray roles = new JsonArray();
     nodeConfig.roles().forEach(r -> roles.add(r.id()));
