@@ -182,14 +182,15 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   @Override
   public Future<Void> announce(String nodeId, List<String> channelIds) {
     Set<String> listed = new HashSet<>(channelIds);
+    // kept even for channels this shard does not own yet: during a ring change the edge's ring may be
+    // ahead of ours; onRingChange drops what we do not own once our ring caught up
     for (String c : listed) {
-      if (owns(c)) {
-        interest.computeIfAbsent(c, k -> new HashSet<>()).add(nodeId);
-      }
+      interest.computeIfAbsent(c, k -> new HashSet<>()).add(nodeId);
     }
     for (String c : new ArrayList<>(interest.keySet())) {
-      if (!listed.contains(c)) {
-        removeInterest(c, nodeId);
+      Set<String> edges = interest.get(c);
+      if (!listed.contains(c) && edges.remove(nodeId) && edges.isEmpty()) {
+        interest.remove(c);
       }
     }
     return Future.succeededFuture();

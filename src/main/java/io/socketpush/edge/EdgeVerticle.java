@@ -63,7 +63,11 @@ public final class EdgeVerticle extends VerticleBase {
     }
 
     inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
-    services.membership().onChange(() -> node.announce());
+    // announce at once, and again a moment later for owners whose rings changed after ours
+    services.membership().onChange(() -> {
+      node.announce();
+      vertx.setTimer(1_000, t -> node.announce());
+    });
     announceTimer = vertx.setPeriodic(config.get().cluster().longValue("antiEntropyInterval"), t -> node.announce());
     sweepTimer = vertx.setPeriodic(Math.max(1_000, edge.longValue("pingTimeout") / 4), t -> node.sweepIdle());
     return inbox.completion()

@@ -157,14 +157,22 @@ final class UserServiceImpl implements UserService, PresenceService {
   public Future<Void> announce(String nodeId, List<String> userIds) {
     Set<String> listed = new HashSet<>(userIds);
     String self = membership.nodeId();
+    // kept even for users this shard does not own yet: during a ring change the edge's ring may be ahead
+    // of ours; onRingChange drops what we do not own once our ring caught up
     for (String u : listed) {
-      if (membership.ring(Role.USER).owns(self, u)) {
-        attach(u, nodeId);
+      presence.computeIfAbsent(u, k -> new HashSet<>()).add(nodeId);
+      Long timer = offlineTimers.remove(u);
+      if (timer != null) {
+        vertx.cancelTimer(timer);
       }
     }
     for (String u : new ArrayList<>(presence.keySet())) {
-      if (!listed.contains(u)) {
-        detach(u, nodeId);
+      Set<String> edges = presence.get(u);
+      if (!listed.contains(u) && edges.remove(nodeId) && edges.isEmpty()) {
+        presence.remove(u);
+        if (membership.ring(Role.USER).owns(self, u)) {
+          scheduleOffline(u);
+        }
       }
     }
     return Future.succeededFuture();
