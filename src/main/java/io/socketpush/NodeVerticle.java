@@ -27,6 +27,8 @@ import org.slf4j.MDC;
  */
 public final class NodeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NodeVerticle.class);
+  /** How long a stopping node keeps serving requests already routed to it after it left the rings. */
+  static final long DRAIN_MS = 1_000;
 
   private NodeConfig nodeConfig;
   private Membership membership;
@@ -100,7 +102,12 @@ public final class NodeVerticle extends VerticleBase {
     if (edge != null) {
       edge.closeAll();
     }
+    // let requests already routed here finish while the others re-route, then unbind (bounded)
     return left.recover(err -> Future.succeededFuture()).compose(v -> {
+      io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
+      vertx.setTimer(DRAIN_MS, t -> drained.complete());
+      return drained.future();
+    }).compose(v -> {
       List<Future<Void>> undeploys = new ArrayList<>();
       for (int i = deployments.size() - 1; i >= 0; i--) {
         undeploys.add(vertx.undeploy(deployments.get(i)));

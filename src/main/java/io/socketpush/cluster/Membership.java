@@ -99,7 +99,8 @@ public final class Membership {
       vertx.cancelTimer(heartbeatTimer);
     }
     publish("leave");
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    // the consumer goes with the deploying verticle; unregistering here would drop our own leave notice
+    return Future.succeededFuture();
   }
 
   /** This node's id. */
@@ -125,6 +126,12 @@ public final class Membership {
   /** Updates a field of this node's own descriptor (e.g. a bound URL), published with the next heartbeat. */
   public void describeSelf(String key, Object value) {
     self.put(key, value);
+    if (context != null) {
+      context.runOnContext(v -> {
+        onHeartbeat(self.copy(), false);
+        publish("hb");
+      });
+    }
   }
 
   /** Runs {@code action} on the caller's context after every ring change. */

@@ -47,6 +47,11 @@ public final class NodeConfig {
       Option.integer("maxWriteQueueSize", 1_048_576, 1_024, 256 * 1024 * 1024,
           "Bytes queued for one slow socket before it is closed as a slow consumer."),
       Option.integer("maxRegistrationsPerSocket", 256, 1, 100_000, "Addresses one socket may register."),
+      Option.integer("maxFramesPerSecond", 100, 1, 1_000_000, "Frames one socket may send per second; the excess is dropped with one limit_exceeded error."),
+      Option.integer("maxSocketsPerUser", 32, 1, 100_000, "Open sockets one user may hold on one edge node."),
+      Option.integer("maxAddressLength", 256, 16, 4_096, "Longest address a client frame may carry."),
+      Option.string("tlsCertPath", null, "PEM certificate (chain) file: serve the client port over TLS (https/wss)."),
+      Option.string("tlsKeyPath", null, "PEM private key file for tlsCertPath."),
       Option.strings("allowedOrigins", new JsonArray(), "Origins allowed to open sockets; empty: any origin (set it in production)."));
 
   static final List<Option> MANAGEMENT = List.of(
@@ -55,7 +60,9 @@ public final class NodeConfig {
       Option.string("publicUrl", null, "URL of this node's admin port; default http://127.0.0.1:<port>."),
       Option.strings("apiKeys", new JsonArray(), "API keys allowed to call every method; empty: no key needed."),
       Option.strings("readOnlyApiKeys", new JsonArray(), "API keys allowed to call list/get/status methods only."),
-      Option.integer("maxBodySize", 1_048_576, 1_024, 64 * 1024 * 1024, "Largest request body accepted, in bytes."));
+      Option.integer("maxBodySize", 1_048_576, 1_024, 64 * 1024 * 1024, "Largest request body accepted, in bytes."),
+      Option.string("tlsCertPath", null, "PEM certificate (chain) file: serve the admin port over TLS."),
+      Option.string("tlsKeyPath", null, "PEM private key file for tlsCertPath."));
 
   static final List<Option> CLUSTER = List.of(
       Option.longValue("heartbeatInterval", 1_000, 100, 60_000, "Milliseconds between node heartbeats."),
@@ -110,7 +117,20 @@ public final class NodeConfig {
     edge = new Section("edge", EDGE, object(json, "edge"));
     management = new Section("management", MANAGEMENT, object(json, "management"));
     cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
+    for (Section sec : List.of(edge, management)) {
+      if ((sec.string("tlsCertPath") == null) != (sec.string("tlsKeyPath") == null)) {
+        throw new IllegalArgumentException("invalid config: " + sec.name() + ".tlsCertPath and " + sec.name()
+            + ".tlsKeyPath must be set together");
+      }
+    }
     source = json.copy();
+  }
+
+  /** TLS options from a section's PEM files, or null when the section has no TLS. */
+  public static io.vertx.core.net.PemKeyCertOptions tls(Section section) {
+    String cert = section.string("tlsCertPath");
+    return cert == null ? null
+        : new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert).setKeyPath(section.string("tlsKeyPath"));
   }
 
   private static JsonObject object(JsonObject json, String key) {
@@ -156,7 +176,7 @@ public final class NodeConfig {
       return null;
     }
     String u = edge.string("publicUrl");
-    return u != null ? u : "http://127.0.0.1:" + boundPort;
+    return u != null ? u : (edge.string("tlsCertPath") != null ? "https" : "http") + "://127.0.0.1:" + boundPort;
   }
 
   /** URL of this node's admin port, or null when it runs no management role. */
@@ -165,7 +185,7 @@ public final class NodeConfig {
       return null;
     }
     String u = management.string("publicUrl");
-    return u != null ? u : "http://127.0.0.1:" + boundPort;
+    return u != null ? u : (management.string("tlsCertPath") != null ? "https" : "http") + "://127.0.0.1:" + boundPort;
   }
 
   /** Effective config: everything, defaults filled in. */

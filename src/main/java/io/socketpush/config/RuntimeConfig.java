@@ -12,7 +12,8 @@ public final class RuntimeConfig {
   /** Options that may change at runtime, by section. Ports, hosts and roles need a restart. */
   public static final Map<String, Set<String>> RUNTIME_KEYS = Map.of(
       "edge", Set.of("authTimeout", "removeUserAfterDisconnectTimeout", "publicChannels", "maxFrameSize",
-          "maxWriteQueueSize", "maxRegistrationsPerSocket", "allowedOrigins"),
+          "maxWriteQueueSize", "maxRegistrationsPerSocket", "allowedOrigins", "maxFramesPerSecond", "maxSocketsPerUser",
+          "maxAddressLength", "pingTimeout"),
       "cluster", Set.of("listLimit", "antiEntropyInterval"));
 
   private final JsonObject startup;

@@ -1,10 +1,9 @@
 package io.socketpush.edge;
 
-import io.vertx.core.buffer.Buffer;
-
 /** What a client session needs of its socket; a SockJS socket in production, a fake in unit tests. */
 public interface ClientIo {
-  void write(Buffer frame);
+  /** Writes one text frame (raw WebSocket text message or SockJS message). */
+  void write(String frame);
 
   boolean writeQueueFull();
 

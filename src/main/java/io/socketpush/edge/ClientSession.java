@@ -31,6 +31,8 @@ public final class ClientSession {
   private boolean authenticating;
   private boolean closed;
   private long lastFrameAt = System.currentTimeMillis();
+  private long rateWindowStart;
+  private int rateWindowFrames;
   private final long openedAt = System.currentTimeMillis();
 
   ClientSession(ClientIo io, EdgeNode node) {
@@ -64,9 +66,20 @@ public final class ClientSession {
 
   /** Handles one frame from the client. */
   void onFrame(Buffer data) {
-    lastFrameAt = System.currentTimeMillis();
+    long now = System.currentTimeMillis();
+    lastFrameAt = now;
     if (closed) {
       return;
+    }
+    if (now - rateWindowStart >= 1_000) {
+      rateWindowStart = now;
+      rateWindowFrames = 0;
+    }
+    if (++rateWindowFrames > node.limits().maxFramesPerSecond()) {
+      if (rateWindowFrames == node.limits().maxFramesPerSecond() + 1) {
+        error(null, Failure.LIMIT_EXCEEDED, "more than " + node.limits().maxFramesPerSecond() + " frames per second");
+      }
+      return; // dropped
     }
     if (data.length() > node.limits().maxFrameSize()) {
       error(null, Failure.LIMIT_EXCEEDED, "frame larger than " + node.limits().maxFrameSize() + " bytes");
@@ -142,7 +155,7 @@ public final class ClientSession {
       }
       if (ar.succeeded()) {
         if (replyAddress != null) {
-          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("userId", userId)));
+          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("userId", userId)).toString());
         }
       } else {
         Failure f = Failure.of(ar.cause());
@@ -180,7 +193,7 @@ public final class ClientSession {
   }
 
   /** Writes a pre-encoded frame; closes the socket as a slow consumer when its queue is full. */
-  boolean deliver(Buffer frame) {
+  boolean deliver(String frame) {
     if (closed) {
       return false;
     }
@@ -193,10 +206,16 @@ public final class ClientSession {
     return true;
   }
 
+  /** Closes the socket and drops it from the node at once (the transport may take a while to finish). */
   void close(int code, String reason) {
     if (!closed) {
+      if (code != CLOSE_SLOW_CONSUMER) {
+        // SockJS transports lose close codes: say why in a frame first (not to a full queue)
+        io.write(new JsonObject().put("type", "err").put("body", reason).put("message", "connection closed by server: " + reason).encode());
+      }
       closed = true;
       io.close(code, reason);
+      node.closed(this);
     }
   }
 
@@ -209,7 +228,7 @@ public final class ClientSession {
     closed = true;
   }
 
-  private void write(Buffer b) {
+  private void write(String b) {
     if (!closed) {
       io.write(b);
     }
@@ -221,7 +240,7 @@ public final class ClientSession {
     if (address != null) {
       err.put("address", address);
     }
-    write(err.toBuffer());
+    write(err.encode());
   }
 
   private void replyError(String replyAddress, Failure f, String message) {
@@ -232,7 +251,7 @@ public final class ClientSession {
     if (replyAddress != null) {
       err.put("address", replyAddress);
     }
-    write(err.toBuffer());
+    write(err.encode());
   }
 
   @Override

@@ -33,7 +33,7 @@ public final class EdgeNode {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
 
   /** Limits a session enforces, read from the runtime config. */
-  public record Limits(int maxFrameSize, int maxAddressLength, int maxRegistrations) {
+  public record Limits(int maxFrameSize, int maxAddressLength, int maxRegistrations, int maxFramesPerSecond) {
   }
 
   /** Local state of one user with sockets on this node. */
@@ -65,7 +65,8 @@ public final class EdgeNode {
 
   public Limits limits() {
     NodeConfig c = config.get();
-    return new Limits(c.edge().integer("maxFrameSize"), 512, c.edge().integer("maxRegistrationsPerSocket"));
+    return new Limits(c.edge().integer("maxFrameSize"), c.edge().integer("maxAddressLength"),
+        c.edge().integer("maxRegistrationsPerSocket"), c.edge().integer("maxFramesPerSecond"));
   }
 
   /** A new socket: it may do nothing until it authenticates within authTimeout. */
@@ -113,6 +114,10 @@ public final class EdgeNode {
         return Future.succeededFuture();
       }
       LocalUser lu = users.get(u);
+      int maxSockets = config.get().edge().integer("maxSocketsPerUser");
+      if (lu != null && lu.sockets.size() >= maxSockets) {
+        return Failure.LIMIT_EXCEEDED.fail("user " + u + " already has " + maxSockets + " sockets on this node");
+      }
       boolean first = lu == null;
       if (first) {
         lu = new LocalUser();
@@ -209,11 +214,12 @@ public final class EdgeNode {
     }
   }
 
-  int deliverToUser(String userId, Buffer frame) {
+  int deliverToUser(String userId, Buffer encoded) {
     LocalUser lu = users.get(userId);
     if (lu == null) {
       return 0;
     }
+    String frame = encoded.toString(); // decoded once, written to every socket
     int n = 0;
     for (ClientSession s : new ArrayList<>(lu.sockets)) {
       if (s.deliver(frame)) {
@@ -224,8 +230,9 @@ public final class EdgeNode {
     return n;
   }
 
-  int deliverToChannel(String channelId, Buffer frame) {
+  int deliverToChannel(String channelId, Buffer encoded) {
     int n = 0;
+    String frame = encoded.toString(); // decoded once, written to every socket
     Set<String> us = channelUsers.get(channelId);
     Set<ClientSession> done = Collections.newSetFromMap(new IdentityHashMap<>());
     if (us != null) {

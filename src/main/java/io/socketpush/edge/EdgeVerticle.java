@@ -1,13 +1,13 @@
 package io.socketpush.edge;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.config.Section;
 import io.socketpush.error.Failure;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -53,10 +53,14 @@ public final class EdgeVerticle extends VerticleBase {
     router.route("/admin/*").handler(ctx -> ctx.response().setStatusCode(404).end());
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
+    // frames up to 2x maxFrameSize get a clear limit_exceeded error; larger ones close the connection (1009)
     int maxFrame = edge.integer("maxFrameSize");
     HttpServerOptions opts = new HttpServerOptions().setHost(edge.string("host")).setPort(edge.integer("port"))
-        .setMaxWebSocketFrameSize(maxFrame).setMaxWebSocketMessageSize(maxFrame)
+        .setMaxWebSocketFrameSize(2 * maxFrame).setMaxWebSocketMessageSize(2 * maxFrame).setWebSocketClosingTimeout(2)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
+    if (NodeConfig.tls(edge) != null) {
+      opts.setSsl(true).setKeyCertOptions(NodeConfig.tls(edge));
+    }
 
     inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
     services.membership().onChange(() -> node.announce());
@@ -98,7 +102,7 @@ public final class EdgeVerticle extends VerticleBase {
     sock.setWriteQueueMaxSize(config.get().edge().integer("maxWriteQueueSize"));
     ClientSession session = node.open(new ClientIo() {
       @Override
-      public void write(Buffer frame) {
+      public void write(String frame) {
         sock.write(frame);
       }
 

@@ -1,11 +1,13 @@
 package io.socketpush.management;
 
+import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.config.Section;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -40,7 +42,11 @@ public final class ManagementVerticle extends VerticleBase {
     router.route().last().handler(ctx -> ctx.fail(404));
     router.errorHandler(404, api::routerError).errorHandler(405, api::routerError)
         .errorHandler(413, api::routerError).errorHandler(400, api::routerError).errorHandler(500, api::routerError);
-    return vertx.createHttpServer().requestHandler(router).listen(m.integer("port"), m.string("host"))
+    HttpServerOptions opts = new HttpServerOptions().setHost(m.string("host")).setPort(m.integer("port"));
+    if (NodeConfig.tls(m) != null) {
+      opts.setSsl(true).setKeyCertOptions(NodeConfig.tls(m));
+    }
+    return vertx.createHttpServer(opts).requestHandler(router).listen()
         .onSuccess(s -> {
           server = s;
           LOG.info("[{}] management listening on {}:{}", services.membership().nodeId(), m.string("host"), s.actualPort());

@@ -12,6 +12,7 @@ import java.util.List;
  * go to any instance (subscriptions are in the distributed data), unsubscribeAll fans out per channel.
  */
 public final class ShardedChannelService implements ChannelService {
+  private static final int MAX_UNSUBSCRIBE_ROUNDS = 1_000;
   private final Shard<ChannelService> shard;
 
   public ShardedChannelService(Shard<ChannelService> shard) {
@@ -36,10 +37,18 @@ public final class ShardedChannelService implements ChannelService {
     if (bad != null) {
       return bad;
     }
+    return unsubscribeRounds(userId, 0);
+  }
+
+  /** getSubscriptions is capped at listLimit: repeat until none is left (bounded). */
+  private Future<Void> unsubscribeRounds(String userId, int round) {
     return getSubscriptions(userId).compose(channels -> {
+      if (channels.isEmpty() || round >= MAX_UNSUBSCRIBE_ROUNDS) {
+        return Future.succeededFuture();
+      }
       List<Future<Void>> calls = new ArrayList<>();
       channels.forEach(c -> calls.add(unsubscribe(userId, c)));
-      return Future.all(calls).mapEmpty();
+      return Future.all(calls).compose(v -> unsubscribeRounds(userId, round + 1));
     });
   }
 

@@ -1,0 +1,64 @@
+package io.socketpush.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socketpush.config.NodeConfig.Role;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigTest {
+
+  @Test
+  void defaultsRunEveryRoleOnTheDemoPorts() {
+    NodeConfig c = NodeConfig.from(new JsonObject());
+    assertEquals(Role.values().length, c.roles().size());
+    assertEquals(8080, c.edge().integer("port"));
+    assertEquals(8181, c.management().integer("port"));
+    assertEquals("127.0.0.1", c.management().string("host"));
+    assertEquals(10_000, c.edge().longValue("authTimeout"));
+    assertEquals(20_000, c.edge().longValue("removeUserAfterDisconnectTimeout"));
+  }
+
+  @Test
+  void unknownKeysAndBadValuesAreRejectedByName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.from(new JsonObject().put("edge", new JsonObject().put("prot", 1))));
+    assertTrue(e.getMessage().contains("edge.prot"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.from(new JsonObject().put("edge", new JsonObject().put("port", "x"))));
+    assertTrue(e.getMessage().contains("edge.port"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.from(new JsonObject().put("edge", new JsonObject().put("authTimeout", -5))));
+    assertTrue(e.getMessage().contains("edge.authTimeout"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.from(new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("edgy"))));
+    assertTrue(e.getMessage().contains("edgy"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> NodeConfig.from(new JsonObject().put("colour", "red")));
+    assertTrue(e.getMessage().contains("colour"), e.getMessage());
+  }
+
+  @Test
+  void rolesFromConfig() {
+    NodeConfig c = NodeConfig.from(new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("edge")));
+    assertTrue(c.has(Role.EDGE));
+    assertFalse(c.has(Role.AUTH));
+    assertEquals(null, c.adminUrl(8181));
+  }
+
+  @Test
+  void runtimeOptionsAreValidatedAndApplied() {
+    RuntimeConfig rc = new RuntimeConfig(NodeConfig.from(new JsonObject().put("nodeId", "n1")));
+    JsonObject ok = new JsonObject().put("edge", new JsonObject().put("authTimeout", 5000));
+    rc.apply(RuntimeConfig.validate(ok, rc.get()));
+    assertEquals(5000, rc.get().edge().longValue("authTimeout"));
+    assertEquals("n1", rc.get().nodeId());
+    assertThrows(IllegalArgumentException.class, () -> RuntimeConfig.validate(
+        new JsonObject().put("edge", new JsonObject().put("port", 1)), rc.get()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RuntimeConfig.validate(
+        new JsonObject().put("edge", new JsonObject().put("authTimeout", "soon")), rc.get()));
+    assertTrue(e.getMessage().contains("edge.authTimeout"));
+  }
+}

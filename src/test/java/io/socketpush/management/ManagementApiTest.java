@@ -1,0 +1,136 @@
+package io.socketpush.management;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socketpush.testing.Await;
+import io.socketpush.testing.FrameClient;
+import io.socketpush.testing.Http;
+import io.socketpush.testing.Http.Response;
+import io.socketpush.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The management API over HTTP, good and bad input. */
+class ManagementApiTest {
+  static Vertx vertx;
+  static TestNode node;
+  static Http http;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    node = Await.result(TestNode.start(vertx, "mgmt-test", null));
+    http = new Http(vertx, node.adminPort());
+  }
+
+  @AfterAll
+  static void stop() {
+    Await.result(vertx.close());
+  }
+
+  private static void assertError(Response r, int status, String code) {
+    assertEquals(status, r.status(), r.body().encode());
+    assertEquals(code, r.body().getJsonObject("error").getString("code"), r.body().encode());
+    assertTrue(r.body().getJsonObject("error").getString("message").length() > 0);
+  }
+
+  @Test
+  void describesEveryServiceAndMethod() {
+    Response r = Await.result(http.request(HttpMethod.GET, "/api", null, null));
+    assertEquals(200, r.status());
+    JsonObject services = r.body().getJsonObject("services");
+    assertEquals(new JsonArray().add("auth").add("channel").add("user").add("cluster"), new JsonArray(services.fieldNames().stream().toList()));
+    JsonObject set = services.getJsonObject("auth").getJsonObject("methods").getJsonObject("set");
+    assertEquals("userId", set.getJsonArray("params").getJsonObject(0).getString("name"));
+    assertEquals(true, set.getJsonArray("params").getJsonObject(0).getBoolean("shardKey"));
+    assertEquals("json", services.getJsonObject("user").getJsonObject("methods").getJsonObject("publish")
+        .getJsonArray("params").getJsonObject(1).getString("type"));
+  }
+
+  @Test
+  void theDemoOverHttp() {
+    assertEquals(200, Await.result(http.call("auth", "set", new JsonObject().put("userId", "1").put("sessionId", "test"))).status());
+    FrameClient c = Await.result(FrameClient.connect(vertx, node.edgePort()));
+    try {
+      assertEquals("rec", Await.result(c.auth("1", "test")).getString("type"));
+      Response r = Await.result(http.call("user", "publish", new JsonObject().put("userId", 1).put("message", new JsonObject().put("m", "hi"))));
+      assertEquals(200, r.status(), r.body().encode());
+      assertEquals(1, r.body().getInteger("result"));
+      Await.result(c.waitFor(f -> "user.1".equals(f.getString("address")) && "hi".equals(f.getJsonObject("body").getString("m"))));
+      // the original URL scheme, a plain-text message
+      Response legacy = Await.result(http.request(HttpMethod.GET, "/user/publish/1/hello%20there", null, null));
+      assertEquals(1, legacy.body().getInteger("result"), legacy.body().encode());
+      Await.result(c.waitFor(f -> "hello there".equals(f.getValue("body"))));
+    } finally {
+      Await.result(c.close());
+    }
+  }
+
+  @Test
+  void legacyRoutesTakeParametersByPosition() {
+    Await.result(http.request(HttpMethod.GET, "/auth/set/42/abc", null, null));
+    Response r = Await.result(http.request(HttpMethod.GET, "/auth/check/42/abc", null, null));
+    assertEquals("42", r.body().getString("result"), r.body().encode());
+    assertError(Await.result(http.request(HttpMethod.GET, "/auth/check/42/nope", null, null)), 401, "AUTH_FAILED");
+    assertError(Await.result(http.request(HttpMethod.GET, "/auth/frobnicate/1", null, null)), 404, "NOT_FOUND");
+    assertError(Await.result(http.request(HttpMethod.GET, "/auth/set/1/2/3", null, null)), 400, "BAD_REQUEST");
+  }
+
+  @Test
+  void unknownServiceOrMethodIs404Json() {
+    assertError(Await.result(http.call("nope", "set", new JsonObject())), 404, "NOT_FOUND");
+    assertError(Await.result(http.call("auth", "nope", new JsonObject())), 404, "NOT_FOUND");
+    assertError(Await.result(http.request(HttpMethod.GET, "/no/such/thing/here", null, null)), 404, "NOT_FOUND");
+  }
+
+  @Test
+  void missingMistypedOrUnknownParamsAre400Json() {
+    assertError(Await.result(http.call("auth", "set", new JsonObject().put("userId", "1"))), 400, "BAD_REQUEST");
+    assertError(Await.result(http.call("auth", "set", new JsonObject().put("userId", new JsonArray()).put("sessionId", "s"))), 400, "BAD_REQUEST");
+    assertError(Await.result(http.call("auth", "set", new JsonObject().put("userId", 1.5).put("sessionId", "s"))), 400, "BAD_REQUEST");
+    assertError(Await.result(http.call("auth", "set", new JsonObject().put("userId", "").put("sessionId", "s"))), 400, "BAD_REQUEST");
+    assertError(Await.result(http.call("auth", "set", new JsonObject().put("userId", "1").put("sessionId", "s").put("x", 1))), 400, "BAD_REQUEST");
+    assertError(Await.result(http.call("user", "publish", new JsonObject().put("userId", "1"))), 400, "BAD_REQUEST");
+    assertError(Await.result(http.call("cluster", "setConfig", new JsonObject().put("config", "x"))), 400, "BAD_REQUEST");
+    assertError(Await.result(http.request(HttpMethod.POST, "/api/auth/set", "{not json", null)), 400, "BAD_REQUEST");
+    assertError(Await.result(http.request(HttpMethod.POST, "/api/auth/set", "[1,2]", null)), 400, "BAD_REQUEST");
+    String huge = "{\"userId\":\"" + "x".repeat(2_000_000) + "\"}";
+    Response tooBig = Await.result(http.request(HttpMethod.POST, "/api/auth/set", huge, null));
+    assertEquals(413, tooBig.status());
+  }
+
+  @Test
+  void offlineUserPublishIsNotConnected() {
+    assertError(Await.result(http.call("user", "publish", new JsonObject().put("userId", "nobody").put("message", "x"))), 404, "NOT_CONNECTED");
+  }
+
+  @Test
+  void runtimeConfigRoundTripAndRejection() {
+    Response ok = Await.result(http.call("cluster", "setConfig", new JsonObject().put("config",
+        new JsonObject().put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", 30_000)))));
+    assertEquals(200, ok.status(), ok.body().encode());
+    Await.until(() -> Await.result(http.call("cluster", "getConfig", new JsonObject())).body().getJsonObject("result")
+        .getJsonObject("edge").getLong("removeUserAfterDisconnectTimeout") == 30_000, 5_000, "config applied");
+    Response bad = Await.result(http.call("cluster", "setConfig", new JsonObject().put("config",
+        new JsonObject().put("edge", new JsonObject().put("authTimeout", "soon")))));
+    assertError(bad, 400, "BAD_REQUEST");
+    assertTrue(bad.body().getJsonObject("error").getString("message").contains("edge.authTimeout"));
+    assertError(Await.result(http.call("cluster", "setConfig", new JsonObject().put("config",
+        new JsonObject().put("edge", new JsonObject().put("port", 1))))), 400, "BAD_REQUEST");
+    Await.result(http.call("cluster", "setConfig", new JsonObject().put("config", new JsonObject())));
+  }
+
+  @Test
+  void heartbeatAndStatus() {
+    Response hb = Await.result(http.request(HttpMethod.GET, "/heartbeat", null, null));
+    assertEquals("ok", hb.body().getString("status"));
+    Response st = Await.result(http.call("cluster", "status", null));
+    assertEquals("mgmt-test", st.body().getJsonObject("result").getString("nodeId"));
+  }
+}

@@ -1,0 +1,239 @@
+/*
+ * socket-push browser client.
+ *
+ * Wraps the stock Vert.x event-bus bridge client (global EventBus, loaded after SockJS) for the
+ * socket-push edge protocol:
+ *   1. open the SockJS socket at <url> (default: same origin, /eventbus);
+ *   2. authenticate: send to 'socketpush.auth' {userId, sessionId} -> reply {userId} or an err frame;
+ *   3. register 'user.<userId>' for user messages;
+ *   4. channel messages arrive as 'rec' frames on 'channel.<channelId>' without a local handler:
+ *      they are caught through eb.onunhandled;
+ *   5. on close: reconnect with exponential backoff and jitter, authenticate and register again;
+ *      except after a failed authentication (auth_failed) or when the backend removed the user
+ *      (close code 4003): those stop the client with a final status.
+ *
+ * Usage:
+ *   var client = SocketPush.connect({
+ *     url: '/eventbus',                  // optional
+ *     userId: '1', sessionId: 'test',
+ *     onMessage: function (address, body) {},   // 'user.1' or 'channel.<id>'
+ *     onStatus: function (text, state) {},      // state: connecting|authenticating|connected|reconnecting|error|closed
+ *     onError: function (err) {}                // optional: err frames not tied to a request
+ *   });
+ *   client.close();
+ */
+(function (global) {
+  'use strict';
+
+  var AUTH_ADDRESS = 'socketpush.auth';
+  var USER_PREFIX = 'user.';
+  var CHANNEL_PREFIX = 'channel.';
+  // Close codes of the edge (4000-4999): 4001 auth timeout, 4002 slow consumer, 4003 user removed by the
+  // backend, 4004 node shutting down. All but 4003 are followed by a reconnect. Over SockJS framing the
+  // Vert.x server sends every close as 3000 "Go away!", so the edge first sends an err frame whose body is
+  // the reason ("removed", "shutdown", "auth_timeout", "idle_timeout").
+  var CLOSE_REMOVED = 4003;
+
+  function defaultUrl() {
+    var loc = global.location;
+    return loc.protocol + '//' + loc.host + '/eventbus';
+  }
+
+  function absoluteUrl(url) {
+    if (!url) return defaultUrl();
+    if (/^https?:\/\//i.test(url)) return url;
+    var loc = global.location;
+    if (url.charAt(0) === '/') return loc.protocol + '//' + loc.host + url;
+    return new URL(url, loc.href).toString();
+  }
+
+  function errorText(err) {
+    if (err == null) return 'unknown error';
+    if (typeof err === 'string') return err;
+    if (err.message) return String(err.message);
+    if (err.body) return typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
+    if (err.failureType) return String(err.failureType);
+    try { return JSON.stringify(err); } catch (e) { return String(err); }
+  }
+
+  /** Failures that retrying with the same credentials cannot fix (client err frame bodies). */
+  var PERMANENT = ['auth_failed', 'bad_request', 'access_denied', 'forbidden', 'unauthorized'];
+  function isPermanent(text) {
+    var t = String(text).toLowerCase();
+    for (var i = 0; i < PERMANENT.length; i++) if (t.indexOf(PERMANENT[i]) >= 0) return true;
+    return false;
+  }
+
+  /** Exponential backoff with jitter: min * 2^attempt, capped at max, then +/- jitter. */
+  function backoffDelay(attempt, min, max, jitter) {
+    var base = Math.min(max, min * Math.pow(2, attempt));
+    var delta = base * jitter * (Math.random() * 2 - 1);
+    return Math.max(0, Math.round(base + delta));
+  }
+
+  function Client(options) {
+    if (typeof global.EventBus !== 'function') {
+      throw new Error('socketpush.js needs vertx-eventbus.js (global EventBus) loaded first');
+    }
+    if (options.userId == null || String(options.userId) === '') {
+      throw new Error('userId is required');
+    }
+    this.url = absoluteUrl(options.url);
+    this.userId = String(options.userId);
+    this.sessionId = options.sessionId == null ? '' : String(options.sessionId);
+    this.onMessage = options.onMessage || function () {};
+    this.onStatus = options.onStatus || function () {};
+    this.onError = options.onError || function (err) {
+      if (global.console) global.console.warn('socket-push:', err);
+    };
+    this.reconnectMin = options.reconnectMin || 500;
+    this.reconnectMax = options.reconnectMax || 15000;
+    this.reconnectJitter = options.reconnectJitter == null ? 0.3 : options.reconnectJitter;
+    this.pingInterval = options.pingInterval || 5000;
+
+    this.eb = null;
+    this.attempt = 0;
+    this.timer = null;
+    this.closed = false;
+    this.authenticated = false;
+    this.state = 'idle';
+    this._open();
+  }
+
+  Client.prototype._status = function (state, text) {
+    this.state = state;
+    try { this.onStatus(text, state); } catch (e) { if (global.console) global.console.error(e); }
+  };
+
+  Client.prototype._deliver = function (address, body) {
+    try { this.onMessage(address, body); } catch (e) { if (global.console) global.console.error(e); }
+  };
+
+  Client.prototype._open = function () {
+    var self = this;
+    if (self.closed) return;
+    self.authenticated = false;
+    self._status('connecting', self.attempt > 0 ? 'reconnecting…' : 'connecting…');
+
+    var eb;
+    try {
+      // The stock client's own reconnect stays off: we re-authenticate, so we manage it here.
+      eb = new global.EventBus(self.url, { vertxbus_ping_interval: self.pingInterval });
+    } catch (e) {
+      self._scheduleReconnect(errorText(e));
+      return;
+    }
+    self.eb = eb;
+
+    eb.onerror = function (err) { if (eb === self.eb) self.onError(err); };
+
+    // Frames without a local handler: channel messages (delivered for every channel the user is
+    // subscribed to, registered or not) and err frames not tied to a request.
+    eb.onunhandled = function (json) {
+      if (eb !== self.eb || !json) return;
+      if (json.type === 'rec' && typeof json.address === 'string') {
+        self._deliver(json.address, json.body);
+      } else if (json.type === 'err') {
+        // the edge announces why it closes a socket with an err frame first (SockJS loses close codes)
+        if (json.body === 'removed') self.removedByServer = true;
+        self.onError({ address: json.address, message: errorText(json) });
+      }
+    };
+
+    eb.onopen = function () {
+      if (eb !== self.eb) return;
+      self._status('authenticating', 'authenticating as ' + self.userId + '…');
+      try {
+        eb.send(AUTH_ADDRESS, { userId: self.userId, sessionId: self.sessionId }, function (err, reply) {
+          if (eb !== self.eb) return;
+          if (err) {
+            var why = errorText(err);
+            if (isPermanent(why)) {
+              // Wrong credentials do not get better by retrying: report and stop.
+              self._status('error', 'error: ' + why);
+              self._stop();
+            } else {
+              // The auth service is unavailable or slow: try again later on a fresh socket.
+              self._drop();
+              self._scheduleReconnect('error: ' + why);
+            }
+            return;
+          }
+          var body = reply && reply.body;
+          var who = body && body.userId != null ? String(body.userId) : self.userId;
+          self.authenticated = true;
+          self.attempt = 0;
+          try {
+            eb.registerHandler(USER_PREFIX + who, function (herr, msg) {
+              if (eb !== self.eb) return;
+              if (herr) { self.onError({ address: USER_PREFIX + who, message: errorText(herr) }); return; }
+              self._deliver(msg.address || USER_PREFIX + who, msg.body);
+            });
+          } catch (e) {
+            self.onError(e);
+          }
+          self._status('connected', 'connected as ' + who);
+        });
+      } catch (e) {
+        self.onError(e);
+      }
+    };
+
+    eb.onclose = function (event) {
+      if (eb !== self.eb) return;
+      self.eb = null;
+      self.authenticated = false;
+      if (self.closed) return;
+      var code = event && event.code, reason = event && event.reason;
+      if (code === CLOSE_REMOVED || reason === 'removed' || self.removedByServer) {
+        // The backend removed this user (user.remove): coming back would undo it.
+        self.closed = true;
+        self._status('closed', 'disconnected: removed by the server');
+        return;
+      }
+      self._scheduleReconnect('connection closed' + (reason ? ' (' + reason + ')' : ''));
+    };
+  };
+
+  Client.prototype._scheduleReconnect = function (why) {
+    var self = this;
+    if (self.closed) return;
+    var delay = backoffDelay(self.attempt, self.reconnectMin, self.reconnectMax, self.reconnectJitter);
+    self.attempt++;
+    self._status('reconnecting', why + ', reconnecting in ' + (delay / 1000).toFixed(1) + ' s');
+    self.timer = global.setTimeout(function () { self.timer = null; self._open(); }, delay);
+  };
+
+  /** Closes the current socket, if any, without triggering a reconnect from its close event. */
+  Client.prototype._drop = function () {
+    var eb = this.eb;
+    this.eb = null;
+    this.authenticated = false;
+    if (eb) { try { eb.close(); } catch (e) { /* already closed */ } }
+  };
+
+  /** Stops without a status change (used after auth failure, keeps the error visible). */
+  Client.prototype._stop = function () {
+    this.closed = true;
+    if (this.timer) { global.clearTimeout(this.timer); this.timer = null; }
+    this._drop();
+  };
+
+  /** Closes the socket and stops reconnecting. */
+  Client.prototype.close = function () {
+    if (this.closed) return;
+    this._stop();
+    this._status('closed', 'disconnected');
+  };
+
+  Client.prototype.isConnected = function () {
+    return this.authenticated && this.eb != null;
+  };
+
+  global.SocketPush = {
+    connect: function (options) { return new Client(options || {}); },
+    backoffDelay: backoffDelay,
+    USER_PREFIX: USER_PREFIX,
+    CHANNEL_PREFIX: CHANNEL_PREFIX
+  };
+})(typeof window !== 'undefined' ? window : this);
