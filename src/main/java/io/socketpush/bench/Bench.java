@@ -37,15 +37,15 @@ public final class Bench {
     opt("sockets", "5000", "WebSocket connections (one user each)");
     opt("groups", "100", "channels of the many-channels scenario (sockets/groups subscribers each)");
     opt("scenarios", "connect,user,fanout,channels,step", "scenarios after connect (connect is always run)");
-    opt("user-rate", "2000", "user.publish calls/s in the user scenario");
-    opt("fanout-rate", "10", "channel.publish calls/s to the 1 x N channel");
-    opt("channels-rate", "200", "channel.publish calls/s spread over the groups channels");
-    opt("duration", "15", "seconds per fixed-rate scenario");
+    opt("user-rate", "1000", "user.publish calls/s in the user scenario");
+    opt("fanout-rate", "1", "channel.publish calls/s to the 1 x N channel");
+    opt("channels-rate", "100", "channel.publish calls/s spread over the groups channels");
+    opt("duration", "10", "seconds per fixed-rate scenario");
     opt("warmup", "3", "seconds of untimed warm-up traffic before the timed scenarios");
-    opt("step-start", "4", "publishes/s of the first step of the stepped 1 x N fan-out search");
+    opt("step-start", "1", "publishes/s of the first step of the stepped 1 x N fan-out search");
     opt("step-factor", "1.5", "rate multiplier between steps");
     opt("step-max", "10", "most steps");
-    opt("step-seconds", "5", "seconds per step");
+    opt("step-seconds", "4", "seconds per step");
     opt("p99-limit", "100", "p99 (ms) a sustained step must stay under");
     opt("server-cpu", "0", "core the servers are pinned to with taskset (empty: not pinned)");
     opt("client-cpu", "1", "core the load generator pins itself to (empty: not pinned)");
@@ -326,6 +326,7 @@ public final class Bench {
     rows.add(new Row("connect: failures", t -> get(t, "connect", "failed")));
     rows.add(new Row("connect: handshake+auth p99 ms", t -> get(t, "connect", "connectP99Ms")));
     rows.add(new Row("connect: generator / server CPU (cores)", t -> pair(t, "connect", "genCpu", "serverCpu")));
+    rows.add(new Row("connect: server CPU us per connection", t -> get(t, "connect", "serverCpuUsPerConnect")));
     rows.add(new Row("idle heap per connection KiB", t -> get(t, "connect", "heapPerConnKb")));
     rows.add(new Row("idle RSS per connection KiB", t -> get(t, "connect", "rssPerConnKb")));
     for (String[] sc : new String[][] {{"user", "user publish @" + cfg.getString("user-rate") + "/s"},
@@ -338,11 +339,14 @@ public final class Bench {
       rows.add(new Row(sc[1] + ": max ms", t -> get(t, sc[0], "maxMs")));
       rows.add(new Row(sc[1] + ": lost / dups", t -> pair(t, sc[0], "lost", "duplicates")));
       rows.add(new Row(sc[1] + ": generator / server CPU (cores)", t -> pair(t, sc[0], "genCpu", "serverCpu")));
+      rows.add(new Row(sc[1] + ": server CPU us per delivery", t -> get(t, sc[0], "serverCpuUsPerDelivery")));
+      rows.add(new Row(sc[1] + ": generator CPU us per delivery", t -> get(t, sc[0], "genCpuUsPerDelivery")));
     }
     rows.add(new Row("fan-out step: best sustained delivered/s (p99<" + cfg.getString("p99-limit") + "ms, no loss)",
         t -> get(t, "step", "bestDeliveredPerSec")));
     rows.add(new Row("fan-out step: p99 ms at best", t -> get(t, "step", "bestP99Ms")));
     rows.add(new Row("fan-out step: generator / server CPU at best", t -> pair(t, "step", "bestGenCpu", "bestServerCpu")));
+    rows.add(new Row("fan-out step: server CPU us per delivery at best", t -> get(t, "step", "bestServerCpuUsPerDelivery")));
     return rows;
   }
 
@@ -356,6 +360,9 @@ public final class Bench {
     r.put("userP99", ratio(get(sp, "user", "p99Ms"), get(base, "user", "p99Ms")));
     r.put("fanoutDeliveredPerSec", ratio(get(sp, "fanout", "deliveredPerSec"), get(base, "fanout", "deliveredPerSec")));
     r.put("channelsDeliveredPerSec", ratio(get(sp, "channels", "deliveredPerSec"), get(base, "channels", "deliveredPerSec")));
+    r.put("userServerCpuPerDelivery", ratio(get(sp, "user", "serverCpuUsPerDelivery"), get(base, "user", "serverCpuUsPerDelivery")));
+    r.put("fanoutServerCpuPerDelivery", ratio(get(sp, "fanout", "serverCpuUsPerDelivery"), get(base, "fanout", "serverCpuUsPerDelivery")));
+    r.put("channelsServerCpuPerDelivery", ratio(get(sp, "channels", "serverCpuUsPerDelivery"), get(base, "channels", "serverCpuUsPerDelivery")));
     r.put("stepBestDeliveredPerSec", ratio(get(sp, "step", "bestDeliveredPerSec"), get(base, "step", "bestDeliveredPerSec")));
     return r;
   }
@@ -413,7 +420,9 @@ public final class Bench {
         b.append("\n").append(name).append(" failed: ").append(tt.getString("error")).append("\n");
       }
     }
-    b.append("\nRatios are socket-push / baseline (higher is better for rates, lower for latency and memory). ")
+    b.append("\nRatios are socket-push / baseline (higher is better for rates, lower for latency, memory and CPU cost). ")
+        .append("CPU us per delivery = the process's CPU time / messages delivered: the cost, robust to how much of ")
+        .append("the core the process got on a shared machine (its inverse is the rate one dedicated core would sustain). ")
         .append("Lost = accepted publishes a subscribed socket never received; dups = frames received twice.\n");
     return b.toString();
   }

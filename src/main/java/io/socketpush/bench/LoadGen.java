@@ -255,6 +255,7 @@ public final class LoadGen implements AutoCloseable {
           .put("connectP50Ms", ms(connectHist.getValueAtPercentile(50))).put("connectP99Ms", ms(connectHist.getValueAtPercentile(99)))
           .put("connectMaxMs", ms(connectHist.getMaxValue()))
           .put("genCpu", cores(ownCpuNanos() - cpu0, secs)).put("serverCpu", cores(serverCpuNanos.getAsLong() - scpu0, secs))
+          .put("serverCpuUsPerConnect", perDelivery(serverCpuNanos.getAsLong() - scpu0, ok.get()))
           .put("firstError", firstError.get());
     }
   }
@@ -506,7 +507,14 @@ public final class LoadGen implements AutoCloseable {
         .put("p50Ms", ms(h.getValueAtPercentile(50))).put("p99Ms", ms(h.getValueAtPercentile(99)))
         .put("p999Ms", ms(h.getValueAtPercentile(99.9))).put("maxMs", ms(h.getMaxValue()))
         .put("genCpu", cores(ownCpuNanos() - cpu0, window)).put("serverCpu", cores(serverCpuNanos.getAsLong() - scpu0, window))
+        .put("genCpuUsPerDelivery", perDelivery(ownCpuNanos() - cpu0, unique))
+        .put("serverCpuUsPerDelivery", perDelivery(serverCpuNanos.getAsLong() - scpu0, unique))
         .put("firstError", firstError.get());
+  }
+
+  /** CPU microseconds per delivered message: the cost, robust to how much of a core the process got. */
+  static Double perDelivery(long cpuNanos, long deliveries) {
+    return cpuNanos < 0 || deliveries == 0 ? null : round(cpuNanos / 1000.0 / deliveries);
   }
 
   /** Whether a run delivered everything it accepted with p99 under {@code p99LimitMs}. */
@@ -548,6 +556,7 @@ public final class LoadGen implements AutoCloseable {
     if (best != null) {
       out.put("bestOfferedRate", best.getDouble("offeredRate")).put("bestDeliveredPerSec", best.getDouble("deliveredPerSec"))
           .put("bestP99Ms", best.getDouble("p99Ms")).put("bestGenCpu", best.getDouble("genCpu"))
+          .put("bestServerCpuUsPerDelivery", best.getValue("serverCpuUsPerDelivery"))
           .put("bestServerCpu", best.getDouble("serverCpu"));
     } else {
       out.put("bestDeliveredPerSec", 0.0);
