@@ -41,8 +41,9 @@ public final class Bench {
     opt("fanout-rate", "1", "channel.publish calls/s to the 1 x N channel");
     opt("channels-rate", "100", "channel.publish calls/s spread over the groups channels");
     opt("duration", "10", "seconds per fixed-rate scenario");
-    opt("warmup", "3", "seconds of untimed warm-up traffic before the timed scenarios");
-    opt("step-start", "1", "publishes/s of the first step of the stepped 1 x N fan-out search");
+    opt("warmup", "8", "seconds of untimed warm-up traffic per stream before the timed scenarios");
+    opt("step-stream", "channels", "what the stepped search publishes to: channels (the groups channels, round-robin) or fanout (1 x N)");
+    opt("step-start", "0.25", "first step of the stepped search, in publishes/s per channel");
     opt("step-factor", "1.5", "rate multiplier between steps");
     opt("step-max", "10", "most steps");
     opt("step-seconds", "4", "seconds per step");
@@ -193,8 +194,11 @@ public final class Bench {
             warmConnect.getInteger("connected"), connect.getInteger("connected"), n, connect.getDouble("seconds"), connect.getDouble("connectsPerSec"), connect.getDouble("heapPerConnKb"),
             connect.getDouble("rssPerConnKb"));
         if (d("warmup") > 0) {
+          // every path gets JIT-compiled before it is timed: a profile of an earlier run showed the server's
+          // C2 compiler thread at a third of a core during the first timed scenarios
           gen.runRate("warmup user", Stream.USER, Math.min(d("user-rate"), 1000), d("warmup"), 3_000);
-          gen.runRate("warmup fanout", Stream.ALL, Math.max(1, d("fanout-rate") / 2), d("warmup"), 3_000);
+          gen.runRate("warmup fanout", Stream.ALL, Math.max(0.5, d("fanout-rate") / 2), d("warmup"), 3_000);
+          gen.runRate("warmup channels", Stream.GROUP, Math.max(1, d("channels-rate") / 2), d("warmup"), 3_000);
         }
         if (has("user")) {
           res.put("user", summary(gen.runRate("user publish", Stream.USER, d("user-rate"), d("duration"), 5_000)));
@@ -210,8 +214,9 @@ public final class Bench {
           res.put("channels", summary(gen.runRate(i("groups") + " channels", Stream.GROUP, d("channels-rate"), d("duration"), 5_000)));
         }
         if (has("step")) {
-          JsonObject st = gen.stepped("fanout step 1x" + n, Stream.ALL, d("step-start"), d("step-factor"), i("step-max"),
-              d("step-seconds"), d("p99-limit"));
+          boolean all = s("step-stream").equals("fanout");
+          JsonObject st = gen.stepped(all ? "fanout step 1x" + n : "step " + i("groups") + " channels", all ? Stream.ALL : Stream.GROUP,
+              d("step-start") * (all ? 1 : i("groups")), d("step-factor"), i("step-max"), d("step-seconds"), d("p99-limit"));
           res.put("step", st);
           System.err.printf("   best sustained fan-out: %.0f deliveries/s%n", st.getDouble("bestDeliveredPerSec"));
         }
@@ -342,11 +347,12 @@ public final class Bench {
       rows.add(new Row(sc[1] + ": server CPU us per delivery", t -> get(t, sc[0], "serverCpuUsPerDelivery")));
       rows.add(new Row(sc[1] + ": generator CPU us per delivery", t -> get(t, sc[0], "genCpuUsPerDelivery")));
     }
-    rows.add(new Row("fan-out step: best sustained delivered/s (p99<" + cfg.getString("p99-limit") + "ms, no loss)",
+    String step = cfg.getString("step-stream").equals("fanout") ? "step 1x" + n : "step " + cfg.getString("groups") + " channels";
+    rows.add(new Row(step + ": best sustained delivered/s (p99<" + cfg.getString("p99-limit") + "ms, no loss)",
         t -> get(t, "step", "bestDeliveredPerSec")));
-    rows.add(new Row("fan-out step: p99 ms at best", t -> get(t, "step", "bestP99Ms")));
-    rows.add(new Row("fan-out step: generator / server CPU at best", t -> pair(t, "step", "bestGenCpu", "bestServerCpu")));
-    rows.add(new Row("fan-out step: server CPU us per delivery at best", t -> get(t, "step", "bestServerCpuUsPerDelivery")));
+    rows.add(new Row(step + ": p99 ms at best", t -> get(t, "step", "bestP99Ms")));
+    rows.add(new Row(step + ": generator / server CPU at best", t -> pair(t, "step", "bestGenCpu", "bestServerCpu")));
+    rows.add(new Row(step + ": server CPU us per delivery at best", t -> get(t, "step", "bestServerCpuUsPerDelivery")));
     return rows;
   }
 
@@ -387,7 +393,7 @@ public final class Bench {
         .append(cfg.getString("client-cpu").isEmpty() ? "(none)" : cfg.getString("client-cpu")).append(" (")
         .append(cfg.getString("client-loops")).append(" socket event loop(s)); ").append(cfg.getString("sockets"))
         .append(" sockets, ").append(cfg.getString("duration")).append(" s per fixed-rate scenario, steps of ")
-        .append(cfg.getString("step-seconds")).append(" s from ").append(cfg.getString("step-start")).append(" publishes/s x")
+        .append(cfg.getString("step-seconds")).append(" s over ").append(cfg.getString("step-stream")).append(" from ").append(cfg.getString("step-start")).append(" publishes/s per channel x")
         .append(cfg.getString("step-factor")).append(".\n");
     if (!cfg.getString("note").isEmpty()) {
       b.append(cfg.getString("note")).append("\n");
