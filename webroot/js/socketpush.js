@@ -15,6 +15,7 @@
  * Usage:
  *   var client = SocketPush.connect({
  *     url: '/eventbus',                  // optional
+ *     urls: ['https://e1/eventbus', 'https://e2/eventbus'],  // optional: edges tried in turn on reconnect
  *     userId: '1', sessionId: 'test',
  *     onMessage: function (address, body) {},   // 'user.1' or 'channel.<id>'
  *     onStatus: function (text, state) {},      // state: connecting|authenticating|connected|reconnecting|error|closed
@@ -78,7 +79,10 @@
     if (options.userId == null || String(options.userId) === '') {
       throw new Error('userId is required');
     }
-    this.url = absoluteUrl(options.url);
+    // several edges: a reconnect after a lost connection moves on to the next one (a dead edge is skipped)
+    this.urls = (options.urls && options.urls.length ? options.urls : [options.url]).map(absoluteUrl);
+    this.urlIndex = 0;
+    this.url = this.urls[0];
     this.userId = String(options.userId);
     this.sessionId = options.sessionId == null ? '' : String(options.sessionId);
     this.onMessage = options.onMessage || function () {};
@@ -118,6 +122,7 @@
     var eb;
     try {
       // The stock client's own reconnect stays off: we re-authenticate, so we manage it here.
+      self.url = self.urls[self.urlIndex % self.urls.length];
       eb = new global.EventBus(self.url, { vertxbus_ping_interval: self.pingInterval });
     } catch (e) {
       self._scheduleReconnect(errorText(e));
@@ -198,6 +203,7 @@
   Client.prototype._scheduleReconnect = function (why) {
     var self = this;
     if (self.closed) return;
+    self.urlIndex++;
     var delay = backoffDelay(self.attempt, self.reconnectMin, self.reconnectMax, self.reconnectJitter);
     self.attempt++;
     self._status('reconnecting', why + ', reconnecting in ' + (delay / 1000).toFixed(1) + ' s');

@@ -9,6 +9,7 @@ import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.edge.EdgeVerticle;
 import io.socketpush.management.ManagementVerticle;
+import io.socketpush.ops.NodeOps;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.Deployable;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One socket-push node: reads its config, joins the membership and deploys one verticle per configured
@@ -35,6 +35,7 @@ public final class NodeVerticle extends VerticleBase {
   private Services services;
   private EdgeVerticle edge;
   private ManagementVerticle management;
+  private NodeOps ops;
   private final List<String> deployments = new ArrayList<>();
 
   @Override
@@ -45,7 +46,9 @@ public final class NodeVerticle extends VerticleBase {
       LOG.error("{}", e.getMessage());
       return Future.failedFuture(e);
     }
-    MDC.put("node", nodeConfig.nodeId());
+    if (config().containsKey("logging")) {
+      io.socketpush.ops.LogControl.setLevel("io.socketpush", nodeConfig.logging().string("level"));
+    }
     RuntimeConfig runtime = new RuntimeConfig(nodeConfig);
     JsonArray roles = new JsonArray();
     nodeConfig.roles().forEach(r -> roles.add(r.id()));
@@ -55,6 +58,7 @@ public final class NodeVerticle extends VerticleBase {
         nodeConfig.cluster().longValue("nodeTimeout"), nodeConfig.cluster().integer("virtualNodes"));
     services = new Services(vertx, membership, nodeConfig.cluster().longValue("requestTimeout"),
         nodeConfig.cluster().integer("listLimit"));
+    ops = NodeOps.start(vertx, nodeConfig, membership); // metrics, health, node id in logs (see io.socketpush.ops)
 
     // bind the sharded services first, then announce this node, then open the ports
     Future<Void> bound = deploy(new ClusterVerticle(services, runtime));
@@ -82,6 +86,7 @@ public final class NodeVerticle extends VerticleBase {
         return null;
       });
     }
+    ready = ready.onSuccess(v -> ops.started()).onFailure(err -> ops.stop()); // readiness; no leftovers on failure
     return ready.onSuccess(v -> LOG.info("[{}] node started with roles {}{}{}", nodeConfig.nodeId(), roles,
             edge != null ? ", clients on " + nodeConfig.clientUrl(edge.port()) : "",
             management != null ? ", management on " + nodeConfig.adminUrl(management.port()) : ""))
@@ -113,6 +118,10 @@ public final class NodeVerticle extends VerticleBase {
         undeploys.add(vertx.undeploy(deployments.get(i)));
       }
       return Future.join(undeploys).recover(err -> Future.succeededFuture());
+    }).onComplete(ar -> {
+      if (ops != null) {
+        ops.stop();
+      }
     });
   }
 

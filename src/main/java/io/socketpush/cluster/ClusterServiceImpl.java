@@ -117,6 +117,9 @@ final class ClusterServiceImpl implements ClusterService {
     try {
       RuntimeConfig.validate(runtime, config.get());
       config.apply(runtime);
+      if (runtime.containsKey("logging")) {
+        io.socketpush.ops.LogControl.setLevel("io.socketpush", config.get().logging().string("level"));
+      }
     } catch (IllegalArgumentException e) {
       // validated before it was stored; a node with a different startup config may still disagree
       org.slf4j.LoggerFactory.getLogger(ClusterServiceImpl.class)

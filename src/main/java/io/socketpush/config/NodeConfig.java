@@ -72,13 +72,18 @@ public final class NodeConfig {
       Option.integer("virtualNodes", 128, 1, 4_096, "Virtual nodes per member on each hash ring."),
       Option.integer("listLimit", 1_000, 1, 1_000_000, "Most entries listAll/getSubscribers return."));
 
-  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster");
+  static final List<Option> LOGGING = List.of(
+      Option.string("level", "INFO", "Log level of socket-push's own loggers (io.socketpush): TRACE, DEBUG, INFO, WARN, ERROR; changeable at runtime."));
+
+  private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster", "logging");
 
   private final String nodeId;
   private final EnumSet<Role> roles;
   private final Section edge;
   private final Section management;
   private final Section cluster;
+  private final Section logging;
   private final JsonObject source;
 
   private NodeConfig(JsonObject json) {
@@ -117,6 +122,10 @@ public final class NodeConfig {
     edge = new Section("edge", EDGE, object(json, "edge"));
     management = new Section("management", MANAGEMENT, object(json, "management"));
     cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
+    logging = new Section("logging", LOGGING, object(json, "logging"));
+    if (!LEVELS.contains(logging.string("level").toUpperCase(Locale.ROOT))) {
+      throw new IllegalArgumentException("invalid config: logging.level must be one of " + new java.util.TreeSet<>(LEVELS));
+    }
     for (Section sec : List.of(edge, management)) {
       if ((sec.string("tlsCertPath") == null) != (sec.string("tlsKeyPath") == null)) {
         throw new IllegalArgumentException("invalid config: " + sec.name() + ".tlsCertPath and " + sec.name()
@@ -170,6 +179,10 @@ public final class NodeConfig {
     return cluster;
   }
 
+  public Section logging() {
+    return logging;
+  }
+
   /** URL clients use to reach this node's edge, or null when it runs no edge. */
   public String clientUrl(int boundPort) {
     if (!has(Role.EDGE)) {
@@ -195,7 +208,7 @@ public final class NodeConfig {
     return new JsonObject().put("nodeId", nodeId).put("roles", r).put("edge", edge.toJson())
         .put("management", management.toJson().put("apiKeys", redact(management.strings("apiKeys")))
             .put("readOnlyApiKeys", redact(management.strings("readOnlyApiKeys"))))
-        .put("cluster", cluster.toJson());
+        .put("cluster", cluster.toJson()).put("logging", logging.toJson());
   }
 
   private static JsonArray redact(List<String> keys) {
@@ -220,6 +233,7 @@ public final class NodeConfig {
     EDGE.forEach(o -> out.add(o.describe("edge")));
     MANAGEMENT.forEach(o -> out.add(o.describe("management")));
     CLUSTER.forEach(o -> out.add(o.describe("cluster")));
+    LOGGING.forEach(o -> out.add(o.describe("logging")));
     return out;
   }
 }

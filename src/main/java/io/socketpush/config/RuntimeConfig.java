@@ -14,7 +14,8 @@ public final class RuntimeConfig {
       "edge", Set.of("authTimeout", "removeUserAfterDisconnectTimeout", "publicChannels", "maxFrameSize",
           "maxWriteQueueSize", "maxRegistrationsPerSocket", "allowedOrigins", "maxFramesPerSecond", "maxSocketsPerUser",
           "maxAddressLength", "pingTimeout"),
-      "cluster", Set.of("listLimit", "antiEntropyInterval"));
+      "cluster", Set.of("listLimit", "antiEntropyInterval"),
+      "logging", Set.of("level"));
 
   private final JsonObject startup;
   private volatile NodeConfig current;
@@ -44,7 +45,7 @@ public final class RuntimeConfig {
     for (String section : options.fieldNames()) {
       Set<String> keys = RUNTIME_KEYS.get(section);
       if (keys == null) {
-        throw new IllegalArgumentException("section " + section + " cannot change at runtime (runtime sections: edge, cluster)");
+        throw new IllegalArgumentException("section " + section + " cannot change at runtime (runtime sections: edge, cluster, logging)");
       }
       Object v = options.getValue(section);
       if (!(v instanceof JsonObject o)) {

@@ -4,6 +4,7 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.error.Failure;
+import io.socketpush.ops.NodeMetrics;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,12 +58,19 @@ public final class EdgeNode {
   private final AtomicLong slowConsumers = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final Map<Failure, Long> lastErrorLog = new HashMap<>();
+  private final NodeMetrics metrics;
 
   public EdgeNode(Vertx vertx, Services services, RuntimeConfig config) {
     this.vertx = vertx;
     this.nodeId = services.membership().nodeId();
     this.services = services;
     this.config = config;
+    this.metrics = NodeMetrics.of(vertx, nodeId);
+  }
+
+  /** This node's meters (socket-level counters are incremented through it). */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public Limits limits() {
@@ -111,7 +119,7 @@ public final class EdgeNode {
   }
 
   Future<Void> authenticate(ClientSession s, String userId, String sessionId) {
-    return services.auth().check(userId, sessionId).compose(u -> {
+    return services.auth().check(userId, sessionId).onFailure(err -> metrics.authFailed(Failure.of(err))).compose(u -> {
       if (s.closed()) {
         return Future.succeededFuture();
       }
@@ -200,8 +208,10 @@ public final class EdgeNode {
       return;
     }
     switch (op) {
-      case EdgeOps.DELIVER_USER -> msg.reply(deliverToUser(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()));
-      case EdgeOps.DELIVER_CHANNEL -> msg.reply(deliverToChannel(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()));
+      case EdgeOps.DELIVER_USER -> msg.reply(metrics.delivered(NodeMetrics.USER,
+          deliverToUser(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()), msg.headers().get(EdgeOps.SENT_AT)));
+      case EdgeOps.DELIVER_CHANNEL -> msg.reply(metrics.delivered(NodeMetrics.CHANNEL,
+          deliverToChannel(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()), msg.headers().get(EdgeOps.SENT_AT)));
       case EdgeOps.SUBSCRIBED -> {
         JsonObject b = (JsonObject) msg.body();
         msg.reply(subscribed(b.getString("userId"), b.getString("channelId")));
@@ -342,6 +352,7 @@ public final class EdgeNode {
 
   void clientError(ClientSession s, Failure f, String message) {
     clientErrors.incrementAndGet();
+    metrics.clientError(f);
     long now = System.currentTimeMillis();
     Long last = lastErrorLog.get(f);
     if (last == null || now - last > 10_000) { // one line per kind per 10 s
@@ -352,6 +363,7 @@ public final class EdgeNode {
 
   void slowConsumer(ClientSession s) {
     slowConsumers.incrementAndGet();
+    metrics.slowConsumerClosed();
     LOG.info("[{}] {} is a slow consumer (write queue full): closed", nodeId, s);
   }
 

@@ -1,6 +1,7 @@
 package io.socketpush.edge;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.ops.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,6 +17,8 @@ public final class EdgeOps {
   public static final String OP = "op";
   /** Header naming the user or channel a delivery is for. */
   public static final String KEY = "key";
+  /** Header stamping when an owner sent a delivery, for the publish-to-delivery latency metric. */
+  public static final String SENT_AT = "sentAt";
   public static final String DELIVER_USER = "user";
   public static final String DELIVER_CHANNEL = "channel";
   public static final String SUBSCRIBED = "sub";
@@ -33,7 +36,8 @@ public final class EdgeOps {
 
   /** Delivers a pre-encoded frame to an edge; succeeds with the number of sockets written to. */
   public static Future<Integer> deliver(Vertx vertx, String edgeNode, String op, String key, Buffer frame, long timeoutMs) {
-    DeliveryOptions opts = new DeliveryOptions().addHeader(OP, op).addHeader(KEY, key).setSendTimeout(timeoutMs);
+    DeliveryOptions opts = new DeliveryOptions().addHeader(OP, op).addHeader(KEY, key).setSendTimeout(timeoutMs)
+        .addHeader(SENT_AT, NodeMetrics.stamp());
     return vertx.eventBus().<Integer>request(Addresses.edgeInbox(edgeNode), frame, opts).map(m -> m.body());
   }
 

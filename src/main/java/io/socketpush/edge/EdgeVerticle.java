@@ -103,6 +103,7 @@ public final class EdgeVerticle extends VerticleBase {
     ClientSession session = node.open(new ClientIo() {
       @Override
       public void write(String frame) {
+        node.metrics().frameOut();
         sock.write(frame);
       }
 
@@ -121,7 +122,10 @@ public final class EdgeVerticle extends VerticleBase {
         return String.valueOf(sock.remoteAddress());
       }
     });
-    sock.handler(session::onFrame);
+    sock.handler(frame -> {
+      node.metrics().frameIn();
+      session.onFrame(frame);
+    });
     sock.endHandler(v -> node.closed(session));
     sock.exceptionHandler(err -> node.closed(session));
   }

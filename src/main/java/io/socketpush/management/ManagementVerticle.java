@@ -3,6 +3,7 @@ package io.socketpush.management;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.config.Section;
+import io.socketpush.ops.OpsRoutes;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -37,6 +38,7 @@ public final class ManagementVerticle extends VerticleBase {
     router.get("/api").handler(api::describe);
     router.post("/api/:service/:method").handler(api::call);
     router.get("/heartbeat").handler(this::heartbeat);
+    OpsRoutes.mount(vertx, router, services.membership().nodeId(), config); // /health /ready /metrics /admin/loglevel
     router.getWithRegex("/(auth|channel|user|cluster)/[^/]+(/.*)?").handler(api::legacy);
     router.get("/*").handler(StaticHandler.create("webroot/admin").setCachingEnabled(false));
     router.route().last().handler(ctx -> ctx.fail(404));

@@ -144,6 +144,11 @@ class EdgeLimitsTest {
     Await.result(services.channel().subscribe("fast", "flood"));
     slow.pause();
     int before = sockets();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    long heapBefore = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    long worstCatchUpMs = 0;
     String payload = "z".repeat(2_000);
     int sent = 0;
     long deadline = System.currentTimeMillis() + 30_000;
@@ -153,14 +158,25 @@ class EdgeLimitsTest {
       for (int i = 0; i < 200; i++) {
         batch.add(services.channel().publish("flood", PushMessage.of(new JsonObject().put("n", sent++).put("p", payload))));
       }
+      long t0 = System.nanoTime();
       Await.result(Future.all(batch));
       int n = sent;
       Await.until(() -> fast.framesFor("channel.flood").size() >= n, 10_000, "fast client keeps up");
+      worstCatchUpMs = Math.max(worstCatchUpMs, (System.nanoTime() - t0) / 1_000_000);
     }
     Await.until(() -> sockets() == before - 1, 5_000, "slow socket closed");
     JsonObject edge = Await.result(services.cluster("limits").status()).getJsonArray("nodes").getJsonObject(0).getJsonObject("edge");
     assertTrue(edge.getLong("slowConsumerCloses") >= 1);
     assertEquals(sent, fast.framesFor("channel.flood").size(), "the fast client lost nothing");
     assertFalse(fast.closed().isComplete());
+    // the slow socket's backlog is bounded by maxWriteQueueSize: memory does not grow with the flood
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    long growth = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() - heapBefore;
+    System.out.printf("slow consumer: %d messages flooded, fast client's worst batch of 200 took %d ms, heap growth %d KiB%n",
+        sent, worstCatchUpMs, growth / 1024);
+    assertTrue(growth < 32L * 1024 * 1024, "heap grew by " + growth);
+    assertTrue(worstCatchUpMs < 5_000, "fast client's latency stayed bounded: " + worstCatchUpMs);
   }
 }

@@ -123,6 +123,15 @@ class ManagementApiTest {
     assertTrue(bad.body().getJsonObject("error").getString("message").contains("edge.authTimeout"));
     assertError(Await.result(http.call("cluster", "setConfig", new JsonObject().put("config",
         new JsonObject().put("edge", new JsonObject().put("port", 1))))), 400, "BAD_REQUEST");
+    // the log level of io.socketpush, cluster-wide at runtime
+    Await.result(http.call("cluster", "setConfig", new JsonObject().put("config",
+        new JsonObject().put("logging", new JsonObject().put("level", "DEBUG")))));
+    Await.until(() -> org.slf4j.LoggerFactory.getLogger("io.socketpush.edge").isDebugEnabled(), 5_000, "DEBUG applied");
+    assertError(Await.result(http.call("cluster", "setConfig", new JsonObject().put("config",
+        new JsonObject().put("logging", new JsonObject().put("level", "LOUD"))))), 400, "BAD_REQUEST");
+    Await.result(http.call("cluster", "setConfig", new JsonObject().put("config",
+        new JsonObject().put("logging", new JsonObject().put("level", "INFO")))));
+    Await.until(() -> !org.slf4j.LoggerFactory.getLogger("io.socketpush.edge").isDebugEnabled(), 5_000, "INFO applied");
     Await.result(http.call("cluster", "setConfig", new JsonObject().put("config", new JsonObject())));
   }
 

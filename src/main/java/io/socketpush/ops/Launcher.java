@@ -1,0 +1,54 @@
+package io.socketpush.ops;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+
+/**
+ * Main class of the fat jar: Vert.x's own {@link VertxApplication} (same command line: {@code -cluster},
+ * {@code -conf}, {@code -options}, ...) with Micrometer metrics and the Prometheus backend turned on.
+ *
+ * <p>{@code VertxApplication} builds the metrics options through the {@code VertxMetricsFactory} SPI from
+ * the {@code metricsOptions} object of the {@code -options} JSON. This hook adds a default
+ * {@code metricsOptions} when the operator gave none, so {@code java -jar socket-push.jar} serves
+ * {@code vertx_*} and JVM metrics at {@code /metrics} out of the box. An explicit {@code metricsOptions}
+ * is left untouched; {@code -Dsocketpush.metrics=false} (or {@code SOCKETPUSH_METRICS=false}) turns the
+ * default off, and {@code /metrics} then serves socket-push's own meters only.
+ */
+public final class Launcher extends VertxApplication implements VertxApplicationHooks {
+
+  /** Metrics options used when {@code -options} has no {@code metricsOptions}. */
+  public static JsonObject defaultMetricsOptions() {
+    return new JsonObject().put("enabled", true).put("jvmMetricsEnabled", true)
+        .put("prometheusOptions", new JsonObject().put("enabled", true).put("publishQuantiles", false));
+  }
+
+  // VertxApplication uses an instance of a subclass implementing the hooks as its hooks, and finds the
+  // Main-Verticle in the manifest whose Main-Class is this class: so subclass rather than pass hooks.
+  private Launcher(String[] args) {
+    super(args);
+  }
+
+  public static void main(String[] args) {
+    new Launcher(args).launch();
+  }
+
+  @Override
+  public JsonObject afterVertxOptionsParsed(JsonObject vertxOptions) {
+    return withDefaultMetrics(vertxOptions, metricsWanted());
+  }
+
+  /** The Vert.x options with default metrics options added when wanted and none are given. */
+  static JsonObject withDefaultMetrics(JsonObject vertxOptions, boolean wanted) {
+    JsonObject out = vertxOptions == null ? new JsonObject() : vertxOptions;
+    if (wanted && !out.containsKey("metricsOptions")) {
+      out.put("metricsOptions", defaultMetricsOptions());
+    }
+    return out;
+  }
+
+  private static boolean metricsWanted() {
+    String v = System.getProperty("socketpush.metrics", System.getenv("SOCKETPUSH_METRICS"));
+    return v == null || !v.trim().equalsIgnoreCase("false");
+  }
+}

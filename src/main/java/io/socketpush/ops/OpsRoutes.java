@@ -1,0 +1,177 @@
+package io.socketpush.ops;
+
+import io.socketpush.config.RuntimeConfig;
+import io.socketpush.edge.EdgeOps;
+import io.socketpush.error.Failure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's routes on the admin port:
+ * <ul>
+ *   <li>{@code GET /health}: liveness, {@code GET /ready}: readiness (200 UP or 503 DOWN with every check)</li>
+ *   <li>{@code GET /metrics}: Prometheus text format</li>
+ *   <li>{@code GET /admin/loglevel?logger=io.socketpush}, {@code POST /admin/loglevel
+ *   {"logger":"io.socketpush","level":"DEBUG"}}: read and change log levels at runtime (API keys apply:
+ *   read-only keys may read, full keys may change)</li>
+ * </ul>
+ * Health and metrics need no API key: they reveal no user data and probes and scrapers must reach them;
+ * the admin port binds 127.0.0.1 by default.
+ */
+public final class OpsRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(OpsRoutes.class);
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final Vertx vertx;
+  private final String nodeId;
+  private final RuntimeConfig config;
+
+  private OpsRoutes(Vertx vertx, String nodeId, RuntimeConfig config) {
+    this.vertx = vertx;
+    this.nodeId = nodeId;
+    this.config = config;
+  }
+
+  /** Mounts the routes on the admin router; call before any catch-all route. */
+  public static void mount(Vertx vertx, Router router, String nodeId, RuntimeConfig config) {
+    OpsRoutes r = new OpsRoutes(vertx, nodeId, config);
+    NodeOps ops = NodeOps.of(vertx, nodeId);
+    if (ops != null) {
+      router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(ops.health().liveness()));
+      router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(ops.health().readiness()));
+    } else {
+      router.get("/health").handler(r::notRunning);
+      router.get("/ready").handler(r::notRunning);
+    }
+    router.get("/metrics").handler(r::metrics);
+    router.get("/admin/loglevel").handler(r::getLogLevel);
+    router.post("/admin/loglevel").handler(r::setLogLevel);
+  }
+
+  /** GET /metrics */
+  private void metrics(RoutingContext ctx) {
+    NodeOps ops = NodeOps.of(vertx, nodeId);
+    if (ops == null) {
+      notRunning(ctx);
+      return;
+    }
+    // socket gauges come from the edge itself, on its own event loop (its state is confined there)
+    Future<Void> refreshed = !ops.edge() ? Future.succeededFuture()
+        : EdgeOps.<JsonObject>control(vertx, nodeId, EdgeOps.STATS, new JsonObject(), 2_000)
+            .<Void>map(stats -> {
+              ops.metrics().refresh(stats);
+              return null;
+            })
+            .recover(err -> {
+              LOG.debug("[{}] edge stats for metrics unavailable: {}", nodeId, err.getMessage());
+              return Future.succeededFuture();
+            });
+    refreshed.compose(v -> vertx.executeBlocking(() -> {
+      NodeMetrics m = ops.metrics();
+      String text = m.scrape();
+      return m.vertxMetrics() ? text : "# socket-push: Vert.x metrics are disabled (metrics backend: " + m.backend()
+          + "); serving socket-push and JVM meters only. Start with io.socketpush.ops.Launcher (the jar's main)"
+          + " or set metricsOptions with prometheusOptions.enabled=true.\n" + text;
+    }, false)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().putHeader("content-type", PROMETHEUS_TEXT).end(ar.result());
+      } else {
+        LOG.warn("[{}] metrics scrape failed: {}", nodeId, ar.cause().toString());
+        error(ctx, Failure.UNAVAILABLE, "metrics scrape failed");
+      }
+    });
+  }
+
+  /** GET /admin/loglevel?logger=name */
+  private void getLogLevel(RoutingContext ctx) {
+    Failure denied = checkKey(ctx, true);
+    if (denied != null) {
+      error(ctx, denied, denied == Failure.UNAUTHORIZED ? "an API key is required (Authorization: Bearer <key>)"
+          : "this API key may not read log levels");
+      return;
+    }
+    try {
+      json(ctx, new JsonObject().put("result", LogControl.level(ctx.queryParams().get("logger"))));
+    } catch (IllegalArgumentException e) {
+      error(ctx, Failure.BAD_REQUEST, e.getMessage());
+    } catch (IllegalStateException e) {
+      error(ctx, Failure.UNAVAILABLE, e.getMessage());
+    }
+  }
+
+  /** POST /admin/loglevel {"logger":..,"level":..} */
+  private void setLogLevel(RoutingContext ctx) {
+    Failure denied = checkKey(ctx, false);
+    if (denied != null) {
+      error(ctx, denied, denied == Failure.UNAUTHORIZED ? "an API key is required (Authorization: Bearer <key>)"
+          : "this API key may not change log levels");
+      return;
+    }
+    JsonObject body;
+    try {
+      String raw = ctx.body().asString();
+      body = raw == null || raw.isBlank() ? new JsonObject() : new JsonObject(raw);
+    } catch (DecodeException | ClassCastException e) {
+      error(ctx, Failure.BAD_REQUEST, "body must be a JSON object {\"logger\":..,\"level\":..}");
+      return;
+    }
+    Object logger = body.getValue("logger");
+    Object level = body.getValue("level");
+    if (logger != null && !(logger instanceof String) || level != null && !(level instanceof String)) {
+      error(ctx, Failure.BAD_REQUEST, "logger and level must be strings");
+      return;
+    }
+    if (!body.containsKey("level")) {
+      error(ctx, Failure.BAD_REQUEST, "level is required (TRACE, DEBUG, INFO, WARN, ERROR, OFF or INHERIT)");
+      return;
+    }
+    try {
+      json(ctx, new JsonObject().put("result", LogControl.setLevel((String) logger, (String) level)));
+    } catch (IllegalArgumentException e) {
+      error(ctx, Failure.BAD_REQUEST, e.getMessage());
+    } catch (IllegalStateException e) {
+      error(ctx, Failure.UNAVAILABLE, e.getMessage());
+    }
+  }
+
+  /** Null when allowed; the same keys as the management API: full keys do anything, read-only keys read. */
+  private Failure checkKey(RoutingContext ctx, boolean readOnly) {
+    List<String> keys = config.get().management().strings("apiKeys");
+    List<String> readOnlyKeys = config.get().management().strings("readOnlyApiKeys");
+    if (keys.isEmpty() && readOnlyKeys.isEmpty()) {
+      return null;
+    }
+    String auth = ctx.request().getHeader("Authorization");
+    if (auth == null || !auth.startsWith("Bearer ")) {
+      return Failure.UNAUTHORIZED;
+    }
+    String key = auth.substring(7).trim();
+    if (keys.contains(key)) {
+      return null;
+    }
+    return readOnly && readOnlyKeys.contains(key) ? null : Failure.FORBIDDEN;
+  }
+
+  private void notRunning(RoutingContext ctx) {
+    error(ctx, Failure.UNAVAILABLE, "node " + nodeId + " is not running");
+  }
+
+  private static void json(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  private static void error(RoutingContext ctx, Failure f, String message) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(f.httpStatus).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("error", new JsonObject().put("code", f.name()).put("message", message)).encode());
+    }
+  }
+}
