@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class Bench {
 
   static {
     opt("targets", "baseline,socketpush", "which servers to run, in order (baseline, socketpush)");
+    opt("interleave", "true", "run both servers at once and alternate every scenario and step between them (fairer on a shared machine); false: one after the other");
     opt("jar", "target/socket-push.jar", "fat jar the servers are started from");
     opt("sockets", "5000", "WebSocket connections (one user each)");
     opt("groups", "100", "channels of the many-channels scenario (sockets/groups subscribers each)");
@@ -123,13 +125,24 @@ public final class Bench {
         .put("machine", machine).put("config", new JsonObject(new LinkedHashMap<>(args)));
     JsonObject targets = new JsonObject();
     int rc = 0;
-    for (String t : s("targets").split(",")) {
+    List<String> names = List.of(s("targets").split(","));
+    if (Boolean.parseBoolean(s("interleave")) && names.size() > 1) {
       try {
-        targets.put(t, runTarget(t));
+        targets = runInterleaved(names);
       } catch (Exception e) {
-        System.err.println("\n" + t + " failed: " + e);
-        targets.put(t, new JsonObject().put("error", String.valueOf(e)));
+        System.err.println("\ninterleaved run failed: " + e);
+        targets.put("error", String.valueOf(e));
         rc = 1;
+      }
+    } else {
+      for (String t : names) {
+        try {
+          targets.put(t, runTarget(t));
+        } catch (Exception e) {
+          System.err.println("\n" + t + " failed: " + e);
+          targets.put(t, new JsonObject().put("error", String.valueOf(e)));
+          rc = 1;
+        }
       }
     }
     out.put("targets", targets);
@@ -147,90 +160,241 @@ public final class Bench {
     return rc;
   }
 
-  // ---------------------------------------------------------------- one server under test
+  // ---------------------------------------------------------------- servers under test
 
-  private JsonObject runTarget(String target) throws Exception {
-    boolean sp = target.equals("socketpush");
-    if (!sp && !target.equals("baseline")) {
-      throw new IllegalArgumentException("unknown target " + target);
-    }
-    String[] ports = s(sp ? "sp-ports" : "baseline-ports").split(",");
-    int edgePort = Integer.parseInt(ports[0]);
-    int adminPort = Integer.parseInt(ports[1]);
-    for (int port : new int[] {edgePort, adminPort}) {
-      if (!(sp && !s("pid").isEmpty()) && ServerProcess.accepts(port)) {
-        throw new IllegalStateException("port " + port + " is already in use");
+  /** One server under test with its own load generator and results. */
+  private final class Target implements AutoCloseable {
+    final String name;
+    final boolean sp;
+    final JsonObject res = new JsonObject();
+    ServerProcess server;
+    LoadGen gen;
+
+    Target(String name) {
+      this.name = name;
+      this.sp = name.equals("socketpush");
+      if (!sp && !name.equals("baseline")) {
+        throw new IllegalArgumentException("unknown target " + name);
       }
     }
-    JsonObject res = new JsonObject();
-    System.err.println("== " + target);
-    try (ServerProcess server = startServer(sp, edgePort, adminPort)) {
+
+    /** Starts the server (or attaches), sets up users and subscriptions, connects and measures memory. */
+    void open() throws Exception {
+      String[] ports = s(sp ? "sp-ports" : "baseline-ports").split(",");
+      int edgePort = Integer.parseInt(ports[0]);
+      int adminPort = Integer.parseInt(ports[1]);
+      for (int port : new int[] {edgePort, adminPort}) {
+        if (!(sp && !s("pid").isEmpty()) && ServerProcess.accepts(port)) {
+          throw new IllegalStateException("port " + port + " is already in use");
+        }
+      }
+      System.err.println("== " + name + ": start, setup, connect");
+      server = startServer(sp, edgePort, adminPort);
       res.put("pid", server.pid());
       long deadline = System.currentTimeMillis() + 30_000;
       while (!ServerProcess.accepts(adminPort) && System.currentTimeMillis() < deadline) {
         LoadGen.sleep(100);
       }
       int n = i("sockets");
-      try (LoadGen gen = new LoadGen(new LoadGen.Options("127.0.0.1", edgePort, adminPort, n, i("groups"),
-          i("client-loops"), i("http-pool"), i("max-inflight"), Boolean.parseBoolean(s("progress"))))) {
-        gen.serverCpu(server::cpuNanos);
-        res.put("setup", gen.setup(64));
-        long heap0 = server.heapAfterGcKb();
-        long rss0 = server.rssKb();
-        // the first fifth (at most 1000) warms the server's JIT; the rest is timed
-        int warm = Math.min(n / 5, 1000);
-        JsonObject warmConnect = gen.connect(0, warm, i("connect-concurrency"), 20_000);
-        JsonObject connect = gen.connect(warm, n, i("connect-concurrency"), 20_000);
-        long heap1 = server.heapAfterGcKb();
-        long rss1 = server.rssKb();
-        connect.put("warmupConnected", warmConnect.getInteger("connected")).put("warmupFailed", warmConnect.getInteger("failed"))
-            .put("warmupConnectsPerSec", warmConnect.getDouble("connectsPerSec"));
-        int connected = Math.max(1, connect.getInteger("connected") + warmConnect.getInteger("connected"));
-        connect.put("heapBeforeKb", heap0).put("heapAfterKb", heap1).put("rssBeforeKb", rss0).put("rssAfterKb", rss1)
-            .put("heapPerConnKb", LoadGen.round((heap1 - heap0) / (double) connected))
-            .put("rssPerConnKb", LoadGen.round((rss1 - rss0) / (double) connected));
-        res.put("connect", connect);
-        System.err.printf("   connected %d+%d/%d, timed part in %.2fs (%.0f/s), heap %.2f KiB/conn, rss %.2f KiB/conn%n",
-            warmConnect.getInteger("connected"), connect.getInteger("connected"), n, connect.getDouble("seconds"), connect.getDouble("connectsPerSec"), connect.getDouble("heapPerConnKb"),
-            connect.getDouble("rssPerConnKb"));
-        if (d("warmup") > 0) {
-          // every path gets JIT-compiled before it is timed: a profile of an earlier run showed the server's
-          // C2 compiler thread at a third of a core during the first timed scenarios
-          gen.runRate("warmup user", Stream.USER, Math.min(d("user-rate"), 1000), d("warmup"), 3_000);
-          gen.runRate("warmup fanout", Stream.ALL, Math.max(0.5, d("fanout-rate") / 2), d("warmup"), 3_000);
-          gen.runRate("warmup channels", Stream.GROUP, Math.max(1, d("channels-rate") / 2), d("warmup"), 3_000);
-        }
-        if (has("user")) {
-          res.put("user", summary(gen.runRate("user publish", Stream.USER, d("user-rate"), d("duration"), 5_000)));
-        }
-        boolean jfr = sp && !s("jfr").isEmpty();
-        if (jfr) {
-          System.err.println("   JFR: " + server.jcmd("JFR.start", "name=bench", "settings=profile"));
-        }
-        if (has("fanout")) {
-          res.put("fanout", summary(gen.runRate("fanout 1x" + n, Stream.ALL, d("fanout-rate"), d("duration"), 5_000)));
-        }
-        if (has("channels")) {
-          res.put("channels", summary(gen.runRate(i("groups") + " channels", Stream.GROUP, d("channels-rate"), d("duration"), 5_000)));
-        }
-        if (has("step")) {
-          boolean all = s("step-stream").equals("fanout");
-          JsonObject st = gen.stepped(all ? "fanout step 1x" + n : "step " + i("groups") + " channels", all ? Stream.ALL : Stream.GROUP,
-              d("step-start") * (all ? 1 : i("groups")), d("step-factor"), i("step-max"), d("step-seconds"), d("p99-limit"));
-          res.put("step", st);
-          System.err.printf("   best sustained fan-out: %.0f deliveries/s%n", st.getDouble("bestDeliveredPerSec"));
-        }
-        if (jfr) {
-          String file = Path.of(s("jfr")).toAbsolutePath().toString();
-          System.err.println("   JFR: " + server.jcmd("JFR.dump", "name=bench", "filename=" + file));
-          server.jcmd("JFR.stop", "name=bench");
-          res.put("jfr", file);
-        }
-        res.put("openAtEnd", gen.open());
-        res.put("rssEndKb", server.rssKb());
+      gen = new LoadGen(new LoadGen.Options("127.0.0.1", edgePort, adminPort, n, i("groups"),
+          i("client-loops"), i("http-pool"), i("max-inflight"), Boolean.parseBoolean(s("progress"))));
+      gen.serverCpu(server::cpuNanos);
+      res.put("setup", gen.setup(64));
+      long heap0 = server.heapAfterGcKb();
+      long rss0 = server.rssKb();
+      // the first fifth (at most 1000) warms the server's JIT; the rest is timed
+      int warm = Math.min(n / 5, 1000);
+      JsonObject warmConnect = gen.connect(0, warm, i("connect-concurrency"), 20_000);
+      JsonObject connect = gen.connect(warm, n, i("connect-concurrency"), 20_000);
+      long heap1 = server.heapAfterGcKb();
+      long rss1 = server.rssKb();
+      connect.put("warmupConnected", warmConnect.getInteger("connected")).put("warmupFailed", warmConnect.getInteger("failed"))
+          .put("warmupConnectsPerSec", warmConnect.getDouble("connectsPerSec"));
+      int connected = Math.max(1, connect.getInteger("connected") + warmConnect.getInteger("connected"));
+      connect.put("heapBeforeKb", heap0).put("heapAfterKb", heap1).put("rssBeforeKb", rss0).put("rssAfterKb", rss1)
+          .put("heapPerConnKb", LoadGen.round((heap1 - heap0) / (double) connected))
+          .put("rssPerConnKb", LoadGen.round((rss1 - rss0) / (double) connected));
+      res.put("connect", connect);
+      System.err.printf("   connected %d+%d/%d, timed part in %.2fs (%.0f/s), heap %.2f KiB/conn, rss %.2f KiB/conn%n",
+          warmConnect.getInteger("connected"), connect.getInteger("connected"), n, connect.getDouble("seconds"),
+          connect.getDouble("connectsPerSec"), connect.getDouble("heapPerConnKb"), connect.getDouble("rssPerConnKb"));
+    }
+
+    void warmup() {
+      if (d("warmup") > 0) {
+        // every path gets JIT-compiled before it is timed: a profile of an earlier run showed the server's
+        // C2 compiler thread at a third of a core during the first timed scenarios
+        System.err.println("== " + name + ": warm-up");
+        gen.runRate("warmup user", Stream.USER, Math.min(d("user-rate"), 1000), d("warmup"), 3_000);
+        gen.runRate("warmup fanout", Stream.ALL, Math.max(0.5, d("fanout-rate") / 2), d("warmup"), 3_000);
+        gen.runRate("warmup channels", Stream.GROUP, Math.max(1, d("channels-rate") / 2), d("warmup"), 3_000);
       }
     }
-    return res;
+
+    /** Runs one fixed-rate scenario. */
+    void scenario(String key) {
+      int n = i("sockets");
+      System.err.println("== " + name + ": " + key);
+      switch (key) {
+        case "user" -> res.put("user", summary(gen.runRate("user publish", Stream.USER, d("user-rate"), d("duration"), 5_000)));
+        case "fanout" -> res.put("fanout", summary(gen.runRate("fanout 1x" + n, Stream.ALL, d("fanout-rate"), d("duration"), 5_000)));
+        case "channels" -> res.put("channels",
+            summary(gen.runRate(i("groups") + " channels", Stream.GROUP, d("channels-rate"), d("duration"), 5_000)));
+        default -> throw new IllegalArgumentException(key);
+      }
+    }
+
+    void jfrStart() {
+      if (sp && !s("jfr").isEmpty()) {
+        System.err.println("   JFR: " + server.jcmd("JFR.start", "name=bench", "settings=profile"));
+      }
+    }
+
+    void jfrStop() {
+      if (sp && !s("jfr").isEmpty()) {
+        String file = Path.of(s("jfr")).toAbsolutePath().toString();
+        System.err.println("   JFR: " + server.jcmd("JFR.dump", "name=bench", "filename=" + file));
+        server.jcmd("JFR.stop", "name=bench");
+        res.put("jfr", file);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (gen != null) {
+        res.put("openAtEnd", gen.open());
+        gen.close();
+      }
+      if (server != null) {
+        res.put("rssEndKb", server.rssKb());
+        server.close();
+      }
+    }
+  }
+
+  private static final List<String> FIXED = List.of("user", "fanout", "channels");
+
+  /** Servers one after the other: each gets the machine alone, but the machine's load may change between them. */
+  private JsonObject runTarget(String name) throws Exception {
+    try (Target t = new Target(name)) {
+      t.open();
+      t.warmup();
+      if (has("user")) {
+        t.scenario("user");
+      }
+      t.jfrStart();
+      for (String key : FIXED.subList(1, 3)) {
+        if (has(key)) {
+          t.scenario(key);
+        }
+      }
+      if (has("step")) {
+        stepped(List.of(t));
+      }
+      t.jfrStop();
+      return t.res;
+    }
+  }
+
+  /**
+   * Both servers up at once (both pinned to the same core; the idle one costs little), every scenario and
+   * every step run on one then the other: a change in the machine's load hits both alike.
+   */
+  private JsonObject runInterleaved(List<String> names) throws Exception {
+    List<Target> ts = new ArrayList<>();
+    try {
+      for (String n : names) {
+        Target t = new Target(n);
+        ts.add(t);
+        t.open();
+      }
+      for (Target t : ts) {
+        t.warmup();
+      }
+      boolean jfr = false;
+      for (String key : FIXED) {
+        if (!has(key)) {
+          continue;
+        }
+        if (!key.equals("user") && !jfr) {
+          ts.forEach(Target::jfrStart);
+          jfr = true;
+        }
+        for (Target t : ts) {
+          t.scenario(key);
+        }
+      }
+      if (has("step")) {
+        stepped(ts);
+      }
+      ts.forEach(Target::jfrStop);
+    } finally {
+      for (int k = ts.size() - 1; k >= 0; k--) {
+        ts.get(k).close();
+      }
+    }
+    JsonObject out = new JsonObject();
+    ts.forEach(t -> out.put(t.name, t.res));
+    return out;
+  }
+
+  /**
+   * Stepped open-loop search, the same rates for every target, alternating between them at each step: a
+   * target stops after a failed step retried once (no loss and p99 under the limit is a sustained step).
+   */
+  private void stepped(List<Target> ts) {
+    boolean all = s("step-stream").equals("fanout");
+    int n = i("sockets");
+    String label = all ? "fanout step 1x" + n : "step " + i("groups") + " channels";
+    Stream stream = all ? Stream.ALL : Stream.GROUP;
+    double limit = d("p99-limit");
+    Map<Target, JsonArray> steps = new LinkedHashMap<>();
+    Map<Target, JsonObject> best = new HashMap<>();
+    Map<Target, Integer> fails = new HashMap<>();
+    ts.forEach(t -> steps.put(t, new JsonArray()));
+    double rate = d("step-start") * (all ? 1 : i("groups"));
+    for (int k = 0; k < i("step-max"); k++) {
+      boolean anyActive = false;
+      for (Target t : ts) {
+        int f = fails.getOrDefault(t, 0);
+        if (f >= 2) {
+          continue;
+        }
+        anyActive = true;
+        JsonObject st = null;
+        while (fails.getOrDefault(t, 0) < 2) {
+          st = t.gen.runRate(t.name + " " + label + " " + (k + 1), stream, rate, d("step-seconds"), 3_000);
+          boolean ok = LoadGen.sustained(st, limit);
+          st.put("sustained", ok);
+          steps.get(t).add(st);
+          if (ok) {
+            fails.put(t, 0);
+            if (!best.containsKey(t) || st.getDouble("deliveredPerSec") > best.get(t).getDouble("deliveredPerSec")) {
+              best.put(t, st);
+            }
+            break;
+          }
+          fails.merge(t, 1, Integer::sum); // retried once at the same rate, then this target is done
+        }
+      }
+      if (!anyActive) {
+        break;
+      }
+      rate *= d("step-factor");
+    }
+    for (Target t : ts) {
+      JsonObject out = new JsonObject().put("scenario", label).put("p99LimitMs", limit).put("steps", steps.get(t));
+      JsonObject b = best.get(t);
+      if (b != null) {
+        out.put("bestOfferedRate", b.getDouble("offeredRate")).put("bestDeliveredPerSec", b.getDouble("deliveredPerSec"))
+            .put("bestP99Ms", b.getDouble("p99Ms")).put("bestGenCpu", b.getDouble("genCpu"))
+            .put("bestServerCpu", b.getDouble("serverCpu")).put("bestServerCpuUsPerDelivery", b.getValue("serverCpuUsPerDelivery"));
+      } else {
+        out.put("bestDeliveredPerSec", 0.0);
+      }
+      t.res.put("step", out);
+      System.err.printf("   %s best sustained: %.0f deliveries/s%n", t.name, out.getDouble("bestDeliveredPerSec"));
+    }
   }
 
   private JsonObject summary(JsonObject r) {
@@ -394,7 +558,9 @@ public final class Bench {
         .append(cfg.getString("client-loops")).append(" socket event loop(s)); ").append(cfg.getString("sockets"))
         .append(" sockets, ").append(cfg.getString("duration")).append(" s per fixed-rate scenario, steps of ")
         .append(cfg.getString("step-seconds")).append(" s over ").append(cfg.getString("step-stream")).append(" from ").append(cfg.getString("step-start")).append(" publishes/s per channel x")
-        .append(cfg.getString("step-factor")).append(".\n");
+        .append(cfg.getString("step-factor")).append(". ")
+        .append(Boolean.parseBoolean(cfg.getString("interleave")) ? "Both servers up at once, every scenario and step alternating between them."
+            : "Servers one after the other.").append("\n");
     if (!cfg.getString("note").isEmpty()) {
       b.append(cfg.getString("note")).append("\n");
     }

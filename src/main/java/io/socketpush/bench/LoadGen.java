@@ -523,47 +523,6 @@ public final class LoadGen implements AutoCloseable {
         && run.getLong("accepted") > 0 && run.getDouble("p99Ms") < p99LimitMs;
   }
 
-  /**
-   * Stepped open-loop search: runs {@code stream} at {@code startRate}, multiplying by {@code factor} while
-   * the step is sustained (no loss, p99 under the limit); a failed step is retried once (the machine is
-   * noisy). Reports every step and the highest sustained delivered rate.
-   */
-  public JsonObject stepped(String name, Stream stream, double startRate, double factor, int maxSteps,
-      double stepSeconds, double p99LimitMs) {
-    JsonArray steps = new JsonArray();
-    JsonObject best = null;
-    double rate = startRate;
-    boolean retried = false;
-    for (int i = 0; i < maxSteps; i++) {
-      JsonObject s = runRate(name + " step " + (i + 1), stream, rate, stepSeconds, 3_000);
-      boolean ok = sustained(s, p99LimitMs);
-      s.put("sustained", ok);
-      steps.add(s);
-      if (ok) {
-        if (best == null || s.getDouble("deliveredPerSec") > best.getDouble("deliveredPerSec")) {
-          best = s;
-        }
-        rate *= factor;
-        retried = false;
-      } else if (!retried) {
-        retried = true;
-        i--; // retry the same rate once
-      } else {
-        break;
-      }
-    }
-    JsonObject out = new JsonObject().put("scenario", name).put("p99LimitMs", p99LimitMs).put("steps", steps);
-    if (best != null) {
-      out.put("bestOfferedRate", best.getDouble("offeredRate")).put("bestDeliveredPerSec", best.getDouble("deliveredPerSec"))
-          .put("bestP99Ms", best.getDouble("p99Ms")).put("bestGenCpu", best.getDouble("genCpu"))
-          .put("bestServerCpuUsPerDelivery", best.getValue("serverCpuUsPerDelivery"))
-          .put("bestServerCpu", best.getDouble("serverCpu"));
-    } else {
-      out.put("bestDeliveredPerSec", 0.0);
-    }
-    return out;
-  }
-
   private static int keyOf(Stream stream, Sock s) {
     return switch (stream) {
       case USER -> s.index;
