@@ -1,20 +1,31 @@
 package io.socketpush.management;
 
+import static io.socketpush.management.ApiMethod.Result.INTEGER;
+import static io.socketpush.management.ApiMethod.Result.NONE;
+import static io.socketpush.management.ApiMethod.Result.STRING_LIST;
 import static io.socketpush.management.ApiMethod.Type.JSON;
 import static io.socketpush.management.ApiMethod.Type.OBJECT;
 import static io.socketpush.management.ApiMethod.Type.STRING;
 
+import io.socketpush.auth.AuthService;
+import io.socketpush.channel.ChannelService;
+import io.socketpush.cluster.ClusterService;
 import io.socketpush.error.Failure;
 import io.socketpush.management.ApiMethod.Param;
+import io.socketpush.management.ApiMethod.Result;
+import io.socketpush.user.UserService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The management API: every public service method with its parameters, in one table. The names are the
- * contract, identical to the Java interfaces (a test checks the two agree), HTTP and the PHP client.
+ * contract, identical in the Java interfaces (ApiCatalogContractTest checks method and parameter names, types
+ * and order against them), over HTTP, in {@code GET /api}, {@code GET /openapi.json} and the generated PHP
+ * classes. Descriptions say the same as the interfaces' Javadoc.
  */
 public final class ApiCatalog {
   private static final Param USER = new Param("userId", STRING, "The user id (numeric ids are accepted as strings).", false, true);
@@ -23,69 +34,86 @@ public final class ApiCatalog {
   private static final Param MESSAGE = new Param("message", JSON, "Any JSON value: object, array, string, number, boolean.", false, true);
 
   private static final Map<String, String> SERVICES = new LinkedHashMap<>();
+  private static final Map<String, Class<?>> INTERFACES = new LinkedHashMap<>();
   private static final Map<String, Map<String, ApiMethod>> METHODS = new LinkedHashMap<>();
 
   static {
-    service("auth", "Sessions the backend registers for its users; sockets authenticate with them. Sharded by userId.");
-    add("auth", "set", "Registers a session of a user, who may then connect with it.", false,
-        List.of(USER_KEY, new Param("sessionId", STRING, "The session id the browser will present.", false, true)),
+    service("auth", AuthService.class,
+        "Sessions the backend registers for its users; a browser socket authenticates with one. Sharded by userId.");
+    add("auth", "set", "Registers a session of a user, who may then connect with it. A user may hold several sessions "
+        + "(one per device); the oldest is dropped beyond the per-user cap.", false,
+        List.of(USER_KEY, new Param("sessionId", STRING, "The session id the browser will present.", false, true)), NONE,
         (s, a) -> s.auth().set(a.string("userId"), a.string("sessionId")));
-    add("auth", "check", "Checks a session; returns the userId or fails AUTH_FAILED.", true,
-        List.of(USER_KEY, new Param("sessionId", STRING, "The session id to check.", false, true)),
+    add("auth", "check", "Checks a session; returns the userId, fails AUTH_FAILED when the session is not registered.", true,
+        List.of(USER_KEY, new Param("sessionId", STRING, "The session id to check.", false, true)), Result.STRING,
         (s, a) -> s.auth().check(a.string("userId"), a.string("sessionId")));
-    add("auth", "remove", "Removes every session of a user.", false, List.of(USER_KEY),
-        (s, a) -> s.auth().remove(a.string("userId")));
+    add("auth", "remove", "Removes every session of a user; sockets already open stay open (see user.remove).", false,
+        List.of(USER_KEY), NONE, (s, a) -> s.auth().remove(a.string("userId")));
 
-    service("channel", "Channel subscriptions and publishing to channels. Sharded by channelId.");
-    add("channel", "subscribe", "Subscribes a user to a channel; applies at once to the user's open sockets.", false,
-        List.of(USER, CHANNEL_KEY), (s, a) -> s.channel().subscribe(a.string("userId"), a.string("channelId")));
+    service("channel", ChannelService.class, "Channel subscriptions and publishing to channels. Sharded by channelId.");
+    add("channel", "subscribe", "Subscribes a user to a channel; takes effect at once on all of the user's open sockets.", false,
+        List.of(USER, CHANNEL_KEY), NONE, (s, a) -> s.channel().subscribe(a.string("userId"), a.string("channelId")));
     add("channel", "unsubscribe", "Unsubscribes a user from a channel.", false,
-        List.of(USER, CHANNEL_KEY), (s, a) -> s.channel().unsubscribe(a.string("userId"), a.string("channelId")));
-    add("channel", "unsubscribeAll", "Unsubscribes a user from every channel.", false, List.of(USER),
+        List.of(USER, CHANNEL_KEY), NONE, (s, a) -> s.channel().unsubscribe(a.string("userId"), a.string("channelId")));
+    add("channel", "unsubscribeAll", "Unsubscribes a user from every channel.", false, List.of(USER), NONE,
         (s, a) -> s.channel().unsubscribeAll(a.string("userId")));
     add("channel", "getSubscriptions", "Channels a user is subscribed to (at most cluster.listLimit).", true, List.of(USER),
-        (s, a) -> s.channel().getSubscriptions(a.string("userId")));
+        STRING_LIST, (s, a) -> s.channel().getSubscriptions(a.string("userId")));
     add("channel", "getSubscribers", "Users subscribed to a channel (at most cluster.listLimit).", true, List.of(CHANNEL_KEY),
-        (s, a) -> s.channel().getSubscribers(a.string("channelId")));
-    add("channel", "publish", "Publishes a message to every socket of every subscriber; returns the sockets reached.", false,
-        List.of(CHANNEL_KEY, MESSAGE), (s, a) -> s.channel().publish(a.string("channelId"), a.message("message")));
-    add("channel", "listAll", "Channels with at least one subscriber (at most cluster.listLimit).", true, List.of(),
+        STRING_LIST, (s, a) -> s.channel().getSubscribers(a.string("channelId")));
+    add("channel", "publish", "Publishes a message to every socket of every user subscribed to the channel; returns the "
+        + "number of sockets reached.", false, List.of(CHANNEL_KEY, MESSAGE), INTEGER,
+        (s, a) -> s.channel().publish(a.string("channelId"), a.message("message")));
+    add("channel", "listAll", "Channels with at least one subscriber (at most cluster.listLimit).", true, List.of(), STRING_LIST,
         (s, a) -> s.channel().listAll());
 
-    service("user", "Presence of users and publishing to one user. Sharded by userId.");
-    add("user", "publish", "Publishes a message to every open socket of a user; returns the sockets reached, fails NOT_CONNECTED when none.",
-        false, List.of(USER_KEY, MESSAGE), (s, a) -> s.user().publish(a.string("userId"), a.message("message")));
-    add("user", "remove", "Closes every socket of a user; returns the sockets closed.", false, List.of(USER_KEY),
-        (s, a) -> s.user().remove(a.string("userId")));
-    add("user", "getFrontendServer", "Client URLs of the edge nodes holding the user's sockets (empty when offline).", true,
-        List.of(USER_KEY), (s, a) -> s.user().getFrontendServer(a.string("userId")));
-    add("user", "listAll", "Users with at least one open socket (at most cluster.listLimit).", true, List.of(),
+    service("user", UserService.class,
+        "Presence of users (which edge nodes hold their sockets) and publishing to one user. Sharded by userId.");
+    add("user", "publish", "Publishes a message to every open socket of a user; returns the number of sockets reached, "
+        + "fails NOT_CONNECTED when the user has no open socket.", false, List.of(USER_KEY, MESSAGE), INTEGER,
+        (s, a) -> s.user().publish(a.string("userId"), a.message("message")));
+    add("user", "remove", "Closes every socket of a user; returns the number of sockets closed.", false, List.of(USER_KEY),
+        INTEGER, (s, a) -> s.user().remove(a.string("userId")));
+    add("user", "getFrontendServer", "Client URLs of the edge nodes holding the user's sockets; empty when the user is offline.",
+        true, List.of(USER_KEY), STRING_LIST, (s, a) -> s.user().getFrontendServer(a.string("userId")));
+    add("user", "listAll", "Users with at least one open socket (at most cluster.listLimit).", true, List.of(), STRING_LIST,
         (s, a) -> s.user().listAll());
 
-    service("cluster", "The cluster: nodes, rings, runtime config.");
+    service("cluster", ClusterService.class,
+        "The cluster itself: nodes, roles, shard ownership, and the runtime config every node applies.");
     add("cluster", "status", "Nodes, roles, ring versions, shard ownership, connection counts, up since.", true, List.of(),
-        (s, a) -> s.cluster(null).status());
-    add("cluster", "getConfig", "The effective config of a node (API keys redacted).", true,
-        List.of(new Param("nodeId", STRING, "The node; empty for the node answering.", false, false)),
+        Result.OBJECT, (s, a) -> s.cluster(null).status());
+    add("cluster", "getConfig", "The effective config of one node (API keys redacted).", true,
+        List.of(new Param("nodeId", STRING, "The node; empty for the node answering.", false, false)), Result.OBJECT,
         (s, a) -> s.cluster(null).getConfig(a.string("nodeId")));
-    add("cluster", "setConfig", "Stores runtime options cluster-wide and applies them on every node, e.g. {\"edge\":{\"authTimeout\":5000}}.",
-        false, List.of(new Param("config", OBJECT, "Runtime options by section.", false, true)),
-        (s, a) -> s.cluster(null).setConfig(a.object("config")));
-    add("cluster", "distributeConfig", "Makes every node apply the stored runtime config again.", false, List.of(),
-        (s, a) -> s.cluster(null).distributeConfig());
+    add("cluster", "setConfig", "Stores runtime options cluster-wide (the edge and cluster sections' runtime keys) and applies "
+        + "them on every node; returns the stored runtime config. Bad options are rejected naming them.", false,
+        List.of(new Param("config", OBJECT, "Runtime options by section, e.g. {\"edge\":{\"authTimeout\":5000}}.", false, true)),
+        Result.OBJECT, (s, a) -> s.cluster(null).setConfig(a.object("config")));
+    add("cluster", "distributeConfig", "Makes every node apply the stored runtime config again; returns the config and the "
+        + "nodes told.", false, List.of(), Result.OBJECT, (s, a) -> s.cluster(null).distributeConfig());
+  }
+
+  private static final Map<String, Map<String, ApiMethod>> READ_ONLY_METHODS;
+
+  static {
+    Map<String, Map<String, ApiMethod>> m = new LinkedHashMap<>();
+    METHODS.forEach((k, v) -> m.put(k, Collections.unmodifiableMap(v)));
+    READ_ONLY_METHODS = Collections.unmodifiableMap(m);
   }
 
   private ApiCatalog() {
   }
 
-  private static void service(String name, String description) {
+  private static void service(String name, Class<?> iface, String description) {
     SERVICES.put(name, description);
+    INTERFACES.put(name, iface);
     METHODS.put(name, new LinkedHashMap<>());
   }
 
   private static void add(String service, String method, String description, boolean readOnly, List<Param> params,
-      ApiMethod.Invoker invoker) {
-    METHODS.get(service).put(method, new ApiMethod(service, method, description, readOnly, params, invoker));
+      Result returns, ApiMethod.Invoker invoker) {
+    METHODS.get(service).put(method, new ApiMethod(service, method, description, readOnly, params, returns, invoker));
   }
 
   /** The method, or null when unknown. */
@@ -94,9 +122,19 @@ public final class ApiCatalog {
     return m == null ? null : m.get(method);
   }
 
-  /** Every method by service. */
+  /** The Java interface of each service, by service name (the catalogue test checks they agree). */
+  public static Map<String, Class<?>> interfaces() {
+    return Collections.unmodifiableMap(INTERFACES);
+  }
+
+  /** The description of each service, by service name. */
+  public static Map<String, String> services() {
+    return Collections.unmodifiableMap(SERVICES);
+  }
+
+  /** Every method by service, in catalogue order (read-only). */
   public static Map<String, Map<String, ApiMethod>> methods() {
-    return METHODS;
+    return READ_ONLY_METHODS;
   }
 
   /** The self-description served at GET /api. */
@@ -146,7 +184,7 @@ public final class ApiCatalog {
           }
           out.put(p.name(), v);
         }
-        case JSON -> out.put(p.name(), v instanceof JsonArray || v instanceof JsonObject ? v : v);
+        case JSON -> out.put(p.name(), v);
         default -> throw Failure.INTERNAL.exception("unknown parameter type");
       }
     }

@@ -36,6 +36,17 @@ public final class ApiHandler {
     ctx.response().putHeader("content-type", "application/json").end(ApiCatalog.describe().encodePrettily());
   }
 
+  /** GET /openapi.json: OpenAPI 3.0 generated from the same catalogue; bearer security when keys are configured. */
+  public void openapi(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "application/json")
+        .end(OpenApi.document(keysConfigured()).encodePrettily());
+  }
+
+  private boolean keysConfigured() {
+    return !config.get().management().strings("apiKeys").isEmpty()
+        || !config.get().management().strings("readOnlyApiKeys").isEmpty();
+  }
+
   /** POST /api/:service/:method with a JSON object of named parameters. */
   public void call(RoutingContext ctx) {
     ApiMethod m = ApiCatalog.find(ctx.pathParam("service"), ctx.pathParam("method"));
@@ -174,6 +185,10 @@ public final class ApiHandler {
       default -> f == Failure.INTERNAL ? "internal error" : "bad request";
     };
     if (!ctx.response().ended()) {
+      if (status == 413) {
+        // the rest of the oversized body is still on the wire: never reuse this connection
+        ctx.response().putHeader("connection", "close").endHandler(v -> ctx.request().connection().close());
+      }
       ctx.response().setStatusCode(status == 413 ? 413 : f.httpStatus).putHeader("content-type", "application/json")
           .end(new JsonObject().put("error", new JsonObject().put("code", f.name()).put("message", message)).encode());
     }

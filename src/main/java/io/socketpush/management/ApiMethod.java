@@ -5,18 +5,56 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Locale;
 
-/** One method of the management API: its description, parameters and how to invoke it on the cluster. */
+/**
+ * One method of the management API: its description, parameters, result type and how to invoke it on the
+ * cluster.
+ */
 public record ApiMethod(String service, String name, String description, boolean readOnly, List<Param> params,
-                        Invoker invoker) {
+                        Result returns, Invoker invoker) {
 
   /** Parameter types of the API description. */
-  public enum Type { STRING, JSON, OBJECT }
+  public enum Type {
+    /** A string; JSON integers are accepted and converted (numeric ids). */
+    STRING,
+    /** Any JSON value (a push message). */
+    JSON,
+    /** A JSON object. */
+    OBJECT;
+
+    /** The name used in the self-description. */
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Result types: what {@code "result"} holds in a successful answer. */
+  public enum Result {
+    /** Always null. */
+    NONE("none"),
+    STRING("string"),
+    INTEGER("integer"),
+    /** A JSON array of strings. */
+    STRING_LIST("string_list"),
+    OBJECT("object");
+
+    private final String id;
+
+    Result(String id) {
+      this.id = id;
+    }
+
+    /** The name used in the self-description. */
+    public String id() {
+      return id;
+    }
+  }
 
   /** One named parameter. */
   public record Param(String name, Type type, String description, boolean shardKey, boolean required) {
     JsonObject describe() {
-      JsonObject o = new JsonObject().put("name", name).put("type", type.name().toLowerCase()).put("description", description);
+      JsonObject o = new JsonObject().put("name", name).put("type", type.id()).put("description", description);
       if (shardKey) {
         o.put("shardKey", true);
       }
@@ -36,6 +74,7 @@ public record ApiMethod(String service, String name, String description, boolean
   JsonObject describe() {
     JsonArray ps = new JsonArray();
     params.forEach(p -> ps.add(p.describe()));
-    return new JsonObject().put("description", description).put("readOnly", readOnly).put("params", ps);
+    return new JsonObject().put("description", description).put("readOnly", readOnly).put("params", ps)
+        .put("returns", returns.id());
   }
 }

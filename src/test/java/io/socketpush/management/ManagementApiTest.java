@@ -103,6 +103,10 @@ class ManagementApiTest {
     String huge = "{\"userId\":\"" + "x".repeat(2_000_000) + "\"}";
     Response tooBig = Await.result(http.request(HttpMethod.POST, "/api/auth/set", huge, null));
     assertEquals(413, tooBig.status());
+    // the connection that carried the oversized body must not poison later requests
+    for (int i = 0; i < 12; i++) {
+      assertEquals(200, Await.result(http.request(HttpMethod.GET, "/heartbeat", null, null), 5_000).status());
+    }
   }
 
   @Test

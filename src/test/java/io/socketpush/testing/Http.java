@@ -19,7 +19,8 @@ public final class Http {
   private final int port;
 
   public Http(Vertx vertx, int port) {
-    this.client = vertx.createHttpClient();
+    // a fresh connection per request: a test that sends a rejected oversized body must not affect the next one
+    this.client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(false));
     this.port = port;
   }
 

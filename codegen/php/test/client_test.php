@@ -1,0 +1,140 @@
+<?php
+// Exercises the generated PHP client against a live node; run by PhpClientIT.
+//   php client_test.php OUTDIR HOST PORT ADMINKEY READONLYKEY USERID SESSIONID CHANNELID
+// Prints "OK <service.method> <result>" per call; "WAIT connect" when it needs a connected browser socket for
+// USERID (then reads one line from stdin); "DONE" at the end. Exits 1 on the first unexpected result.
+declare(strict_types=1);
+
+[$self, $outDir, $host, $port, $adminKey, $readOnlyKey, $user, $session, $channel] = $argv + array_fill(0, 9, null);
+if ($channel === null) {
+    fwrite(STDERR, "usage: php client_test.php OUTDIR HOST PORT ADMINKEY READONLYKEY USERID SESSIONID CHANNELID\n");
+    exit(2);
+}
+require $outDir . '/autoload.php';
+
+use SocketPush\Api;
+use SocketPush\ApiException;
+use SocketPush\Auth;
+use SocketPush\Client;
+
+function check(bool $ok, string $what): void
+{
+    if (!$ok) {
+        fwrite(STDOUT, "FAIL $what\n");
+        exit(1);
+    }
+}
+
+function ok(string $method, mixed $result): void
+{
+    fwrite(STDOUT, "OK $method " . json_encode($result, JSON_UNESCAPED_SLASHES) . "\n");
+    fflush(STDOUT);
+}
+
+/** Runs $call, which must throw ApiException with $code; returns the exception. */
+function expectError(string $code, string $what, callable $call): ApiException
+{
+    try {
+        $r = $call();
+    } catch (ApiException $e) {
+        check($e->getErrorCode() === $code, "$what: expected $code, got " . $e->getErrorCode() . ': ' . $e->getMessage());
+        fwrite(STDOUT, "ERR $what $code " . $e->getHttpStatus() . "\n");
+        return $e;
+    }
+    check(false, "$what: expected $code, got result " . json_encode($r));
+    throw new LogicException('unreachable');
+}
+
+$api = new Api(Client::create($host, (int) $port, $adminKey));
+
+// auth
+$r = $api->auth->set($user, $session);
+ok('auth.set', $r);
+$r = $api->auth->check($user, $session);
+check($r === $user, 'auth.check returns the user');
+ok('auth.check', $r);
+expectError('AUTH_FAILED', 'auth.check wrong session', fn() => $api->auth->check($user, 'wrong'));
+$bad = expectError('BAD_REQUEST', 'auth.set empty userId', fn() => $api->auth->set('', $session));
+check($bad instanceof RuntimeException && $bad->getHttpStatus() === 400 && str_contains($bad->getMessage(), 'userId'),
+    'typed error carries status and message');
+
+// channel subscription before the socket connects: takes effect when it does
+$api->channel->subscribe($user, $channel);
+ok('channel.subscribe', null);
+check($api->channel->getSubscriptions($user) === [$channel], 'channel.getSubscriptions');
+ok('channel.getSubscriptions', [$channel]);
+check($api->channel->getSubscribers($channel) === [$user], 'channel.getSubscribers');
+ok('channel.getSubscribers', [$user]);
+check(in_array($channel, $api->channel->listAll(), true), 'channel.listAll');
+ok('channel.listAll', 'contains ' . $channel);
+
+// user, offline
+expectError('NOT_CONNECTED', 'user.publish offline', fn() => $api->user->publish($user, ['text' => 'nobody']));
+
+// a browser socket connects for $user (the Java test does it)
+fwrite(STDOUT, "WAIT connect\n");
+fflush(STDOUT);
+$line = fgets(STDIN);
+check($line !== false && trim($line) === 'GO', 'the test connected a client');
+
+$servers = $api->user->getFrontendServer($user);
+check(count($servers) === 1 && str_starts_with($servers[0], 'http://'), 'user.getFrontendServer');
+ok('user.getFrontendServer', $servers);
+check(in_array($user, $api->user->listAll(), true), 'user.listAll');
+ok('user.listAll', 'contains ' . $user);
+$n = $api->user->publish($user, ['text' => 'hello from php', 'n' => 1]);
+check($n === 1, 'user.publish reaches one socket');
+ok('user.publish', $n);
+$n = $api->channel->publish($channel, 'breaking from php');
+check($n === 1, 'channel.publish reaches one socket');
+ok('channel.publish', $n);
+
+// keys: none, wrong, read-only
+expectError('UNAUTHORIZED', 'no key', fn() => (new Auth(Client::create($host, (int) $port)))->set($user, $session));
+expectError('FORBIDDEN', 'wrong key', fn() => (new Auth(Client::create($host, (int) $port, 'wrong-key')))->set($user, $session));
+$ro = new Api(Client::create($host, (int) $port, $readOnlyKey));
+check(in_array($user, $ro->user->listAll(), true), 'read-only key may list');
+expectError('FORBIDDEN', 'read-only key may not publish', fn() => $ro->user->publish($user, 'x'));
+
+// unsubscribing
+$api->channel->unsubscribe($user, $channel);
+check($api->channel->getSubscribers($channel) === [], 'channel.unsubscribe');
+ok('channel.unsubscribe', null);
+$api->channel->subscribe($user, $channel . '-a');
+$api->channel->subscribe($user, $channel . '-b');
+$api->channel->unsubscribeAll($user);
+check($api->channel->getSubscriptions($user) === [], 'channel.unsubscribeAll');
+ok('channel.unsubscribeAll', null);
+
+// user.remove closes the socket
+$n = $api->user->remove($user);
+check($n === 1, 'user.remove closes one socket');
+ok('user.remove', $n);
+
+// auth.remove
+$api->auth->remove($user);
+expectError('AUTH_FAILED', 'auth.check after auth.remove', fn() => $api->auth->check($user, $session));
+ok('auth.remove', null);
+
+// cluster
+$status = $api->cluster->status();
+check(is_array($status['nodes'] ?? null) && count($status['nodes']) === 1, 'cluster.status lists the node');
+ok('cluster.status', $status['nodeId']);
+$config = $api->cluster->getConfig();
+check(($config['nodeId'] ?? null) === $status['nodeId'], 'cluster.getConfig of the node answering');
+check(($config['management']['apiKeys'] ?? null) === ['***'], 'API keys are redacted');
+ok('cluster.getConfig', $config['nodeId']);
+expectError('NOT_FOUND', 'cluster.getConfig unknown node', fn() => $api->cluster->getConfig('no-such-node'));
+$stored = $api->cluster->setConfig(['edge' => ['authTimeout' => 6000]]);
+check($stored === ['edge' => ['authTimeout' => 6000]], 'cluster.setConfig returns the stored options');
+ok('cluster.setConfig', $stored);
+expectError('BAD_REQUEST', 'cluster.setConfig bad option', fn() => $api->cluster->setConfig(['edge' => ['port' => 1]]));
+$d = $api->cluster->distributeConfig();
+check(($d['nodes'] ?? null) === [$status['nodeId']], 'cluster.distributeConfig tells the node');
+ok('cluster.distributeConfig', $d['nodes']);
+$api->cluster->setConfig([]);
+
+// an unreachable node is a typed error too (port 1: nothing listens there)
+expectError('UNAVAILABLE', 'unreachable node', fn() => (new Auth(new Client('http://127.0.0.1:1')))->check($user, $session));
+
+fwrite(STDOUT, "DONE\n");

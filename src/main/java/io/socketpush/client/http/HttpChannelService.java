@@ -1,0 +1,52 @@
+package io.socketpush.client.http;
+
+import io.socketpush.channel.ChannelService;
+import io.socketpush.message.PushMessage;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** {@link ChannelService} over the management API ({@code POST /api/channel/<method>}). */
+public final class HttpChannelService implements ChannelService {
+  private static final String SERVICE = "channel";
+  private final HttpApiClient api;
+
+  public HttpChannelService(HttpApiClient api) {
+    this.api = api;
+  }
+
+  @Override
+  public Future<Void> subscribe(String userId, String channelId) {
+    return api.callVoid(SERVICE, "subscribe", new JsonObject().put("userId", userId).put("channelId", channelId));
+  }
+
+  @Override
+  public Future<Void> unsubscribe(String userId, String channelId) {
+    return api.callVoid(SERVICE, "unsubscribe", new JsonObject().put("userId", userId).put("channelId", channelId));
+  }
+
+  @Override
+  public Future<Void> unsubscribeAll(String userId) {
+    return api.callVoid(SERVICE, "unsubscribeAll", new JsonObject().put("userId", userId));
+  }
+
+  @Override
+  public Future<List<String>> getSubscriptions(String userId) {
+    return api.callStrings(SERVICE, "getSubscriptions", new JsonObject().put("userId", userId));
+  }
+
+  @Override
+  public Future<List<String>> getSubscribers(String channelId) {
+    return api.callStrings(SERVICE, "getSubscribers", new JsonObject().put("channelId", channelId));
+  }
+
+  @Override
+  public Future<Integer> publish(String channelId, PushMessage message) {
+    return api.callInteger(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("channelId", channelId), message));
+  }
+
+  @Override
+  public Future<List<String>> listAll() {
+    return api.callStrings(SERVICE, "listAll", new JsonObject());
+  }
+}

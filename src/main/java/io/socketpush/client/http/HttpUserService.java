@@ -1,0 +1,37 @@
+package io.socketpush.client.http;
+
+import io.socketpush.message.PushMessage;
+import io.socketpush.user.UserService;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** {@link UserService} over the management API ({@code POST /api/user/<method>}). */
+public final class HttpUserService implements UserService {
+  private static final String SERVICE = "user";
+  private final HttpApiClient api;
+
+  public HttpUserService(HttpApiClient api) {
+    this.api = api;
+  }
+
+  @Override
+  public Future<Integer> publish(String userId, PushMessage message) {
+    return api.callInteger(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("userId", userId), message));
+  }
+
+  @Override
+  public Future<Integer> remove(String userId) {
+    return api.callInteger(SERVICE, "remove", new JsonObject().put("userId", userId));
+  }
+
+  @Override
+  public Future<List<String>> getFrontendServer(String userId) {
+    return api.callStrings(SERVICE, "getFrontendServer", new JsonObject().put("userId", userId));
+  }
+
+  @Override
+  public Future<List<String>> listAll() {
+    return api.callStrings(SERVICE, "listAll", new JsonObject());
+  }
+}
