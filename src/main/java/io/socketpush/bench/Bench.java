@@ -1,0 +1,611 @@
+package io.socketpush.bench;
+
+import io.socketpush.bench.LoadGen.Stream;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The benchmark: starts the baseline server and socket-push (each a child JVM pinned to one core), drives
+ * both with the same {@link LoadGen} (pinned to another core), and reports socket-push as ratios to the
+ * baseline: a JSON line on stdout and a Markdown table appended to the results file. Progress goes to
+ * stderr. Every server it starts is stopped before it exits.
+ *
+ * <pre>
+ * java -cp target/socket-push.jar io.socketpush.bench.Bench [--sockets 5000] [--duration 15] ...
+ * </pre>
+ * {@code --help} lists the options.
+ */
+public final class Bench {
+  private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
+
+  static {
+    opt("targets", "baseline,socketpush", "which servers to run, in order (baseline, socketpush)");
+    opt("interleave", "true", "run both servers at once and alternate every scenario and step between them (fairer on a shared machine); false: one after the other");
+    opt("jar", "target/socket-push.jar", "fat jar the servers are started from");
+    opt("sockets", "5000", "WebSocket connections (one user each)");
+    opt("groups", "100", "channels of the many-channels scenario (sockets/groups subscribers each)");
+    opt("scenarios", "connect,user,fanout,channels,step", "scenarios after connect (connect is always run)");
+    opt("user-rate", "1000", "user.publish calls/s in the user scenario");
+    opt("fanout-rate", "1", "channel.publish calls/s to the 1 x N channel");
+    opt("channels-rate", "100", "channel.publish calls/s spread over the groups channels");
+    opt("duration", "10", "seconds per fixed-rate scenario");
+    opt("warmup", "8", "seconds of untimed warm-up traffic per stream before the timed scenarios");
+    opt("step-stream", "channels", "what the stepped search publishes to: channels (the groups channels, round-robin) or fanout (1 x N)");
+    opt("step-start", "0.25", "first step of the stepped search, in publishes/s per channel");
+    opt("step-factor", "1.5", "rate multiplier between steps");
+    opt("step-max", "10", "most steps");
+    opt("step-seconds", "4", "seconds per step");
+    opt("p99-limit", "100", "p99 (ms) a sustained step must stay under");
+    opt("server-cpu", "0", "core the servers are pinned to with taskset (empty: not pinned)");
+    opt("client-cpu", "1", "core the load generator pins itself to (empty: not pinned)");
+    opt("client-loops", "1", "event loops of the load generator's sockets");
+    opt("xmx", "1g", "server heap");
+    opt("http-pool", "32", "HTTP connections of the publisher");
+    opt("max-inflight", "2000", "publish calls in flight before the publisher waits");
+    opt("connect-concurrency", "256", "handshakes in flight while connecting");
+    opt("sp-ports", "18080,18181", "socket-push client,admin ports");
+    opt("baseline-ports", "18090,18191", "baseline client,admin ports");
+    opt("pid", "", "attach to a running socket-push with this pid (ports from --sp-ports) instead of starting one");
+    opt("jfr", "", "record JFR on socket-push during the fan-out and step scenarios into this file");
+    opt("results", "bench/results.md", "Markdown file the table is appended to (empty: none)");
+    opt("note", "", "free text added to the Markdown entry");
+    opt("progress", "true", "print a progress line to stderr once per second");
+  }
+
+  private static void opt(String name, String def, String doc) {
+    OPTIONS.put(name, new String[] {def, doc});
+  }
+
+  private final Map<String, String> args;
+
+  private Bench(Map<String, String> args) {
+    this.args = args;
+  }
+
+  public static void main(String[] argv) throws Exception {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (Map.Entry<String, String[]> e : OPTIONS.entrySet()) {
+      a.put(e.getKey(), e.getValue()[0]);
+    }
+    for (int i = 0; i < argv.length; i++) {
+      String k = argv[i].startsWith("--") ? argv[i].substring(2) : argv[i];
+      if (k.equals("help") || !OPTIONS.containsKey(k) || i + 1 >= argv.length) {
+        usage(k.equals("help") ? null : argv[i]);
+        return;
+      }
+      a.put(k, argv[++i]);
+    }
+    System.exit(new Bench(a).run());
+  }
+
+  private static void usage(String bad) {
+    if (bad != null) {
+      System.err.println("unknown or incomplete option " + bad);
+    }
+    System.err.println("java -cp target/socket-push.jar io.socketpush.bench.Bench [options]");
+    OPTIONS.forEach((k, v) -> System.err.printf("  --%-20s %s (default: %s)%n", k, v[1], v[0].isEmpty() ? "none" : v[0]));
+  }
+
+  private String s(String k) {
+    return args.get(k);
+  }
+
+  private int i(String k) {
+    return Integer.parseInt(args.get(k));
+  }
+
+  private double d(String k) {
+    return Double.parseDouble(args.get(k));
+  }
+
+  private boolean has(String scenario) {
+    return List.of(s("scenarios").split(",")).contains(scenario);
+  }
+
+  int run() throws Exception {
+    JsonObject machine = machine();
+    if (!s("client-cpu").isEmpty()) {
+      pinSelf(s("client-cpu"));
+    }
+    JsonObject out = new JsonObject().put("time", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+        .put("machine", machine).put("config", new JsonObject(new LinkedHashMap<>(args)));
+    JsonObject targets = new JsonObject();
+    int rc = 0;
+    List<String> names = List.of(s("targets").split(","));
+    if (Boolean.parseBoolean(s("interleave")) && names.size() > 1) {
+      try {
+        targets = runInterleaved(names);
+      } catch (Exception e) {
+        System.err.println("\ninterleaved run failed: " + e);
+        targets.put("error", String.valueOf(e));
+        rc = 1;
+      }
+    } else {
+      for (String t : names) {
+        try {
+          targets.put(t, runTarget(t));
+        } catch (Exception e) {
+          System.err.println("\n" + t + " failed: " + e);
+          targets.put(t, new JsonObject().put("error", String.valueOf(e)));
+          rc = 1;
+        }
+      }
+    }
+    out.put("targets", targets);
+    machine.put("loadavgAfter", loadavg());
+    out.put("ratios", ratios(targets.getJsonObject("socketpush"), targets.getJsonObject("baseline")));
+    System.out.println(out.encode());
+    if (!s("results").isEmpty()) {
+      Path p = Path.of(s("results"));
+      if (p.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(p.toAbsolutePath().getParent());
+      }
+      Files.writeString(p, markdown(out), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      System.err.println("appended to " + p);
+    }
+    return rc;
+  }
+
+  // ---------------------------------------------------------------- servers under test
+
+  /** One server under test with its own load generator and results. */
+  private final class Target implements AutoCloseable {
+    final String name;
+    final boolean sp;
+    final JsonObject res = new JsonObject();
+    ServerProcess server;
+    LoadGen gen;
+
+    Target(String name) {
+      this.name = name;
+      this.sp = name.equals("socketpush");
+      if (!sp && !name.equals("baseline")) {
+        throw new IllegalArgumentException("unknown target " + name);
+      }
+    }
+
+    /** Starts the server (or attaches), sets up users and subscriptions, connects and measures memory. */
+    void open() throws Exception {
+      String[] ports = s(sp ? "sp-ports" : "baseline-ports").split(",");
+      int edgePort = Integer.parseInt(ports[0]);
+      int adminPort = Integer.parseInt(ports[1]);
+      for (int port : new int[] {edgePort, adminPort}) {
+        if (!(sp && !s("pid").isEmpty()) && ServerProcess.accepts(port)) {
+          throw new IllegalStateException("port " + port + " is already in use");
+        }
+      }
+      System.err.println("== " + name + ": start, setup, connect");
+      server = startServer(sp, edgePort, adminPort);
+      res.put("pid", server.pid());
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (!ServerProcess.accepts(adminPort) && System.currentTimeMillis() < deadline) {
+        LoadGen.sleep(100);
+      }
+      int n = i("sockets");
+      gen = new LoadGen(new LoadGen.Options("127.0.0.1", edgePort, adminPort, n, i("groups"),
+          i("client-loops"), i("http-pool"), i("max-inflight"), Boolean.parseBoolean(s("progress"))));
+      gen.serverCpu(server::cpuNanos);
+      res.put("setup", gen.setup(64));
+      long heap0 = server.heapAfterGcKb();
+      long rss0 = server.rssKb();
+      // the first fifth (at most 1000) warms the server's JIT; the rest is timed
+      int warm = Math.min(n / 5, 1000);
+      JsonObject warmConnect = gen.connect(0, warm, i("connect-concurrency"), 20_000);
+      JsonObject connect = gen.connect(warm, n, i("connect-concurrency"), 20_000);
+      long heap1 = server.heapAfterGcKb();
+      long rss1 = server.rssKb();
+      connect.put("warmupConnected", warmConnect.getInteger("connected")).put("warmupFailed", warmConnect.getInteger("failed"))
+          .put("warmupConnectsPerSec", warmConnect.getDouble("connectsPerSec"));
+      int connected = Math.max(1, connect.getInteger("connected") + warmConnect.getInteger("connected"));
+      connect.put("heapBeforeKb", heap0).put("heapAfterKb", heap1).put("rssBeforeKb", rss0).put("rssAfterKb", rss1)
+          .put("heapPerConnKb", LoadGen.round((heap1 - heap0) / (double) connected))
+          .put("rssPerConnKb", LoadGen.round((rss1 - rss0) / (double) connected));
+      res.put("connect", connect);
+      System.err.printf("   connected %d+%d/%d, timed part in %.2fs (%.0f/s), heap %.2f KiB/conn, rss %.2f KiB/conn%n",
+          warmConnect.getInteger("connected"), connect.getInteger("connected"), n, connect.getDouble("seconds"),
+          connect.getDouble("connectsPerSec"), connect.getDouble("heapPerConnKb"), connect.getDouble("rssPerConnKb"));
+    }
+
+    void warmup() {
+      if (d("warmup") > 0) {
+        // every path gets JIT-compiled before it is timed: a profile of an earlier run showed the server's
+        // C2 compiler thread at a third of a core during the first timed scenarios
+        System.err.println("== " + name + ": warm-up");
+        gen.runRate("warmup user", Stream.USER, Math.min(d("user-rate"), 1000), d("warmup"), 3_000);
+        gen.runRate("warmup fanout", Stream.ALL, Math.max(0.5, d("fanout-rate") / 2), d("warmup"), 3_000);
+        gen.runRate("warmup channels", Stream.GROUP, Math.max(1, d("channels-rate") / 2), d("warmup"), 3_000);
+      }
+    }
+
+    /** Runs one fixed-rate scenario. */
+    void scenario(String key) {
+      int n = i("sockets");
+      System.err.println("== " + name + ": " + key);
+      switch (key) {
+        case "user" -> res.put("user", summary(gen.runRate("user publish", Stream.USER, d("user-rate"), d("duration"), 5_000)));
+        case "fanout" -> res.put("fanout", summary(gen.runRate("fanout 1x" + n, Stream.ALL, d("fanout-rate"), d("duration"), 5_000)));
+        case "channels" -> res.put("channels",
+            summary(gen.runRate(i("groups") + " channels", Stream.GROUP, d("channels-rate"), d("duration"), 5_000)));
+        default -> throw new IllegalArgumentException(key);
+      }
+    }
+
+    void jfrStart() {
+      if (sp && !s("jfr").isEmpty()) {
+        System.err.println("   JFR: " + server.jcmd("JFR.start", "name=bench", "settings=profile"));
+      }
+    }
+
+    void jfrStop() {
+      if (sp && !s("jfr").isEmpty()) {
+        String file = Path.of(s("jfr")).toAbsolutePath().toString();
+        System.err.println("   JFR: " + server.jcmd("JFR.dump", "name=bench", "filename=" + file));
+        server.jcmd("JFR.stop", "name=bench");
+        res.put("jfr", file);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (gen != null) {
+        res.put("openAtEnd", gen.open());
+        gen.close();
+      }
+      if (server != null) {
+        res.put("rssEndKb", server.rssKb());
+        server.close();
+      }
+    }
+  }
+
+  private static final List<String> FIXED = List.of("user", "fanout", "channels");
+
+  /** Servers one after the other: each gets the machine alone, but the machine's load may change between them. */
+  private JsonObject runTarget(String name) throws Exception {
+    try (Target t = new Target(name)) {
+      t.open();
+      t.warmup();
+      if (has("user")) {
+        t.scenario("user");
+      }
+      t.jfrStart();
+      for (String key : FIXED.subList(1, 3)) {
+        if (has(key)) {
+          t.scenario(key);
+        }
+      }
+      if (has("step")) {
+        stepped(List.of(t));
+      }
+      t.jfrStop();
+      return t.res;
+    }
+  }
+
+  /**
+   * Both servers up at once (both pinned to the same core; the idle one costs little), every scenario and
+   * every step run on one then the other: a change in the machine's load hits both alike.
+   */
+  private JsonObject runInterleaved(List<String> names) throws Exception {
+    List<Target> ts = new ArrayList<>();
+    try {
+      for (String n : names) {
+        Target t = new Target(n);
+        ts.add(t);
+        t.open();
+      }
+      for (Target t : ts) {
+        t.warmup();
+      }
+      boolean jfr = false;
+      for (String key : FIXED) {
+        if (!has(key)) {
+          continue;
+        }
+        if (!key.equals("user") && !jfr) {
+          ts.forEach(Target::jfrStart);
+          jfr = true;
+        }
+        for (Target t : ts) {
+          t.scenario(key);
+        }
+      }
+      if (has("step")) {
+        stepped(ts);
+      }
+      ts.forEach(Target::jfrStop);
+    } finally {
+      for (int k = ts.size() - 1; k >= 0; k--) {
+        ts.get(k).close();
+      }
+    }
+    JsonObject out = new JsonObject();
+    ts.forEach(t -> out.put(t.name, t.res));
+    return out;
+  }
+
+  /**
+   * Stepped open-loop search, the same rates for every target, alternating between them at each step: a
+   * target stops after a failed step retried once (no loss and p99 under the limit is a sustained step).
+   */
+  private void stepped(List<Target> ts) {
+    boolean all = s("step-stream").equals("fanout");
+    int n = i("sockets");
+    String label = all ? "fanout step 1x" + n : "step " + i("groups") + " channels";
+    Stream stream = all ? Stream.ALL : Stream.GROUP;
+    double limit = d("p99-limit");
+    Map<Target, JsonArray> steps = new LinkedHashMap<>();
+    Map<Target, JsonObject> best = new HashMap<>();
+    Map<Target, Integer> fails = new HashMap<>();
+    ts.forEach(t -> steps.put(t, new JsonArray()));
+    double rate = d("step-start") * (all ? 1 : i("groups"));
+    for (int k = 0; k < i("step-max"); k++) {
+      boolean anyActive = false;
+      for (Target t : ts) {
+        int f = fails.getOrDefault(t, 0);
+        if (f >= 2) {
+          continue;
+        }
+        anyActive = true;
+        JsonObject st = null;
+        while (fails.getOrDefault(t, 0) < 2) {
+          st = t.gen.runRate(t.name + " " + label + " " + (k + 1), stream, rate, d("step-seconds"), 3_000);
+          boolean ok = LoadGen.sustained(st, limit);
+          st.put("sustained", ok);
+          steps.get(t).add(st);
+          if (ok) {
+            fails.put(t, 0);
+            if (!best.containsKey(t) || st.getDouble("deliveredPerSec") > best.get(t).getDouble("deliveredPerSec")) {
+              best.put(t, st);
+            }
+            break;
+          }
+          fails.merge(t, 1, Integer::sum); // retried once at the same rate, then this target is done
+        }
+      }
+      if (!anyActive) {
+        break;
+      }
+      rate *= d("step-factor");
+    }
+    for (Target t : ts) {
+      JsonObject out = new JsonObject().put("scenario", label).put("p99LimitMs", limit).put("steps", steps.get(t));
+      JsonObject b = best.get(t);
+      if (b != null) {
+        out.put("bestOfferedRate", b.getDouble("offeredRate")).put("bestDeliveredPerSec", b.getDouble("deliveredPerSec"))
+            .put("bestP99Ms", b.getDouble("p99Ms")).put("bestGenCpu", b.getDouble("genCpu"))
+            .put("bestServerCpu", b.getDouble("serverCpu")).put("bestServerCpuUsPerDelivery", b.getValue("serverCpuUsPerDelivery"));
+      } else {
+        out.put("bestDeliveredPerSec", 0.0);
+      }
+      t.res.put("step", out);
+      System.err.printf("   %s best sustained: %.0f deliveries/s%n", t.name, out.getDouble("bestDeliveredPerSec"));
+    }
+  }
+
+  private JsonObject summary(JsonObject r) {
+    System.err.printf("   %s: %.0f delivered/s, p50 %.2f p99 %.2f p999 %.2f max %.2f ms, lost %d, dups %d, gen cpu %.2f, srv cpu %.2f%n",
+        r.getString("scenario"), r.getDouble("deliveredPerSec"), r.getDouble("p50Ms"), r.getDouble("p99Ms"),
+        r.getDouble("p999Ms"), r.getDouble("maxMs"), r.getLong("lost"), r.getLong("duplicates"), r.getDouble("genCpu"),
+        r.getDouble("serverCpu"));
+    return r;
+  }
+
+  private ServerProcess startServer(boolean sp, int edgePort, int adminPort) throws IOException {
+    if (sp && !s("pid").isEmpty()) {
+      return ServerProcess.attach(Long.parseLong(s("pid")));
+    }
+    List<String> cmd = new ArrayList<>();
+    if (!s("server-cpu").isEmpty()) {
+      cmd.addAll(List.of("taskset", "-c", s("server-cpu")));
+    }
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-Xmx" + s("xmx"), "-Djava.net.preferIPv4Stack=true"));
+    if (sp) {
+      // single node, not clustered: other engineers' clustered tests run on this machine
+      JsonObject conf = new JsonObject().put("nodeId", "bench")
+          .put("edge", new JsonObject().put("host", "127.0.0.1").put("port", edgePort).put("pingTimeout", 600_000)
+              .put("authTimeout", 60_000))
+          .put("management", new JsonObject().put("host", "127.0.0.1").put("port", adminPort))
+          .put("cluster", new JsonObject().put("requestTimeout", 10_000));
+      cmd.addAll(List.of("-jar", s("jar"), "-conf", conf.encode()));
+    } else {
+      cmd.addAll(List.of("-cp", s("jar"), BaselineServer.class.getName(), String.valueOf(edgePort), String.valueOf(adminPort)));
+    }
+    return ServerProcess.start(cmd, Path.of("bench", "logs", (sp ? "socketpush" : "baseline") + ".log"), edgePort, 60_000);
+  }
+
+  // ---------------------------------------------------------------- machine and pinning
+
+  private static JsonObject machine() {
+    String cpu = "?";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+    } catch (IOException e) {
+      // not Linux
+    }
+    return new JsonObject().put("nproc", Runtime.getRuntime().availableProcessors()).put("cpu", cpu)
+        .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
+        .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+        .put("memoryMb", Runtime.getRuntime().maxMemory() / 1024 / 1024).put("loadavgBefore", loadavg());
+  }
+
+  private static String loadavg() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  /** Pins every thread of this JVM (and so the threads it creates later) to {@code cpus}. */
+  private static void pinSelf(String cpus) {
+    try {
+      Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, String.valueOf(ProcessHandle.current().pid()))
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (p.waitFor() != 0) {
+        System.err.println("taskset failed; the load generator is not pinned");
+      }
+    } catch (IOException e) {
+      System.err.println("taskset unavailable; the load generator is not pinned: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- report
+
+  /** One table row: a number (ratio shown) or a text such as "0 / 0" (no ratio). */
+  private record Row(String label, Function<JsonObject, Object> value) {
+  }
+
+  private static Double get(JsonObject t, String scenario, String key) {
+    if (t == null || !(t.getValue(scenario) instanceof JsonObject o) || !(o.getValue(key) instanceof Number n)) {
+      return null;
+    }
+    return n.doubleValue();
+  }
+
+  private static Object pair(JsonObject t, String scenario, String k1, String k2) {
+    Double a = get(t, scenario, k1);
+    Double b = get(t, scenario, k2);
+    return a == null ? null : cell(a) + " / " + cell(b);
+  }
+
+  private List<Row> rows(JsonObject cfg) {
+    List<Row> rows = new ArrayList<>();
+    String n = cfg.getString("sockets");
+    rows.add(new Row("connect (after " + Math.min(Integer.parseInt(n) / 5, 1000) + " warm-up sockets): connections/s",
+        t -> get(t, "connect", "connectsPerSec")));
+    rows.add(new Row("connect: failures", t -> get(t, "connect", "failed")));
+    rows.add(new Row("connect: handshake+auth p99 ms", t -> get(t, "connect", "connectP99Ms")));
+    rows.add(new Row("connect: generator / server CPU (cores)", t -> pair(t, "connect", "genCpu", "serverCpu")));
+    rows.add(new Row("connect: server CPU us per connection", t -> get(t, "connect", "serverCpuUsPerConnect")));
+    rows.add(new Row("idle heap per connection KiB", t -> get(t, "connect", "heapPerConnKb")));
+    rows.add(new Row("idle RSS per connection KiB", t -> get(t, "connect", "rssPerConnKb")));
+    for (String[] sc : new String[][] {{"user", "user publish @" + cfg.getString("user-rate") + "/s"},
+        {"fanout", "fan-out 1x" + n + " @" + cfg.getString("fanout-rate") + "/s"},
+        {"channels", cfg.getString("groups") + " channels @" + cfg.getString("channels-rate") + "/s"}}) {
+      rows.add(new Row(sc[1] + ": delivered/s", t -> get(t, sc[0], "deliveredPerSec")));
+      rows.add(new Row(sc[1] + ": p50 ms", t -> get(t, sc[0], "p50Ms")));
+      rows.add(new Row(sc[1] + ": p99 ms", t -> get(t, sc[0], "p99Ms")));
+      rows.add(new Row(sc[1] + ": p999 ms", t -> get(t, sc[0], "p999Ms")));
+      rows.add(new Row(sc[1] + ": max ms", t -> get(t, sc[0], "maxMs")));
+      rows.add(new Row(sc[1] + ": lost / dups", t -> pair(t, sc[0], "lost", "duplicates")));
+      rows.add(new Row(sc[1] + ": generator / server CPU (cores)", t -> pair(t, sc[0], "genCpu", "serverCpu")));
+      rows.add(new Row(sc[1] + ": server CPU us per delivery", t -> get(t, sc[0], "serverCpuUsPerDelivery")));
+      rows.add(new Row(sc[1] + ": generator CPU us per delivery", t -> get(t, sc[0], "genCpuUsPerDelivery")));
+    }
+    String step = cfg.getString("step-stream").equals("fanout") ? "step 1x" + n : "step " + cfg.getString("groups") + " channels";
+    rows.add(new Row(step + ": best sustained delivered/s (p99<" + cfg.getString("p99-limit") + "ms, no loss)",
+        t -> get(t, "step", "bestDeliveredPerSec")));
+    rows.add(new Row(step + ": p99 ms at best", t -> get(t, "step", "bestP99Ms")));
+    rows.add(new Row(step + ": generator / server CPU at best", t -> pair(t, "step", "bestGenCpu", "bestServerCpu")));
+    rows.add(new Row(step + ": server CPU us per delivery at best", t -> get(t, "step", "bestServerCpuUsPerDelivery")));
+    return rows;
+  }
+
+  private JsonObject ratios(JsonObject sp, JsonObject base) {
+    JsonObject r = new JsonObject();
+    if (sp == null || base == null) {
+      return r;
+    }
+    r.put("connectsPerSec", ratio(get(sp, "connect", "connectsPerSec"), get(base, "connect", "connectsPerSec")));
+    r.put("heapPerConn", ratio(get(sp, "connect", "heapPerConnKb"), get(base, "connect", "heapPerConnKb")));
+    r.put("userP99", ratio(get(sp, "user", "p99Ms"), get(base, "user", "p99Ms")));
+    r.put("fanoutDeliveredPerSec", ratio(get(sp, "fanout", "deliveredPerSec"), get(base, "fanout", "deliveredPerSec")));
+    r.put("channelsDeliveredPerSec", ratio(get(sp, "channels", "deliveredPerSec"), get(base, "channels", "deliveredPerSec")));
+    r.put("userServerCpuPerDelivery", ratio(get(sp, "user", "serverCpuUsPerDelivery"), get(base, "user", "serverCpuUsPerDelivery")));
+    r.put("fanoutServerCpuPerDelivery", ratio(get(sp, "fanout", "serverCpuUsPerDelivery"), get(base, "fanout", "serverCpuUsPerDelivery")));
+    r.put("channelsServerCpuPerDelivery", ratio(get(sp, "channels", "serverCpuUsPerDelivery"), get(base, "channels", "serverCpuUsPerDelivery")));
+    r.put("stepBestDeliveredPerSec", ratio(get(sp, "step", "bestDeliveredPerSec"), get(base, "step", "bestDeliveredPerSec")));
+    return r;
+  }
+
+  private static Double ratio(Double a, Double b) {
+    return a == null || b == null || b == 0 ? null : LoadGen.round(a / b);
+  }
+
+  private String markdown(JsonObject out) {
+    JsonObject m = out.getJsonObject("machine");
+    JsonObject cfg = out.getJsonObject("config");
+    JsonObject t = out.getJsonObject("targets");
+    JsonObject sp = t.getJsonObject("socketpush");
+    JsonObject base = t.getJsonObject("baseline");
+    StringBuilder b = new StringBuilder();
+    b.append("\n## ").append(out.getString("time")).append("\n\n");
+    b.append("Machine: ").append(m.getInteger("nproc")).append(" cores, ").append(m.getString("cpu")).append(", ")
+        .append(m.getString("java")).append(", ").append(m.getString("os")).append(". Load average before/after: ")
+        .append(m.getString("loadavgBefore")).append(" / ").append(m.getString("loadavgAfter")).append(".\n");
+    b.append("Servers pinned to core ").append(cfg.getString("server-cpu").isEmpty() ? "(none)" : cfg.getString("server-cpu"))
+        .append(" (-Xmx").append(cfg.getString("xmx")).append("), load generator on core ")
+        .append(cfg.getString("client-cpu").isEmpty() ? "(none)" : cfg.getString("client-cpu")).append(" (")
+        .append(cfg.getString("client-loops")).append(" socket event loop(s)); ").append(cfg.getString("sockets"))
+        .append(" sockets, ").append(cfg.getString("duration")).append(" s per fixed-rate scenario, steps of ")
+        .append(cfg.getString("step-seconds")).append(" s over ").append(cfg.getString("step-stream")).append(" from ").append(cfg.getString("step-start")).append(" publishes/s per channel x")
+        .append(cfg.getString("step-factor")).append(". ")
+        .append(Boolean.parseBoolean(cfg.getString("interleave")) ? "Both servers up at once, every scenario and step alternating between them."
+            : "Servers one after the other.").append("\n");
+    if (!cfg.getString("note").isEmpty()) {
+      b.append(cfg.getString("note")).append("\n");
+    }
+    b.append("\n| metric | socket-push | baseline | ratio |\n|---|---:|---:|---:|\n");
+    for (Row row : rows(cfg)) {
+      Object a = row.value().apply(sp);
+      Object c = row.value().apply(base);
+      if (a == null && c == null) {
+        continue;
+      }
+      String ratio = a instanceof Double x && c instanceof Double y ? cell(ratio(x, y)) : "";
+      b.append("| ").append(row.label()).append(" | ").append(cell(a)).append(" | ").append(cell(c))
+          .append(" | ").append(ratio).append(" |\n");
+    }
+    for (String name : List.of("socketpush", "baseline")) {
+      JsonObject tt = t.getJsonObject(name);
+      if (tt != null && tt.getValue("step") instanceof JsonObject st) {
+        b.append("\n").append(name).append(" steps (offered publishes/s -> delivered/s, p99 ms, lost, gen/srv CPU): ");
+        List<String> parts = new ArrayList<>();
+        for (Object o : st.getJsonArray("steps", new JsonArray())) {
+          JsonObject s = (JsonObject) o;
+          parts.add(LoadGen.fmt(s.getDouble("offeredRate")) + " -> " + Math.round(s.getDouble("deliveredPerSec")) + ", "
+              + s.getDouble("p99Ms") + ", " + s.getLong("lost") + ", " + s.getDouble("genCpu") + "/" + s.getDouble("serverCpu")
+              + (s.getBoolean("sustained") ? "" : " (fail)"));
+        }
+        b.append(String.join("; ", parts)).append("\n");
+      }
+      if (tt != null && tt.getValue("error") != null) {
+        b.append("\n").append(name).append(" failed: ").append(tt.getString("error")).append("\n");
+      }
+    }
+    b.append("\nRatios are socket-push / baseline (higher is better for rates, lower for latency, memory and CPU cost). ")
+        .append("CPU us per delivery = the process's CPU time / messages delivered: the cost, robust to how much of ")
+        .append("the core the process got on a shared machine (its inverse is the rate one dedicated core would sustain). ")
+        .append("Lost = accepted publishes a subscribed socket never received; dups = frames received twice.\n");
+    return b.toString();
+  }
+
+  private static String cell(Object v) {
+    if (v == null) {
+      return "-";
+    }
+    if (v instanceof Double d) {
+      return Math.abs(d) >= 100 || d == Math.rint(d) ? String.valueOf(Math.round(d)) : String.format("%.2f", d);
+    }
+    return String.valueOf(v);
+  }
+}
