@@ -31,8 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 final class ChannelServiceImpl implements ChannelService, InterestService {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelServiceImpl.class);
+  /** After a change of this role's ring, how long publishes wait for the edges' re-announcements. */
+  static final long SETTLE_MS = 1_500;
 
   private final Vertx vertx;
+  private Set<String> ringMembers = Set.of();
+  private long settleUntil;
   private final Membership membership;
   private final PresenceService presence;
   private final DistributedSets subscribers;
@@ -127,6 +131,18 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
 
   @Override
   public Future<Integer> publish(String channelId, PushMessage message) {
+    long wait = settleUntil - System.currentTimeMillis();
+    if (wait <= 0) {
+      return publishNow(channelId, message);
+    }
+    // the ring just changed: give the edges a moment to re-announce to their new owners, so that an
+    // acknowledged publish really reached every edge holding recipients
+    io.vertx.core.Promise<Integer> later = io.vertx.core.Promise.promise();
+    vertx.setTimer(wait, t -> publishNow(channelId, message).onComplete(later));
+    return later.future();
+  }
+
+  private Future<Integer> publishNow(String channelId, PushMessage message) {
     Future<Integer> bad = guard(channelId, Validate.message(message));
     if (bad != null) {
       return bad;
@@ -198,6 +214,11 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
 
   /** Drops interest of nodes that left and of channels this shard no longer owns. */
   void onRingChange() {
+    Set<String> members = membership.ring(Role.CHANNEL).members();
+    if (!members.equals(ringMembers)) {
+      ringMembers = members;
+      settleUntil = System.currentTimeMillis() + SETTLE_MS;
+    }
     Set<String> live = membership.nodes().keySet();
     for (String c : new ArrayList<>(interest.keySet())) {
       Set<String> edges = interest.get(c);

@@ -31,8 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 final class UserServiceImpl implements UserService, PresenceService {
   private static final Logger LOG = LoggerFactory.getLogger(UserServiceImpl.class);
+  /** After a change of this role's ring, how long publishes wait for the edges' re-announcements. */
+  static final long SETTLE_MS = 1_500;
 
   private final Vertx vertx;
+  private Set<String> ringMembers = Set.of();
+  private long settleUntil;
   private final Membership membership;
   private final ChannelService channels;
   private final LongSupplier offlineGraceMs;
@@ -53,6 +57,18 @@ final class UserServiceImpl implements UserService, PresenceService {
 
   @Override
   public Future<Integer> publish(String userId, PushMessage message) {
+    long wait = settleUntil - System.currentTimeMillis();
+    if (wait <= 0) {
+      return publishNow(userId, message);
+    }
+    // the ring just changed: give the edges a moment to re-announce to their new owners, so that an
+    // acknowledged publish really reached every edge holding recipients
+    io.vertx.core.Promise<Integer> later = io.vertx.core.Promise.promise();
+    vertx.setTimer(wait, t -> publishNow(userId, message).onComplete(later));
+    return later.future();
+  }
+
+  private Future<Integer> publishNow(String userId, PushMessage message) {
     Future<Integer> bad = guard(userId);
     if (bad == null) {
       bad = Validate.message(message);
@@ -186,6 +202,11 @@ final class UserServiceImpl implements UserService, PresenceService {
 
   /** Drops presence of nodes that left and of users this shard no longer owns. */
   void onRingChange() {
+    Set<String> members = membership.ring(Role.USER).members();
+    if (!members.equals(ringMembers)) {
+      ringMembers = members;
+      settleUntil = System.currentTimeMillis() + SETTLE_MS;
+    }
     Set<String> live = membership.nodes().keySet();
     String self = membership.nodeId();
     for (String u : new ArrayList<>(presence.keySet())) {
