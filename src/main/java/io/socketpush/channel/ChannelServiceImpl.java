@@ -31,12 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ChannelServiceImpl implements ChannelService, InterestService {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelServiceImpl.class);
-  /** After a change of this role's ring, how long publishes wait for the edges' re-announcements. */
-  static final long SETTLE_MS = 1_500;
 
   private final Vertx vertx;
   private Set<String> ringMembers = Set.of();
-  private long settleUntil;
+  /** Completes once the interest pulled after the last ring change is in. */
+  private Future<Void> settled = Future.succeededFuture();
   private final Membership membership;
   private final PresenceService presence;
   private final DistributedSets subscribers;
@@ -131,15 +130,12 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
 
   @Override
   public Future<Integer> publish(String channelId, PushMessage message) {
-    long wait = settleUntil - System.currentTimeMillis();
-    if (wait <= 0) {
+    if (settled.isComplete()) {
       return publishNow(channelId, message);
     }
-    // the ring just changed: give the edges a moment to re-announce to their new owners, so that an
+    // the ring just changed: first learn from every edge which of our channels it holds, so that an
     // acknowledged publish really reached every edge holding recipients
-    io.vertx.core.Promise<Integer> later = io.vertx.core.Promise.promise();
-    vertx.setTimer(wait, t -> publishNow(channelId, message).onComplete(later));
-    return later.future();
+    return settled.transform(ar -> publishNow(channelId, message));
   }
 
   private Future<Integer> publishNow(String channelId, PushMessage message) {
@@ -217,7 +213,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     Set<String> members = membership.ring(Role.CHANNEL).members();
     if (!members.equals(ringMembers)) {
       ringMembers = members;
-      settleUntil = System.currentTimeMillis() + SETTLE_MS;
+      settled = pullInterest();
     }
     Set<String> live = membership.nodes().keySet();
     for (String c : new ArrayList<>(interest.keySet())) {
@@ -227,6 +223,29 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
         interest.remove(c);
       }
     }
+  }
+
+  /**
+   * Asks every live edge which channels it holds and records those this shard owns now. The edges also
+   * announce on their own ring changes, but theirs may change later than ours; pulling makes the new
+   * owner complete before it acknowledges publishes. Bounded by the request timeout.
+   */
+  private Future<Void> pullInterest() {
+    List<Future<Void>> pulls = new ArrayList<>();
+    membership.nodes().forEach((id, d) -> {
+      if (d.getJsonArray("roles", new io.vertx.core.json.JsonArray()).contains(Role.EDGE.id())) {
+        pulls.add(EdgeOps.<io.vertx.core.json.JsonArray>control(vertx, id, EdgeOps.CHANNELS, new JsonObject(), timeoutMs)
+            .map(channels -> {
+              for (Object c : channels) {
+                if (c instanceof String ch && owns(ch)) {
+                  interest.computeIfAbsent(ch, k -> new HashSet<>()).add(id);
+                }
+              }
+              return null;
+            }));
+      }
+    });
+    return Future.join(pulls).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Interested edges of a channel (for tests and status). */

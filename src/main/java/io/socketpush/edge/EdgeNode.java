@@ -222,6 +222,11 @@ public final class EdgeNode {
       }
       case EdgeOps.CLOSE_USER -> msg.reply(closeUser(((JsonObject) msg.body()).getString("userId")));
       case EdgeOps.STATS -> msg.reply(stats());
+      case EdgeOps.CHANNELS -> {
+        Set<String> cs = new HashSet<>(channelUsers.keySet());
+        cs.addAll(publicSockets.keySet());
+        msg.reply(new io.vertx.core.json.JsonArray(new ArrayList<>(cs)));
+      }
       default -> msg.fail(Failure.BAD_REQUEST.code, "unknown op " + op);
     }
   }

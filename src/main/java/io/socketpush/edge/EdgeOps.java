@@ -25,6 +25,8 @@ public final class EdgeOps {
   public static final String UNSUBSCRIBED = "unsub";
   public static final String CLOSE_USER = "close";
   public static final String STATS = "stats";
+  /** Asks an edge which channels it has local subscribers of (a new channel owner pulls this). */
+  public static final String CHANNELS = "channels";
 
   private EdgeOps() {
   }
