@@ -186,8 +186,8 @@ public final class ApiHandler {
     };
     if (!ctx.response().ended()) {
       if (status == 413) {
-        // the rest of the oversized body is still on the wire: never reuse this connection
-        ctx.response().putHeader("connection", "close").endHandler(v -> ctx.request().connection().close());
+        // the rest of the oversized body is still on the wire: tell the client not to reuse this connection
+        ctx.response().putHeader("connection", "close");
       }
       ctx.response().setStatusCode(status == 413 ? 413 : f.httpStatus).putHeader("content-type", "application/json")
           .end(new JsonObject().put("error", new JsonObject().put("code", f.name()).put("message", message)).encode());

@@ -101,8 +101,14 @@ class ManagementApiTest {
     assertError(Await.result(http.request(HttpMethod.POST, "/api/auth/set", "{not json", null)), 400, "BAD_REQUEST");
     assertError(Await.result(http.request(HttpMethod.POST, "/api/auth/set", "[1,2]", null)), 400, "BAD_REQUEST");
     String huge = "{\"userId\":\"" + "x".repeat(2_000_000) + "\"}";
-    Response tooBig = Await.result(http.request(HttpMethod.POST, "/api/auth/set", huge, null));
-    assertEquals(413, tooBig.status());
+    // the node answers 413 as soon as the limit is passed; the client may still be uploading, in which case
+    // the close that follows can reach it first (a TCP reset) - both mean the body was refused
+    io.vertx.core.Future<Response> tooBig = http.request(HttpMethod.POST, "/api/auth/set", huge, null);
+    try {
+      assertEquals(413, Await.result(tooBig).status());
+    } catch (io.vertx.core.http.HttpClosedException e) {
+      // refused by closing: acceptable
+    }
     // the connection that carried the oversized body must not poison later requests
     for (int i = 0; i < 12; i++) {
       assertEquals(200, Await.result(http.request(HttpMethod.GET, "/heartbeat", null, null), 5_000).status());
