@@ -43,6 +43,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   private final long timeoutMs;
   private final IntSupplier listLimit;
   private final Map<String, Set<String>> interest = new HashMap<>();
+  private final io.socketpush.shard.Takeover takeover;
 
   ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, DistributedSets subscribers,
       DistributedSets subscriptions, long timeoutMs, IntSupplier listLimit) {
@@ -53,6 +54,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     this.subscriptions = subscriptions;
     this.timeoutMs = timeoutMs;
     this.listLimit = listLimit;
+    this.takeover = new io.socketpush.shard.Takeover(() -> 2 * timeoutMs);
   }
 
   @Override
@@ -143,22 +145,16 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     if (bad != null) {
       return bad;
     }
-    Set<String> edges = interest.get(channelId);
-    if (edges == null || edges.isEmpty()) {
+    Set<String> known = interest.get(channelId);
+    Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
+    if (takeover.active()) {
+      edges.addAll(membership.ring(Role.EDGE).members()); // interest may still be incomplete after a ring change
+    }
+    if (edges.isEmpty()) {
       return Future.succeededFuture(0);
     }
     Buffer frame = EdgeOps.recFrame(Addresses.clientChannel(channelId), message.value());
-    List<Future<Integer>> sends = new ArrayList<>();
-    for (String edge : new ArrayList<>(edges)) {
-      sends.add(EdgeOps.deliver(vertx, edge, EdgeOps.DELIVER_CHANNEL, channelId, frame, timeoutMs));
-    }
-    return Future.join(sends).transform(ar -> {
-      int reached = 0;
-      for (Future<Integer> f : sends) {
-        reached += f.succeeded() ? f.result() : 0;
-      }
-      return Future.succeededFuture(reached);
-    });
+    return EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_CHANNEL, channelId, frame, timeoutMs);
   }
 
   @Override
@@ -214,6 +210,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     if (!members.equals(ringMembers)) {
       ringMembers = members;
       settled = pullInterest();
+      takeover.ringChanged();
     }
     Set<String> live = membership.nodes().keySet();
     for (String c : new ArrayList<>(interest.keySet())) {

@@ -43,6 +43,22 @@ public final class EdgeOps {
     return vertx.eventBus().<Integer>request(Addresses.edgeInbox(edgeNode), frame, opts).map(m -> m.body());
   }
 
+  /** Delivers one pre-encoded frame to each edge; succeeds with the sockets reached (unreachable edges count 0). */
+  public static Future<Integer> deliverAll(Vertx vertx, java.util.Collection<String> edges, String op, String key, Buffer frame,
+      long timeoutMs) {
+    java.util.List<Future<Integer>> sends = new java.util.ArrayList<>(edges.size());
+    for (String edge : edges) {
+      sends.add(deliver(vertx, edge, op, key, frame, timeoutMs));
+    }
+    return Future.join(sends).transform(ar -> {
+      int reached = 0;
+      for (Future<Integer> f : sends) {
+        reached += f.succeeded() ? f.result() : 0;
+      }
+      return Future.succeededFuture(reached);
+    });
+  }
+
   /** Sends a control operation ({@code sub}, {@code unsub}, {@code close}) to an edge. */
   public static <T> Future<T> control(Vertx vertx, String edgeNode, String op, JsonObject body, long timeoutMs) {
     DeliveryOptions opts = new DeliveryOptions().addHeader(OP, op).setSendTimeout(timeoutMs);

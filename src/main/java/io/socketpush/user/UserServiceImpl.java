@@ -44,6 +44,7 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final int listLimit;
   private final Map<String, Set<String>> presence = new HashMap<>();
   private final Map<String, Long> offlineTimers = new HashMap<>();
+  private final io.socketpush.shard.Takeover takeover;
 
   UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, LongSupplier offlineGraceMs,
       long timeoutMs, int listLimit) {
@@ -53,6 +54,7 @@ final class UserServiceImpl implements UserService, PresenceService {
     this.offlineGraceMs = offlineGraceMs;
     this.timeoutMs = timeoutMs;
     this.listLimit = listLimit;
+    this.takeover = new io.socketpush.shard.Takeover(() -> 2 * timeoutMs);
   }
 
   @Override
@@ -76,25 +78,18 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (bad != null) {
       return bad;
     }
-    Set<String> edges = presence.get(userId);
-    if (edges == null || edges.isEmpty()) {
+    Set<String> known = presence.get(userId);
+    Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
+    if (takeover.active()) {
+      edges.addAll(membership.ring(Role.EDGE).members()); // presence may still be incomplete after a ring change
+    }
+    if (edges.isEmpty()) {
       return Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
     }
     Buffer frame = EdgeOps.recFrame(Addresses.clientUser(userId), message.value());
-    List<Future<Integer>> sends = new ArrayList<>();
-    for (String edge : new ArrayList<>(edges)) {
-      sends.add(EdgeOps.deliver(vertx, edge, EdgeOps.DELIVER_USER, userId, frame, timeoutMs));
-    }
-    return Future.join(sends).transform(ar -> {
-      int reached = 0;
-      for (Future<Integer> f : sends) {
-        if (f.succeeded()) {
-          reached += f.result();
-        }
-      }
-      return reached > 0 ? Future.succeededFuture(reached)
-          : Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
-    });
+    return EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_USER, userId, frame, timeoutMs)
+        .compose(reached -> reached > 0 ? Future.succeededFuture(reached)
+            : Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket"));
   }
 
   @Override
@@ -206,6 +201,7 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (!members.equals(ringMembers)) {
       ringMembers = members;
       settleUntil = System.currentTimeMillis() + SETTLE_MS;
+      takeover.ringChanged();
     }
     Set<String> live = membership.nodes().keySet();
     String self = membership.nodeId();
