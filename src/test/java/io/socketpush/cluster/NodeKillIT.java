@@ -273,4 +273,58 @@ class NodeKillIT {
     System.out.printf("[measure] node3 restarted with the same config: back in every node's status %d ms after the process started%n", back);
     loading = false;
   }
+
+  @Test
+  @Order(4)
+  void sigtermOfNode3LeavesGracefullyAndLosesNothing() throws Exception {
+    FrameClient onTerminated = connect(8083, 1);
+    loading = true;
+    int from = seq;
+    periodic = local.setPeriodic(20, t -> {
+      if (!loading) {
+        local.cancelTimer(t);
+        return;
+      }
+      int n = seq++;
+      client.channel().publish("load", PushMessage.of(n)).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
+    });
+    Await.until(() -> acked.keySet().stream().filter(n -> n >= from).count() > 50, 30_000, "steady load again");
+
+    long termAt = System.currentTimeMillis();
+    nodes.get(2).signal("TERM");
+    Await.until(() -> !servers(api1).contains("node3") && !servers(api2).contains("node3"), 15_000, "node3 left the rings");
+    long leftAt = System.currentTimeMillis();
+    Await.until(() -> !nodes.get(2).alive(), 20_000, "node3 exited after SIGTERM");
+    long exitedAt = System.currentTimeMillis();
+    Await.result(onTerminated.closed(), 10_000);
+    boolean told = onTerminated.frames().stream()
+        .anyMatch(f -> "err".equals(f.getString("type")) && "shutdown".equals(f.getString("body")));
+    Thread.sleep(2_000);
+    loading = false;
+    Thread.sleep(500);
+
+    // every publish acknowledged after the SIGTERM reached every socket on the surviving edge
+    List<Integer> published = acked.entrySet().stream().filter(e -> e.getValue() >= termAt).map(Map.Entry::getKey).sorted().toList();
+    int last = published.isEmpty() ? -1 : published.get(published.size() - 1);
+    Await.until(() -> onNode1.stream().allMatch(c -> last < 0 || received(c).contains(last)), 10_000, "last publish on node1");
+    long lost = 0;
+    for (FrameClient c : onNode1) {
+      Set<Integer> got = received(c);
+      lost += published.stream().filter(n -> !got.contains(n)).count();
+    }
+    int entriesLost = 0;
+    for (int i = 0; i < USERS; i++) {
+      String u = user(i);
+      entriesLost += u.equals(Await.result(client.auth().check(u, "s" + i).otherwise(""))) ? 0 : 1;
+      entriesLost += Await.result(client.channel().getSubscriptions(u)).contains("load") ? 0 : 1;
+    }
+    System.out.printf("[measure] SIGTERM node3: left every ring %d ms after the signal, process exited after %d ms;"
+            + " its clients told 'shutdown': %s; %d publishes acknowledged after the signal x %d node1 sockets: %d lost;"
+            + " entries lost %d%n", leftAt - termAt, exitedAt - termAt, told, published.size(), onNode1.size(), lost, entriesLost);
+    assertTrue(exitedAt - termAt < 20_000, "bounded shutdown");
+    assertTrue(told, "clients of the stopping edge are told to reconnect elsewhere");
+    assertTrue(published.size() > 50, "load kept being acknowledged during the shutdown");
+    assertEquals(0, lost, "no acknowledged publish lost for users on the surviving edge");
+    assertEquals(0, entriesLost);
+  }
 }
