@@ -1,0 +1,111 @@
+package io.socketpush.browser;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.socketpush.config.NodeConfig.Role;
+import io.socketpush.message.PushMessage;
+import io.socketpush.testing.Await;
+import io.socketpush.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The browser client (webroot/js/socketpush.js) given two edges: when the edge it is on stops, it
+ * reconnects to the other one, authenticates again and keeps receiving. Two nodes share one Vert.x event
+ * bus, so they form a two-node ring without a cluster manager.
+ */
+class FailoverBrowserTest {
+  static Vertx vertx;
+  static TestNode a;
+  static TestNode b;
+  static ChromeDriverService service;
+  static WebDriver driver;
+  static Path profile;
+
+  @BeforeAll
+  static void start() throws Exception {
+    if (!Files.isExecutable(Path.of("/usr/bin/chromium")) || !Files.isExecutable(Path.of("/usr/bin/chromedriver"))) {
+      fail("chromium and chromedriver are required (apt-get install -y chromium chromium-driver)");
+    }
+    vertx = Vertx.vertx();
+    JsonObject conf = new JsonObject().put("edge", new JsonObject().put("allowedOrigins", new JsonArray().add("*")));
+    a = Await.result(TestNode.start(vertx, "edge-a", conf));
+    b = Await.result(TestNode.start(vertx, "edge-b", conf));
+    Await.until(() -> b.verticle.services().membership().ring(Role.EDGE).members().size() == 2, 10_000, "two edges");
+    profile = Files.createTempDirectory("socketpush-failover-");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--disable-quic", "--user-data-dir=" + profile.toAbsolutePath());
+    service = new ChromeDriverService.Builder().usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+        .usingAnyFreePort().build();
+    driver = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (driver != null) {
+        driver.quit();
+      }
+      if (service != null) {
+        service.stop();
+      }
+    } finally {
+      Await.result(vertx.close(), 30_000);
+      try (var files = Files.walk(profile)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private Object js(String script) {
+    return ((JavascriptExecutor) driver).executeScript(script);
+  }
+
+  private void waitFor(String what, String condition) {
+    new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what).until(d -> Boolean.TRUE.equals(js("return " + condition + ";")));
+  }
+
+  @Test
+  void clientOfAStoppedEdgeReconnectsToTheOtherAndKeepsReceiving() {
+    Await.result(a.verticle.services().auth().set("42", "s"));
+    String edgeA = "http://127.0.0.1:" + a.edgePort() + "/eventbus";
+    String edgeB = "http://127.0.0.1:" + b.edgePort() + "/eventbus";
+    driver.get("http://127.0.0.1:" + a.edgePort() + "/");
+    js("window.got = []; window.states = [];"
+        + "window.fo = SocketPush.connect({urls: ['" + edgeA + "', '" + edgeB + "'], userId: '42', sessionId: 's',"
+        + " reconnectMin: 200, reconnectMax: 1000,"
+        + " onMessage: function (a, b) { window.got.push(JSON.stringify(b)); },"
+        + " onStatus: function (t, s) { window.states.push(s + '@' + window.fo_url()); } });"
+        + "window.fo_url = function () { return window.fo ? window.fo.url : ''; };");
+    waitFor("connected to edge A", "window.states.some(function (s) { return s.indexOf('connected@" + edgeA + "') === 0; })");
+    Await.result(b.verticle.services().user().publish("42", PushMessage.of("before")));
+    waitFor("message through edge A", "window.got.indexOf('\"before\"') >= 0");
+
+    Await.result(a.stop(), 30_000); // edge A goes away: its clients are told to reconnect elsewhere
+    waitFor("reconnected to edge B", "window.states.some(function (s) { return s.indexOf('connected@" + edgeB + "') === 0; })");
+    Await.until(() -> Await.result(b.verticle.services().user().getFrontendServer("42")).equals(List.of("http://127.0.0.1:" + b.edgePort())),
+        10_000, "presence moved to edge B");
+    Await.result(b.verticle.services().user().publish("42", PushMessage.of("after")));
+    waitFor("message through edge B", "window.got.indexOf('\"after\"') >= 0");
+    Object states = js("return window.states.join(',');");
+    assertTrue(String.valueOf(states).contains("reconnecting"), "went through a reconnect: " + states);
+  }
+}
