@@ -425,17 +425,9 @@ public final class Membership {
     }
   }
 
-  /** A positive 53-bit hash (exact in JSON numbers everywhere), 64-bit FNV-1a with a final mix. */
+  /** A positive 53-bit hash (exact in JSON numbers everywhere) of the ring's hash function. */
   static long versionOf(String s) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    return h & 0x1F_FFFF_FFFF_FFFFL;
+    return HashRing.hash(s) & 0x1F_FFFF_FFFF_FFFFL;
   }
 
   /** Context the membership runs on (for tests and diagnostics). */

@@ -134,6 +134,14 @@ public final class ApiHandler {
 
   /** Null when the call is allowed, else UNAUTHORIZED (no key) or FORBIDDEN (wrong or read-only key). */
   Failure checkKey(RoutingContext ctx, ApiMethod m) {
+    return checkKey(config, ctx, m.readOnly());
+  }
+
+  /**
+   * The one API-key check of the admin port: full keys may call anything, read-only keys only read-only
+   * calls; no keys configured means no check. Null when allowed, else UNAUTHORIZED or FORBIDDEN.
+   */
+  public static Failure checkKey(RuntimeConfig config, RoutingContext ctx, boolean readOnlyCall) {
     List<String> keys = config.get().management().strings("apiKeys");
     List<String> readOnly = config.get().management().strings("readOnlyApiKeys");
     if (keys.isEmpty() && readOnly.isEmpty()) {
@@ -147,7 +155,7 @@ public final class ApiHandler {
     if (keys.contains(key)) {
       return null;
     }
-    return readOnly.contains(key) && m.readOnly() ? null : Failure.FORBIDDEN;
+    return readOnly.contains(key) && readOnlyCall ? null : Failure.FORBIDDEN;
   }
 
   private void fail(RoutingContext ctx, Throwable err) {

@@ -142,22 +142,9 @@ public final class OpsRoutes {
     }
   }
 
-  /** Null when allowed; the same keys as the management API: full keys do anything, read-only keys read. */
+  /** Null when allowed; the same check as the management API (full keys do anything, read-only keys read). */
   private Failure checkKey(RoutingContext ctx, boolean readOnly) {
-    List<String> keys = config.get().management().strings("apiKeys");
-    List<String> readOnlyKeys = config.get().management().strings("readOnlyApiKeys");
-    if (keys.isEmpty() && readOnlyKeys.isEmpty()) {
-      return null;
-    }
-    String auth = ctx.request().getHeader("Authorization");
-    if (auth == null || !auth.startsWith("Bearer ")) {
-      return Failure.UNAUTHORIZED;
-    }
-    String key = auth.substring(7).trim();
-    if (keys.contains(key)) {
-      return null;
-    }
-    return readOnly && readOnlyKeys.contains(key) ? null : Failure.FORBIDDEN;
+    return io.socketpush.management.ApiHandler.checkKey(config, ctx, readOnly);
   }
 
   private void notRunning(RoutingContext ctx) {

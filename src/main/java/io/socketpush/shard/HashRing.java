@@ -129,7 +129,7 @@ public final class HashRing {
   }
 
   /** 64-bit FNV-1a over UTF-8 followed by the murmur3 finalizer for a good spread. */
-  static long hash(String s) {
+  public static long hash(String s) {
     long h = 0xcbf29ce484222325L;
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       h ^= b & 0xff;
