@@ -109,21 +109,7 @@ class NodeKillIT {
   }
 
   static Set<String> servers(Http api) {
-    Set<String> ids = new TreeSet<>();
-    try {
-      JsonObject r = Await.result(api.call("cluster", "status", null), 5_000).body().getJsonObject("result");
-      if (r != null) {
-        r.getJsonArray("nodes").forEach(o -> {
-          JsonObject d = (JsonObject) o;
-          if (!d.getJsonArray("roles").isEmpty()) {
-            ids.add(d.getString("nodeId"));
-          }
-        });
-      }
-    } catch (RuntimeException | AssertionError e) {
-      // not answering right now
-    }
-    return ids;
+    return ExampleCluster.servers(api);
   }
 
   static String user(int i) {
