@@ -40,7 +40,25 @@ public final class EdgeOps {
   public static Future<Integer> deliver(Vertx vertx, String edgeNode, String op, String key, Buffer frame, long timeoutMs) {
     DeliveryOptions opts = new DeliveryOptions().addHeader(OP, op).addHeader(KEY, key).setSendTimeout(timeoutMs)
         .addHeader(SENT_AT, NodeMetrics.stamp());
-    return vertx.eventBus().<Integer>request(Addresses.edgeInbox(edgeNode), frame, opts).map(m -> m.body());
+    return attempt(vertx, edgeNode, frame, opts, 0);
+  }
+
+  /** Delivery attempts on "no handler": nothing was delivered, so a retry cannot duplicate. */
+  private static final int NO_HANDLER_RETRIES = 3;
+
+  // During a membership change the cluster's subscription table can briefly miss a live edge's inbox
+  // (NO_HANDLERS); retry a few times before counting the edge as unreachable.
+  private static Future<Integer> attempt(Vertx vertx, String edgeNode, Buffer frame, DeliveryOptions opts, int tries) {
+    return vertx.eventBus().<Integer>request(Addresses.edgeInbox(edgeNode), frame, opts).map(m -> m.body())
+        .recover(err -> {
+          if (tries >= NO_HANDLER_RETRIES || !(err instanceof io.vertx.core.eventbus.ReplyException re)
+              || re.failureType() != io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
+            return Future.failedFuture(err);
+          }
+          io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+          vertx.setTimer(200, t -> later.complete());
+          return later.future().compose(v -> attempt(vertx, edgeNode, frame, opts, tries + 1));
+        });
   }
 
   /** Delivers one pre-encoded frame to each edge; succeeds with the sockets reached (unreachable edges count 0). */
