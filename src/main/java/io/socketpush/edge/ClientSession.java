@@ -75,14 +75,15 @@ public final class ClientSession {
       rateWindowStart = now;
       rateWindowFrames = 0;
     }
-    if (++rateWindowFrames > node.limits().maxFramesPerSecond()) {
-      if (rateWindowFrames == node.limits().maxFramesPerSecond() + 1) {
-        error(null, Failure.LIMIT_EXCEEDED, "more than " + node.limits().maxFramesPerSecond() + " frames per second");
+    EdgeNode.Limits limits = node.limits(); // read once per frame
+    if (++rateWindowFrames > limits.maxFramesPerSecond()) {
+      if (rateWindowFrames == limits.maxFramesPerSecond() + 1) {
+        error(null, Failure.LIMIT_EXCEEDED, "more than " + limits.maxFramesPerSecond() + " frames per second");
       }
       return; // dropped
     }
-    if (data.length() > node.limits().maxFrameSize()) {
-      error(null, Failure.LIMIT_EXCEEDED, "frame larger than " + node.limits().maxFrameSize() + " bytes");
+    if (data.length() > limits.maxFrameSize()) {
+      error(null, Failure.LIMIT_EXCEEDED, "frame larger than " + limits.maxFrameSize() + " bytes");
       return;
     }
     JsonObject frame;
@@ -106,8 +107,8 @@ public final class ClientSession {
       return;
     }
     String addr = (String) address;
-    if (addr != null && addr.length() > node.limits().maxAddressLength()) {
-      error(null, Failure.LIMIT_EXCEEDED, "address longer than " + node.limits().maxAddressLength());
+    if (addr != null && addr.length() > limits.maxAddressLength()) {
+      error(null, Failure.LIMIT_EXCEEDED, "address longer than " + limits.maxAddressLength());
       return;
     }
     switch (t) {
