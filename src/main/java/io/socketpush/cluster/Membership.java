@@ -71,6 +71,8 @@ public final class Membership {
   private long ticks;
   private long lastTick;
   private boolean rejoining;
+  /** When this node last found itself paused or merged back into the view (it may have become deaf then). */
+  private long wokeAt;
   private volatile Map<Role, HashRing> rings = new EnumMap<>(Role.class);
   private volatile Map<String, JsonObject> snapshot = Map.of();
   private volatile long version;
@@ -213,6 +215,7 @@ public final class Membership {
       // give every member a fresh period to be heard again instead of dropping them all
       LOG.warn("[{}] no heartbeat tick for {} ms (this node was paused): re-arming heartbeat timeouts", nodeId, started - lastTick);
       lastSeen.replaceAll((id, seen) -> started);
+      wokeAt = started;
     }
     lastTick = started;
     publish("hb");
@@ -231,11 +234,48 @@ public final class Membership {
       }
     });
     if (!gone.isEmpty()) {
+      boolean deaf = deaf(gone, now);
       gone.forEach(id -> LOG.warn("[{}] node {} missed heartbeats for {} ms: removed from rings", nodeId, id, nodeTimeout));
       gone.forEach(this::forget);
       rebuild();
+      if (deaf) {
+        wokeAt = 0; // one rejoin per wake-up; a still-deaf node retries only when every peer is silent again
+        rejoin();
+      }
     }
     lastSeen.put(nodeId, now);
+  }
+
+  /**
+   * Whether the silence of {@code gone} says more about this node than about them: they are still members
+   * of the cluster view, yet their heartbeats stopped reaching us, either every one of them at once (two
+   * or more) or any of them shortly after this node was paused or merged back. That is a node whose
+   * event-bus registrations the others dropped while it was excluded (vertx-infinispan does not restore
+   * them on a merge, and this node's own copy of the registry may still list them, so
+   * {@link #checkRegistered} cannot see it): nothing reaches it until it registers again.
+   */
+  private boolean deaf(List<String> gone, long now) {
+    if (view == null || leaving || rejoining || viewMembers == null) {
+      return false;
+    }
+    List<String> silentInView = gone.stream().filter(id -> nodes.get(id).getString("clusterNodeId") != null && inView(nodes.get(id))).toList();
+    long othersInView = nodes.entrySet().stream()
+        .filter(e -> !e.getKey().equals(nodeId) && e.getValue().getString("clusterNodeId") != null && inView(e.getValue())).count();
+    return deafVerdict(silentInView.size(), othersInView, wokeAt, now, nodeTimeout);
+  }
+
+  /**
+   * The decision of {@link #deaf}: {@code silent} of the {@code othersInView} peers in the view went quiet;
+   * deaf if every one of them (two or more), or any of them within three node timeouts of this node's
+   * last pause or merge ({@code wokeAt}, 0 if none).
+   */
+  static boolean deafVerdict(int silent, long othersInView, long wokeAt, long now, long nodeTimeout) {
+    if (silent == 0) {
+      return false;
+    }
+    boolean allSilent = silent >= 2 && silent == othersInView;
+    boolean afterWake = wokeAt > 0 && now - wokeAt < 3 * nodeTimeout;
+    return allSilent || afterWake;
   }
 
   private void publish(String kind) {
@@ -254,6 +294,7 @@ public final class Membership {
     }
     Set<String> members = change.members();
     if (change.mergedPartitions() != null) {
+      wokeAt = System.currentTimeMillis();
       vertx.setTimer(1_000, t -> checkRegistered()); // once the merged registry settled
     }
     boolean grew = viewMembers == null || !viewMembers.containsAll(members);
@@ -299,9 +340,15 @@ public final class Membership {
 
   /** Re-registers this node's consumers cluster-wide: our own here, the roles' through the rejoin listeners. */
   private void rejoin() {
+    if (rejoining || leaving) {
+      return;
+    }
     LOG.warn("[{}] the cluster lost this node's event-bus registrations (it was excluded from the view, e.g. frozen):"
         + " re-registering this node's consumers", nodeId);
     rejoining = true;
+    wokeAt = 0;
+    long now = System.currentTimeMillis();
+    lastSeen.replaceAll((id, seen) -> now); // the peers get a fresh period to be heard once we can hear again
     listeners.clear(); // the roles re-register theirs when they are deployed again
     MessageConsumer<JsonObject> old = consumer;
     view.restoreNodeInfo().onFailure(err -> LOG.warn("[{}] restoring the node info failed: {}", nodeId, err.getMessage()))

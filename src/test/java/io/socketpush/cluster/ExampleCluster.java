@@ -68,6 +68,16 @@ final class ExampleCluster {
     return this;
   }
 
+  /** {@link Await#until}, printing the tail of every node's log when it times out (CI keeps only the output). */
+  void untilOrDump(java.util.function.BooleanSupplier condition, long timeoutMs, String what) {
+    try {
+      Await.until(condition, timeoutMs, what);
+    } catch (AssertionError e) {
+      nodes.forEach(n -> System.out.println("---- " + n.name + " (last log lines)\n" + n.tail()));
+      throw e;
+    }
+  }
+
   NodeProcess node(int n) {
     return nodes.get(n - 1);
   }

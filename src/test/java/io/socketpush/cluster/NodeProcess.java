@@ -102,8 +102,8 @@ final class NodeProcess {
   /** The last lines of the node's log, for failure messages. */
   String tail() {
     try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+      List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.startsWith("\tat ") && !l.startsWith("\t... ")).toList();
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }

@@ -1,0 +1,41 @@
+package io.socketpush.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * When silent peers mean that this node cannot hear (its registrations were dropped while it was out of the
+ * view), not that the peers are gone. The end-to-end case is RoleFaultsIT's frozen node.
+ */
+class MembershipDeafTest {
+  static final long TIMEOUT = 5_000;
+  static final long NOW = 1_000_000;
+
+  @Test
+  void everyPeerInTheViewSilentAtOnceMeansDeaf() {
+    assertTrue(Membership.deafVerdict(3, 3, 0, NOW, TIMEOUT));
+    assertTrue(Membership.deafVerdict(2, 2, 0, NOW, TIMEOUT));
+  }
+
+  @Test
+  void somePeersSilentIsTheirProblem() {
+    assertFalse(Membership.deafVerdict(1, 3, 0, NOW, TIMEOUT), "one frozen peer of three");
+    assertFalse(Membership.deafVerdict(2, 3, 0, NOW, TIMEOUT));
+    assertFalse(Membership.deafVerdict(0, 3, NOW - 1_000, NOW, TIMEOUT), "nobody silent");
+  }
+
+  @Test
+  void theOnlyPeerSilentIsNotEnoughWithoutAWakeUp() {
+    // in a two-node cluster a frozen peer looks the same from here until JGroups excludes it
+    assertFalse(Membership.deafVerdict(1, 1, 0, NOW, TIMEOUT));
+  }
+
+  @Test
+  void anyPeerSilentSoonAfterThisNodeWasPausedOrMergedMeansDeaf() {
+    assertTrue(Membership.deafVerdict(1, 3, NOW - 6_000, NOW, TIMEOUT));
+    assertTrue(Membership.deafVerdict(1, 1, NOW - 14_999, NOW, TIMEOUT));
+    assertFalse(Membership.deafVerdict(1, 3, NOW - 15_000, NOW, TIMEOUT), "the wake-up is long past");
+  }
+}
