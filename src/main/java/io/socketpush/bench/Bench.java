@@ -33,7 +33,8 @@ public final class Bench {
   private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
 
   static {
-    opt("targets", "baseline,socketpush", "which servers to run, in order (baseline, socketpush)");
+    opt("targets", "baseline,socketpush", "which servers to run, in order (baseline, socketpush, cluster: three clustered"
+        + " socket-push JVMs, sockets on one node's edge, publishes through another node's management API)");
     opt("interleave", "true", "run both servers at once and alternate every scenario and step between them (fairer on a shared machine); false: one after the other");
     opt("jar", "target/socket-push.jar", "fat jar the servers are started from");
     opt("sockets", "5000", "WebSocket connections (one user each)");
@@ -59,6 +60,8 @@ public final class Bench {
     opt("connect-concurrency", "256", "handshakes in flight while connecting");
     opt("sp-ports", "18080,18181", "socket-push client,admin ports");
     opt("baseline-ports", "18090,18191", "baseline client,admin ports");
+    opt("cluster-ports", "18100,18201", "cluster target: client port of its edge node, admin port of the node publishes go"
+        + " through (the other two nodes' admin ports follow it)");
     opt("pid", "", "attach to a running socket-push with this pid (ports from --sp-ports) instead of starting one");
     opt("jfr", "", "record JFR on socket-push during the fan-out and step scenarios into this file");
     opt("results", "bench/results.md", "Markdown file the table is appended to (empty: none)");
@@ -148,6 +151,9 @@ public final class Bench {
     out.put("targets", targets);
     machine.put("loadavgAfter", loadavg());
     out.put("ratios", ratios(targets.getJsonObject("socketpush"), targets.getJsonObject("baseline")));
+    if (targets.getValue("cluster") instanceof JsonObject cl) {
+      out.put("clusterVsSingleNode", ratios(cl, targets.getJsonObject("socketpush")));
+    }
     System.out.println(out.encode());
     if (!s("results").isEmpty()) {
       Path p = Path.of(s("results"));
@@ -166,21 +172,74 @@ public final class Bench {
   private final class Target implements AutoCloseable {
     final String name;
     final boolean sp;
+    final boolean cluster;
     final JsonObject res = new JsonObject();
     ServerProcess server;
+    /** Every process of the target (one, or the three cluster nodes); CPU and heap are their sums. */
+    final List<ServerProcess> servers = new ArrayList<>();
+    List<Integer> adminPorts = List.of();
     LoadGen gen;
 
     Target(String name) {
       this.name = name;
       this.sp = name.equals("socketpush");
-      if (!sp && !name.equals("baseline")) {
+      this.cluster = name.equals("cluster");
+      if (!sp && !cluster && !name.equals("baseline")) {
         throw new IllegalArgumentException("unknown target " + name);
       }
     }
 
+    long cpuNanos() {
+      long sum = 0;
+      for (ServerProcess p : servers) {
+        long c = p.cpuNanos();
+        if (c < 0) {
+          return -1;
+        }
+        sum += c;
+      }
+      return sum;
+    }
+
+    long heapAfterGcKb() {
+      long sum = 0;
+      for (ServerProcess p : servers) {
+        long h = p.heapAfterGcKb();
+        if (h < 0) {
+          return -1;
+        }
+        sum += h;
+      }
+      return sum;
+    }
+
+    long rssKb() {
+      long sum = 0;
+      for (ServerProcess p : servers) {
+        sum += Math.max(0, p.rssKb());
+      }
+      return sum;
+    }
+
+    /** Event-bus messages the nodes sent to other nodes so far (sum of the Vert.x metrics), -1 if unknown. */
+    long remoteMessages() {
+      if (!cluster) {
+        return -1;
+      }
+      long sum = 0;
+      for (int port : adminPorts) {
+        long m = ClusterNodes.remoteEventBusMessages(port);
+        if (m < 0) {
+          return -1;
+        }
+        sum += m;
+      }
+      return sum;
+    }
+
     /** Starts the server (or attaches), sets up users and subscriptions, connects and measures memory. */
     void open() throws Exception {
-      String[] ports = s(sp ? "sp-ports" : "baseline-ports").split(",");
+      String[] ports = s(sp ? "sp-ports" : cluster ? "cluster-ports" : "baseline-ports").split(",");
       int edgePort = Integer.parseInt(ports[0]);
       int adminPort = Integer.parseInt(ports[1]);
       for (int port : new int[] {edgePort, adminPort}) {
@@ -189,7 +248,16 @@ public final class Bench {
         }
       }
       System.err.println("== " + name + ": start, setup, connect");
-      server = startServer(sp, edgePort, adminPort);
+      if (cluster) {
+        ClusterNodes nodes = ClusterNodes.start(javaServerPrefix(), s("jar"), edgePort, adminPort);
+        servers.addAll(nodes.processes());
+        adminPorts = nodes.adminPorts();
+        server = servers.get(0);
+        res.put("nodes", nodes.describe());
+      } else {
+        server = startServer(sp, edgePort, adminPort);
+        servers.add(server);
+      }
       res.put("pid", server.pid());
       long deadline = System.currentTimeMillis() + 30_000;
       while (!ServerProcess.accepts(adminPort) && System.currentTimeMillis() < deadline) {
@@ -198,16 +266,16 @@ public final class Bench {
       int n = i("sockets");
       gen = new LoadGen(new LoadGen.Options("127.0.0.1", edgePort, adminPort, n, i("groups"),
           i("client-loops"), i("http-pool"), i("max-inflight"), Boolean.parseBoolean(s("progress"))));
-      gen.serverCpu(server::cpuNanos);
+      gen.serverCpu(this::cpuNanos);
       res.put("setup", gen.setup(64));
-      long heap0 = server.heapAfterGcKb();
-      long rss0 = server.rssKb();
+      long heap0 = heapAfterGcKb();
+      long rss0 = rssKb();
       // the first fifth (at most 1000) warms the server's JIT; the rest is timed
       int warm = Math.min(n / 5, 1000);
       JsonObject warmConnect = gen.connect(0, warm, i("connect-concurrency"), 20_000);
       JsonObject connect = gen.connect(warm, n, i("connect-concurrency"), 20_000);
-      long heap1 = server.heapAfterGcKb();
-      long rss1 = server.rssKb();
+      long heap1 = heapAfterGcKb();
+      long rss1 = rssKb();
       connect.put("warmupConnected", warmConnect.getInteger("connected")).put("warmupFailed", warmConnect.getInteger("failed"))
           .put("warmupConnectsPerSec", warmConnect.getDouble("connectsPerSec"));
       int connected = Math.max(1, connect.getInteger("connected") + warmConnect.getInteger("connected"));
@@ -235,13 +303,19 @@ public final class Bench {
     void scenario(String key) {
       int n = i("sockets");
       System.err.println("== " + name + ": " + key);
-      switch (key) {
-        case "user" -> res.put("user", summary(gen.runRate("user publish", Stream.USER, d("user-rate"), d("duration"), 5_000)));
-        case "fanout" -> res.put("fanout", summary(gen.runRate("fanout 1x" + n, Stream.ALL, d("fanout-rate"), d("duration"), 5_000)));
-        case "channels" -> res.put("channels",
-            summary(gen.runRate(i("groups") + " channels", Stream.GROUP, d("channels-rate"), d("duration"), 5_000)));
+      long eb0 = remoteMessages();
+      JsonObject r = switch (key) {
+        case "user" -> gen.runRate("user publish", Stream.USER, d("user-rate"), d("duration"), 5_000);
+        case "fanout" -> gen.runRate("fanout 1x" + n, Stream.ALL, d("fanout-rate"), d("duration"), 5_000);
+        case "channels" -> gen.runRate(i("groups") + " channels", Stream.GROUP, d("channels-rate"), d("duration"), 5_000);
         default -> throw new IllegalArgumentException(key);
+      };
+      long eb1 = remoteMessages();
+      if (eb0 >= 0 && eb1 >= 0 && r.getLong("accepted") > 0) {
+        // includes replies and the nodes' heartbeats (a few per second), so slightly above the routing cost
+        r.put("remoteMessagesPerPublish", LoadGen.round((eb1 - eb0) / (double) r.getLong("accepted")));
       }
+      res.put(key, summary(r));
     }
 
     void jfrStart() {
@@ -265,9 +339,11 @@ public final class Bench {
         res.put("openAtEnd", gen.open());
         gen.close();
       }
-      if (server != null) {
-        res.put("rssEndKb", server.rssKb());
-        server.close();
+      if (!servers.isEmpty()) {
+        res.put("rssEndKb", rssKb());
+        for (int k = servers.size() - 1; k >= 0; k--) {
+          servers.get(k).close();
+        }
       }
     }
   }
@@ -405,16 +481,22 @@ public final class Bench {
     return r;
   }
 
-  private ServerProcess startServer(boolean sp, int edgePort, int adminPort) throws IOException {
-    if (sp && !s("pid").isEmpty()) {
-      return ServerProcess.attach(Long.parseLong(s("pid")));
-    }
+  /** {@code taskset} (when pinning) + java + heap options: how every server JVM of the bench starts. */
+  private List<String> javaServerPrefix() {
     List<String> cmd = new ArrayList<>();
     if (!s("server-cpu").isEmpty()) {
       cmd.addAll(List.of("taskset", "-c", s("server-cpu")));
     }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx" + s("xmx"), "-Djava.net.preferIPv4Stack=true"));
+    return cmd;
+  }
+
+  private ServerProcess startServer(boolean sp, int edgePort, int adminPort) throws IOException {
+    if (sp && !s("pid").isEmpty()) {
+      return ServerProcess.attach(Long.parseLong(s("pid")));
+    }
+    List<String> cmd = javaServerPrefix();
     if (sp) {
       // single node, not clustered: other engineers' clustered tests run on this machine
       JsonObject conf = new JsonObject().put("nodeId", "bench")
@@ -564,18 +646,21 @@ public final class Bench {
     if (!cfg.getString("note").isEmpty()) {
       b.append(cfg.getString("note")).append("\n");
     }
-    b.append("\n| metric | socket-push | baseline | ratio |\n|---|---:|---:|---:|\n");
-    for (Row row : rows(cfg)) {
-      Object a = row.value().apply(sp);
-      Object c = row.value().apply(base);
-      if (a == null && c == null) {
-        continue;
-      }
-      String ratio = a instanceof Double x && c instanceof Double y ? cell(ratio(x, y)) : "";
-      b.append("| ").append(row.label()).append(" | ").append(cell(a)).append(" | ").append(cell(c))
-          .append(" | ").append(ratio).append(" |\n");
+    if (sp != null || base != null) {
+      table(b, rows(cfg), "socket-push", sp, "baseline", base);
     }
-    for (String name : List.of("socketpush", "baseline")) {
+    JsonObject cl = t.getJsonObject("cluster");
+    if (cl != null) {
+      b.append("\n3-node cluster (").append(cl.getValue("nodes")).append("; sockets on the edge node, setup and publishes through"
+          + " the management API of another node, every node pinned like the single node) against the single node:\n");
+      List<Row> rows = new ArrayList<>(rows(cfg));
+      for (String[] sc : new String[][] {{"user", "user publish"}, {"fanout", "fan-out"}, {"channels", "channels"}}) {
+        rows.add(new Row(sc[1] + ": remote event-bus messages per publish (incl. replies, heartbeats)",
+            x -> get(x, sc[0], "remoteMessagesPerPublish")));
+      }
+      table(b, rows, "3-node cluster", cl, "single node", sp);
+    }
+    for (String name : List.of("socketpush", "baseline", "cluster")) {
       JsonObject tt = t.getJsonObject(name);
       if (tt != null && tt.getValue("step") instanceof JsonObject st) {
         b.append("\n").append(name).append(" steps (offered publishes/s -> delivered/s, p99 ms, lost, gen/srv CPU): ");
@@ -597,6 +682,21 @@ public final class Bench {
         .append("the core the process got on a shared machine (its inverse is the rate one dedicated core would sustain). ")
         .append("Lost = accepted publishes a subscribed socket never received; dups = frames received twice.\n");
     return b.toString();
+  }
+
+  /** One Markdown table of {@code rows}, column a against column c, with their ratio where both are numbers. */
+  private static void table(StringBuilder b, List<Row> rows, String aName, JsonObject a, String cName, JsonObject c) {
+    b.append("\n| metric | ").append(aName).append(" | ").append(cName).append(" | ratio |\n|---|---:|---:|---:|\n");
+    for (Row row : rows) {
+      Object x = row.value().apply(a);
+      Object y = row.value().apply(c);
+      if (x == null && y == null) {
+        continue;
+      }
+      String ratio = x instanceof Double dx && y instanceof Double dy ? cell(ratio(dx, dy)) : "";
+      b.append("| ").append(row.label()).append(" | ").append(cell(x)).append(" | ").append(cell(y))
+          .append(" | ").append(ratio).append(" |\n");
+    }
   }
 
   private static String cell(Object v) {

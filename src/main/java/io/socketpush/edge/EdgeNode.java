@@ -53,8 +53,13 @@ public final class EdgeNode {
   private final Map<String, Set<String>> channelUsers = new HashMap<>();
   private final Map<String, Set<ClientSession>> publicSockets = new HashMap<>();
   private final AtomicLong clientErrors = new AtomicLong();
-  /** Recipients of the delivery in progress; reused so a fan-out allocates nothing per socket. */
-  private final List<ClientSession> deliveryScratch = new ArrayList<>();
+  /**
+   * Sockets a channel delivery writes to, per channel with local recipients, built on the first delivery
+   * after a change and dropped ({@link #invalidate}) by every change of the channel's users, their sockets
+   * or its public sockets. A publish then costs one map lookup and a loop over an array, instead of a user
+   * lookup and a set copy per subscriber (about 12% of a 1 x 5,000 fan-out in the profile).
+   */
+  private final Map<String, ClientSession[]> recipients = new HashMap<>();
   private final AtomicLong slowConsumers = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final Map<Failure, Long> lastErrorLog = new HashMap<>();
@@ -107,7 +112,11 @@ public final class EdgeNode {
       return;
     }
     LocalUser lu = users.get(u);
-    if (lu == null || !lu.sockets.remove(s) || !lu.sockets.isEmpty()) {
+    if (lu == null || !lu.sockets.remove(s)) {
+      return;
+    }
+    lu.channels.forEach(this::invalidate);
+    if (!lu.sockets.isEmpty()) {
       return;
     }
     users.remove(u);
@@ -134,6 +143,7 @@ public final class EdgeNode {
         users.put(u, lu);
       }
       lu.sockets.add(s);
+      lu.channels.forEach(this::invalidate);
       s.authenticatedAs(u);
       if (first) {
         LocalUser created = lu;
@@ -143,6 +153,7 @@ public final class EdgeNode {
               List<Future<Void>> interests = new ArrayList<>();
               for (String c : channels) {
                 created.channels.add(c);
+                invalidate(c);
                 if (channelUsers.computeIfAbsent(c, k -> new HashSet<>()).add(u) && channelUsers.get(c).size() == 1) {
                   interests.add(services.interest().addInterest(c, nodeId));
                 }
@@ -154,6 +165,7 @@ public final class EdgeNode {
               LOG.warn("[{}] attaching user {} failed: {}", nodeId, u, err.getMessage());
               s.authenticatedAs(null);
               created.sockets.remove(s);
+              created.channels.forEach(this::invalidate);
               if (created.sockets.isEmpty() && users.get(u) == created) {
                 users.remove(u);
                 created.channels.forEach(c -> dropLocalSubscriber(c, u));
@@ -178,6 +190,7 @@ public final class EdgeNode {
       if (config.get().edge().strings("publicChannels").contains(c)) {
         Set<ClientSession> subs = publicSockets.computeIfAbsent(c, k -> Collections.newSetFromMap(new IdentityHashMap<>()));
         subs.add(s);
+        invalidate(c);
         if (subs.size() == 1 && !channelUsers.containsKey(c)) {
           services.interest().addInterest(c, nodeId);
         }
@@ -191,6 +204,7 @@ public final class EdgeNode {
     if (address.startsWith(Addresses.CLIENT_CHANNEL_PREFIX)) {
       String c = address.substring(Addresses.CLIENT_CHANNEL_PREFIX.length());
       Set<ClientSession> subs = publicSockets.get(c);
+      invalidate(c);
       if (subs != null && subs.remove(s) && subs.isEmpty()) {
         publicSockets.remove(c);
         if (!channelUsers.containsKey(c)) {
@@ -248,41 +262,47 @@ public final class EdgeNode {
   }
 
   int deliverToChannel(String channelId, Buffer encoded) {
-    int n = 0;
+    ClientSession[] targets = recipients.get(channelId);
+    if (targets == null) {
+      targets = collectRecipients(channelId);
+      if (targets.length == 0) {
+        return 0;
+      }
+      recipients.put(channelId, targets);
+    }
     String frame = encoded.toString(); // decoded once, written to every socket
-    // Snapshot the recipients first (a slow consumer's close changes these sets), into one reused list:
-    // a profile of 1 x 5,000 fan-out showed a list copy per user and an identity set per publish at ~10%.
-    List<ClientSession> targets = deliveryScratch;
+    int n = 0;
+    // an array snapshot: a slow consumer closed during the loop changes the sets, not this array
+    for (ClientSession s : targets) {
+      if (s.deliver(frame)) {
+        n++;
+      }
+    }
+    delivered.addAndGet(n);
+    return n;
+  }
+
+  /** Every socket of the channel's local users, then its public-register sockets not already in. */
+  private ClientSession[] collectRecipients(String channelId) {
+    Set<ClientSession> out = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<String> us = channelUsers.get(channelId);
     if (us != null) {
       for (String u : us) {
         LocalUser lu = users.get(u);
         if (lu != null) {
-          targets.addAll(lu.sockets);
+          out.addAll(lu.sockets);
         }
       }
     }
     Set<ClientSession> pub = publicSockets.get(channelId);
     if (pub != null) {
-      Set<ClientSession> done = Collections.newSetFromMap(new IdentityHashMap<>());
-      done.addAll(targets);
-      for (ClientSession s : pub) {
-        if (!done.contains(s)) {
-          targets.add(s);
-        }
-      }
+      out.addAll(pub);
     }
-    try {
-      for (int i = 0; i < targets.size(); i++) {
-        if (targets.get(i).deliver(frame)) {
-          n++;
-        }
-      }
-    } finally {
-      targets.clear();
-    }
-    delivered.addAndGet(n);
-    return n;
+    return out.toArray(new ClientSession[0]);
+  }
+
+  private void invalidate(String channelId) {
+    recipients.remove(channelId);
   }
 
   int subscribed(String userId, String channelId) {
@@ -292,6 +312,7 @@ public final class EdgeNode {
     }
     lu.channels.add(channelId);
     channelUsers.computeIfAbsent(channelId, k -> new HashSet<>()).add(userId);
+    invalidate(channelId);
     return lu.sockets.size();
   }
 
@@ -319,6 +340,7 @@ public final class EdgeNode {
   }
 
   private void dropLocalSubscriber(String channelId, String userId) {
+    invalidate(channelId);
     Set<String> us = channelUsers.get(channelId);
     if (us != null && us.remove(userId) && us.isEmpty()) {
       channelUsers.remove(channelId);

@@ -90,6 +90,40 @@ class RoleFaultsIT {
   }
 
   /**
+   * When {@code sockets} (user {@code ru<2k+firstUser>} on {@code port}) receive again after a node came
+   * back: reconnects closed ones as the JS client does, finds the first acknowledged publish all of them
+   * received, then watches them for 10 s; a socket closed meanwhile (the node re-registering late) starts
+   * the search again. Bounded by 90 s.
+   */
+  static long settledResumption(long since, List<FrameClient> sockets, int port, int firstUser, int[] reconnects) {
+    long deadline = System.currentTimeMillis() + 90_000;
+    while (true) {
+      long at = resumedAt(since, sockets, () -> reconnects[0] += reconnectClosed(sockets, port, firstUser));
+      long watchEnd = System.currentTimeMillis() + 10_000;
+      boolean closed = false;
+      while (!closed && System.currentTimeMillis() < watchEnd) {
+        closed = sockets.stream().anyMatch(s -> s.closed().isComplete());
+        sleepQuietly(200);
+      }
+      if (!closed) {
+        return at;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("the sockets on port " + port + " kept being closed for 90 s");
+      }
+    }
+  }
+
+  static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
    * Reconnects the closed sockets of {@code sockets} (user {@code ru<2k+firstUser>}) to {@code port}, as
    * the JS client does; a node that is not serving yet is tried again at the next call. Returns how many
    * reconnected.
@@ -180,10 +214,11 @@ class RoleFaultsIT {
       c.untilOrDump(() -> c.client.serverNodes().contains("node1") && statusAgrees(), 90_000, "node1 back and status agreeing");
       long backAt = System.currentTimeMillis();
       // node1 comes back from the minority side of a merge and registers its consumers again by redeploying
-      // its roles (closing its sockets), or, if it was never excluded, keeps them: the sockets reconnect as
-      // the JS client would, until they receive again
+      // its roles (closing its sockets; messages published while a socket is away are not replayed), or, if
+      // it was never excluded, keeps them: the sockets reconnect as the JS client would, until they receive
+      // and stay connected
       int[] reconnected = {0};
-      long node1Resumed = resumedAt(backAt, onNode1, () -> reconnected[0] += reconnectClosed(onNode1, 8080, 0));
+      long node1Resumed = settledResumption(backAt, onNode1, 8080, 0, reconnected);
       Thread.sleep(2_000);
       long lostNode1 = lostSince(node1Resumed, onNode1);
       long lostNode3 = lostSince(contAt, onNode3);

@@ -156,6 +156,27 @@ class EdgeProtocolTest {
   }
 
   @Test
+  void channelRecipientsFollowSocketsOpeningAndClosingBetweenPublishes() {
+    // the edge caches each channel's recipients between publishes: every change must reach the cache
+    Await.result(services.channel().subscribe("9", "feed"));
+    FrameClient first = authed("9", "s");
+    assertEquals(1, Await.result(services.channel().publish("feed", PushMessage.of(1))));
+    FrameClient second = authed("9", "s");
+    assertEquals(2, Await.result(services.channel().publish("feed", PushMessage.of(2))));
+    Await.result(second.waitFor(f -> Integer.valueOf(2).equals(f.getValue("body"))));
+    Await.result(first.waitFor(f -> Integer.valueOf(2).equals(f.getValue("body"))));
+    Await.result(first.close());
+    Await.until(() -> Await.result(services.channel().publish("feed", PushMessage.of(0))) == 1, 5_000, "closed socket dropped");
+    FrameClient guest = authed("10", "s");
+    Await.result(guest.register("channel.lobby"));
+    assertEquals(1, Await.result(services.channel().publish("lobby", PushMessage.of("hi"))));
+    Await.result(guest.waitFor(f -> "hi".equals(f.getValue("body"))));
+    Await.result(guest.close());
+    Await.until(() -> Await.result(services.channel().publish("lobby", PushMessage.of("gone"))) == 0, 5_000, "public socket dropped");
+    assertEquals(List.of(1, 2), first.framesFor("channel.feed").stream().map(f -> f.getValue("body")).toList());
+  }
+
+  @Test
   void offlineUserIsUnsubscribedFromAllChannelsAfterTheGraceTime() {
     Await.result(services.channel().subscribe("9", "a"));
     Await.result(services.channel().subscribe("9", "b"));
