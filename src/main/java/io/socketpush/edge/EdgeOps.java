@@ -70,11 +70,30 @@ public final class EdgeOps {
     }
     return Future.join(sends).transform(ar -> {
       int reached = 0;
-      for (Future<Integer> f : sends) {
-        reached += f.succeeded() ? f.result() : 0;
+      int i = 0;
+      for (String edge : edges) {
+        Future<Integer> f = sends.get(i++);
+        if (f.succeeded()) {
+          reached += f.result();
+        } else {
+          unreachable(edge, op, key, f.cause());
+        }
       }
       return Future.succeededFuture(reached);
     });
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EdgeOps.class);
+  private static final java.util.Map<String, Long> LAST_WARNED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Logs a delivery an edge did not take, at most once per edge per second (a dead edge fails every publish). */
+  private static void unreachable(String edge, String op, String key, Throwable err) {
+    long now = System.currentTimeMillis();
+    Long last = LAST_WARNED.get(edge);
+    if (last == null || now - last >= 1_000) {
+      LAST_WARNED.put(edge, now);
+      LOG.warn("{} delivery for {} not taken by edge {} (counted as reaching 0 sockets there): {}", op, key, edge, err.getMessage());
+    }
   }
 
   /** Sends a control operation ({@code sub}, {@code unsub}, {@code close}) to an edge. */

@@ -156,14 +156,19 @@ final class ExampleCluster {
   }
 
   /** Missing deliveries: acknowledged numbers in the window that a socket did not receive, summed over sockets. */
-  static long lost(List<Integer> published, List<FrameClient> sockets, String channel) {
+  long lost(List<Integer> published, List<FrameClient> sockets, String channel) {
     long lost = 0;
     for (FrameClient c : sockets) {
       Set<Integer> got = received(c, channel);
+      List<String> missing = new ArrayList<>();
       for (int n : published) {
         if (!got.contains(n)) {
           lost++;
+          missing.add(n + "@" + acked.get(n));
         }
+      }
+      if (!missing.isEmpty()) {
+        System.out.println("[lost] socket " + c + " did not receive (seq@ackedAt): " + missing);
       }
     }
     return lost;

@@ -182,7 +182,7 @@ class RoleFaultsIT {
         // counted as lost below
       }
     }
-    return ExampleCluster.lost(published, sockets, "load");
+    return c.lost(published, sockets, "load");
   }
 
   static boolean statusAgrees() {

@@ -26,6 +26,12 @@ public final class FrameClient {
   private volatile Integer closeCode;
   private volatile String closeReason;
   private final Promise<Void> closed = Promise.promise();
+  private volatile String name = "socket";
+
+  @Override
+  public String toString() {
+    return name;
+  }
 
   private record Waiter(Predicate<JsonObject> match, Promise<JsonObject> promise) {
   }
@@ -93,6 +99,7 @@ public final class FrameClient {
 
   /** Authenticates; completes with the reply frame ({@code rec} or {@code err}). */
   public Future<JsonObject> auth(String userId, String sessionId) {
+    name = userId + "@" + (ws == null ? "?" : ws.remoteAddress());
     String reply = UUID.randomUUID().toString();
     return send(new JsonObject().put("type", "send").put("address", "socketpush.auth").put("replyAddress", reply)
         .put("body", new JsonObject().put("userId", userId).put("sessionId", sessionId)))
