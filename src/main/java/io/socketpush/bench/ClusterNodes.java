@@ -105,9 +105,10 @@ final class ClusterNodes {
   }
 
   /**
-   * Event-bus messages sent and published to other nodes by the node with the management API on {@code port}
+   * Event-bus requests and publishes the node with the management API on {@code port} sent to other nodes
    * (Vert.x metrics {@code vertx_eventbus_sent_total} and {@code vertx_eventbus_published_total} with
-   * {@code side="remote"}), -1 if unknown.
+   * {@code side="remote"}; Vert.x does not count replies, which go to internal addresses, and the heartbeats
+   * on {@code socketpush.membership} are left out), -1 if unknown.
    */
   static long remoteEventBusMessages(int port) {
     String text = get(port, "/metrics");
@@ -123,7 +124,7 @@ final class ClusterNodes {
     boolean found = false;
     for (String line : prometheusText.split("\n")) {
       if ((line.startsWith("vertx_eventbus_sent_total{") || line.startsWith("vertx_eventbus_published_total{"))
-          && line.contains("side=\"remote\"")) {
+          && line.contains("side=\"remote\"") && !line.contains("address=\"socketpush.membership\"")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         found = true;
       }
