@@ -649,6 +649,7 @@ public final class Bench {
     JsonObject t = out.getJsonObject("targets");
     JsonObject sp = t.getJsonObject("socketpush");
     JsonObject base = t.getJsonObject("baseline");
+    JsonObject cl = t.getJsonObject("cluster");
     StringBuilder b = new StringBuilder();
     b.append("\n## ").append(out.getString("time")).append("\n\n");
     b.append("Machine: ").append(m.getInteger("nproc")).append(" cores, ").append(m.getString("cpu")).append(", ")
@@ -666,10 +667,9 @@ public final class Bench {
     if (!cfg.getString("note").isEmpty()) {
       b.append(cfg.getString("note")).append("\n");
     }
-    if (sp != null || base != null) {
+    if (sp != null && base != null || cl == null) {
       table(b, rows(cfg), "socket-push", sp, "baseline", base);
     }
-    JsonObject cl = t.getJsonObject("cluster");
     if (cl != null) {
       b.append("\n3-node cluster (").append(cl.getValue("nodes")).append("; sockets on the edge node, setup and publishes through"
           + " the management API of another node, every node pinned like the single node) against the single node:\n");
