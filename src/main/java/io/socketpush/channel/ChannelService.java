@@ -56,7 +56,8 @@ public interface ChannelService {
 
   /**
    * Publishes a message to every socket of every user subscribed to the channel; returns the number of
-   * sockets reached.
+   * sockets reached. Fails UNAVAILABLE if an edge node holding subscribers did not take the message (not
+   * acknowledged; others may have got it, so a retry can reach some sockets twice).
    *
    * @param channelId the channel (shard key)
    * @param message   any JSON value

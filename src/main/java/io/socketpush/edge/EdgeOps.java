@@ -61,7 +61,13 @@ public final class EdgeOps {
         });
   }
 
-  /** Delivers one pre-encoded frame to each edge; succeeds with the sockets reached (unreachable edges count 0). */
+  /**
+   * Delivers one pre-encoded frame to each edge; succeeds with the sockets reached when every edge took it.
+   * If an edge did not (timeout, no handler after the retries, failure), the publish is not acknowledged:
+   * it fails UNAVAILABLE naming the edges, although other edges' sockets got the message, so that no
+   * publish is acknowledged that missed a recipient (at-least-once for a publisher that retries; a retry
+   * may reach some sockets twice).
+   */
   public static Future<Integer> deliverAll(Vertx vertx, java.util.Collection<String> edges, String op, String key, Buffer frame,
       long timeoutMs) {
     java.util.List<Future<Integer>> sends = new java.util.ArrayList<>(edges.size());
@@ -71,13 +77,22 @@ public final class EdgeOps {
     return Future.join(sends).transform(ar -> {
       int reached = 0;
       int i = 0;
+      java.util.List<String> missed = new java.util.ArrayList<>();
+      Throwable cause = null;
       for (String edge : edges) {
         Future<Integer> f = sends.get(i++);
         if (f.succeeded()) {
           reached += f.result();
         } else {
           unreachable(edge, op, key, f.cause());
+          missed.add(edge);
+          cause = f.cause();
         }
+      }
+      if (!missed.isEmpty()) {
+        return io.socketpush.error.Failure.UNAVAILABLE.fail("edge node(s) " + missed + " did not take the message ("
+            + io.socketpush.error.Failure.messageOf(cause) + "); it reached " + reached + " socket(s) elsewhere and is not"
+            + " acknowledged: a retry may reach some sockets twice");
       }
       return Future.succeededFuture(reached);
     });
@@ -92,7 +107,7 @@ public final class EdgeOps {
     Long last = LAST_WARNED.get(edge);
     if (last == null || now - last >= 1_000) {
       LAST_WARNED.put(edge, now);
-      LOG.warn("{} delivery for {} not taken by edge {} (counted as reaching 0 sockets there): {}", op, key, edge, err.getMessage());
+      LOG.warn("{} delivery for {} not taken by edge {} (publish not acknowledged): {}", op, key, edge, err.getMessage());
     }
   }
 

@@ -18,7 +18,8 @@ public interface UserService {
 
   /**
    * Publishes a message to every open socket of a user; returns the number of sockets reached, fails
-   * NOT_CONNECTED when the user has no open socket.
+   * NOT_CONNECTED when the user has no open socket, UNAVAILABLE if an edge node holding its sockets did not
+   * take the message (not acknowledged; others may have got it, so a retry can reach some sockets twice).
    *
    * @param userId  the user (shard key)
    * @param message any JSON value
