@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,10 @@ public final class Membership {
   private boolean rejoining;
   /** When this node last found itself paused or merged back into the view (it may have become deaf then). */
   private long wokeAt;
+  /** When this node last tried to register again (0: never). */
+  private long lastRejoin;
+  /** Since when this node hears no peer although the cluster view has other members (0: it hears some). */
+  private long aloneSince;
   private volatile Map<Role, HashRing> rings = new EnumMap<>(Role.class);
   private volatile Map<String, JsonObject> snapshot = Map.of();
   private volatile long version;
@@ -233,6 +238,11 @@ public final class Membership {
         gone.add(id);
       }
     });
+    if (aloneTooLong(now)) {
+      LOG.warn("[{}] no peer heard for {} ms although the cluster view has {} members", nodeId, now - aloneSince, viewMembers.size());
+      aloneSince = now;
+      rejoin();
+    }
     if (!gone.isEmpty()) {
       boolean deaf = deaf(gone, now);
       gone.forEach(id -> LOG.warn("[{}] node {} missed heartbeats for {} ms: removed from rings", nodeId, id, nodeTimeout));
@@ -244,6 +254,22 @@ public final class Membership {
       }
     }
     lastSeen.put(nodeId, now);
+  }
+
+  /**
+   * A node that hears nobody while the view lists other members (it dropped every peer for silence, or never
+   * heard one after a merge) is deaf: it tries to register again every two node timeouts.
+   */
+  private boolean aloneTooLong(long now) {
+    boolean alone = view != null && !leaving && viewMembers != null && viewMembers.size() > 1 && nodes.size() <= 1;
+    if (!alone) {
+      aloneSince = 0;
+      return false;
+    }
+    if (aloneSince == 0) {
+      aloneSince = now;
+    }
+    return !rejoining && now - aloneSince > nodeTimeout && now - lastRejoin > 2 * nodeTimeout;
   }
 
   /**
@@ -348,23 +374,33 @@ public final class Membership {
     rejoining = true;
     wokeAt = 0;
     long now = System.currentTimeMillis();
+    lastRejoin = now;
     lastSeen.replaceAll((id, seen) -> now); // the peers get a fresh period to be heard once we can hear again
-    listeners.clear(); // the roles re-register theirs when they are deployed again
     MessageConsumer<JsonObject> old = consumer;
-    view.restoreNodeInfo().onFailure(err -> LOG.warn("[{}] restoring the node info failed: {}", nodeId, err.getMessage()))
-        .transform(x -> old.unregister()).onComplete(ar -> {
-      consumer = vertx.eventBus().consumer(Addresses.MEMBERSHIP, this::onMessage);
-      consumer.completion().onComplete(done -> {
-        rejoining = false;
-        publish("hello");
-        if (registry != null) {
-          registry.put(nodeId, self.encode(), REGISTRY_TTL_MS);
-        }
-        for (Listener l : rejoinListeners) {
-          l.context().runOnContext(v -> l.action().run());
-        }
-      });
-    });
+    // every step is bounded: before the merge completes, the cluster-wide writes may not finish at all; a
+    // failed attempt is retried by the deafness checks of later ticks
+    view.restoreNodeInfo().timeout(nodeTimeout, TimeUnit.MILLISECONDS)
+        .compose(v -> old.unregister().timeout(nodeTimeout, TimeUnit.MILLISECONDS))
+        .compose(v -> {
+          consumer = vertx.eventBus().consumer(Addresses.MEMBERSHIP, this::onMessage);
+          return consumer.completion().timeout(nodeTimeout, TimeUnit.MILLISECONDS);
+        })
+        .onComplete(ar -> context.runOnContext(x -> {
+          rejoining = false;
+          if (ar.failed()) {
+            LOG.warn("[{}] re-registering failed ({}): trying again while the peers stay silent", nodeId, ar.cause().getMessage());
+            wokeAt = System.currentTimeMillis();
+            return;
+          }
+          listeners.clear(); // the roles re-register theirs when they are deployed again
+          publish("hello");
+          if (registry != null) {
+            registry.put(nodeId, self.encode(), REGISTRY_TTL_MS);
+          }
+          for (Listener l : rejoinListeners) {
+            l.context().runOnContext(v -> l.action().run());
+          }
+        }));
   }
 
   /**
