@@ -39,6 +39,8 @@ final class UserServiceImpl implements UserService, PresenceService {
   private long settleUntil;
   private final Membership membership;
   private final ChannelService channels;
+  /** Presence of the current owner of a user (the sharded facade), asked when an offline timer outlived our ownership. */
+  private final PresenceService ownerPresence;
   private final LongSupplier offlineGraceMs;
   private final long timeoutMs;
   private final int listLimit;
@@ -46,11 +48,12 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final Map<String, Long> offlineTimers = new HashMap<>();
   private final io.socketpush.shard.Takeover takeover;
 
-  UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, LongSupplier offlineGraceMs,
-      long timeoutMs, int listLimit) {
+  UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, PresenceService ownerPresence,
+      LongSupplier offlineGraceMs, long timeoutMs, int listLimit) {
     this.vertx = vertx;
     this.membership = membership;
     this.channels = channels;
+    this.ownerPresence = ownerPresence;
     this.offlineGraceMs = offlineGraceMs;
     this.timeoutMs = timeoutMs;
     this.listLimit = listLimit;
@@ -230,13 +233,17 @@ final class UserServiceImpl implements UserService, PresenceService {
     }
     offlineTimers.put(userId, vertx.setTimer(Math.max(1, grace), t -> {
       offlineTimers.remove(userId);
-      if (presence.containsKey(userId) || !membership.ring(Role.USER).owns(membership.nodeId(), userId)) {
+      if (presence.containsKey(userId)) {
         return;
       }
-      channels.unsubscribeAll(userId).onComplete(ar -> {
+      // the user's shard may have moved while it was offline: then the new owner's presence decides (it
+      // learnt the user's sockets, if any, from the edges' re-announcements)
+      Future<Boolean> offline = membership.ring(Role.USER).owns(membership.nodeId(), userId) ? Future.succeededFuture(true)
+          : ownerPresence.edgesOf(userId).map(List::isEmpty);
+      offline.compose(off -> off ? channels.unsubscribeAll(userId).map(true) : Future.succeededFuture(false)).onComplete(ar -> {
         if (ar.failed()) {
           LOG.warn("[{}] unsubscribeAll of offline user {} failed: {}", membership.nodeId(), userId, ar.cause().getMessage());
-        } else {
+        } else if (ar.result()) {
           LOG.debug("[{}] user {} offline for {} ms: unsubscribed from all channels", membership.nodeId(), userId, grace);
         }
       });

@@ -25,7 +25,7 @@ public final class UserVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     String nodeId = services.membership().nodeId();
-    UserServiceImpl impl = new UserServiceImpl(vertx, services.membership(), services.channel(),
+    UserServiceImpl impl = new UserServiceImpl(vertx, services.membership(), services.channel(), services.presence(),
         () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
         config.get().cluster().longValue("requestTimeout"), config.get().cluster().integer("listLimit"));
     services.membership().onChange(impl::onRingChange);
