@@ -190,51 +190,24 @@ public final class Bench {
     }
 
     long cpuNanos() {
-      long sum = 0;
-      for (ServerProcess p : servers) {
-        long c = p.cpuNanos();
-        if (c < 0) {
-          return -1;
-        }
-        sum += c;
-      }
-      return sum;
+      return sum(ServerProcess::cpuNanos);
     }
 
     long heapAfterGcKb() {
-      long sum = 0;
-      for (ServerProcess p : servers) {
-        long h = p.heapAfterGcKb();
-        if (h < 0) {
-          return -1;
-        }
-        sum += h;
-      }
-      return sum;
+      return sum(ServerProcess::heapAfterGcKb);
     }
 
     long rssKb() {
-      long sum = 0;
-      for (ServerProcess p : servers) {
-        sum += Math.max(0, p.rssKb());
-      }
-      return sum;
+      return sum(ServerProcess::rssKb);
+    }
+
+    private long sum(java.util.function.ToLongFunction<ServerProcess> reading) {
+      return sumOrUnknown(servers, reading);
     }
 
     /** Event-bus messages the nodes sent to other nodes so far (sum of the Vert.x metrics), -1 if unknown. */
     long remoteMessages() {
-      if (!cluster) {
-        return -1;
-      }
-      long sum = 0;
-      for (int port : adminPorts) {
-        long m = ClusterNodes.remoteEventBusMessages(port);
-        if (m < 0) {
-          return -1;
-        }
-        sum += m;
-      }
-      return sum;
+      return cluster ? sumOrUnknown(adminPorts, port -> ClusterNodes.remoteEventBusMessages(port)) : -1;
     }
 
     /** Starts the server (or attaches), sets up users and subscriptions, connects and measures memory. */
@@ -365,6 +338,19 @@ public final class Bench {
         }
       }
     }
+  }
+
+  /** A reading summed over {@code items}; -1 (unknown) if any of them does not have it. */
+  static <T> long sumOrUnknown(java.util.Collection<T> items, java.util.function.ToLongFunction<T> reading) {
+    long sum = 0;
+    for (T item : items) {
+      long v = reading.applyAsLong(item);
+      if (v < 0) {
+        return -1;
+      }
+      sum += v;
+    }
+    return sum;
   }
 
   private static final List<String> FIXED = List.of("user", "fanout", "channels");

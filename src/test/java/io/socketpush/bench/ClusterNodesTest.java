@@ -6,6 +6,13 @@ import org.junit.jupiter.api.Test;
 
 class ClusterNodesTest {
   @Test
+  void readingsOfSeveralProcessesSumOrAreUnknown() {
+    assertEquals(6, Bench.sumOrUnknown(java.util.List.of(1L, 2L, 3L), Long::longValue));
+    assertEquals(-1, Bench.sumOrUnknown(java.util.List.of(1L, -1L, 3L), Long::longValue), "one process without it");
+    assertEquals(0, Bench.sumOrUnknown(java.util.List.<Long>of(), Long::longValue));
+  }
+
+  @Test
   void sumsRemoteSentAndPublishedEventBusMessagesButNotHeartbeats() {
     String page = String.join("\n",
         "# HELP vertx_eventbus_sent_total Number of messages sent",
