@@ -28,6 +28,8 @@ public final class ClientSession {
   private final EdgeNode node;
   private final Set<String> registered = new HashSet<>();
   private String userId;
+  /** The timer closing the socket if it does not authenticate in time; -1 once cancelled. */
+  long authTimer = -1;
   private boolean authenticating;
   private boolean closed;
   private long lastFrameAt = System.currentTimeMillis();

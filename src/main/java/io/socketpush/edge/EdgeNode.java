@@ -89,7 +89,7 @@ public final class EdgeNode {
     ClientSession s = new ClientSession(io, this);
     sessions.add(s);
     long authTimeout = config.get().edge().longValue("authTimeout");
-    vertx.setTimer(authTimeout, t -> {
+    s.authTimer = vertx.setTimer(authTimeout, t -> {
       if (!s.authenticated() && !s.closed()) {
         LOG.debug("[{}] {} did not authenticate within {} ms: closed", nodeId, s, authTimeout);
         s.close(ClientSession.CLOSE_AUTH_TIMEOUT, "auth_timeout");
@@ -101,6 +101,7 @@ public final class EdgeNode {
   /** The socket's transport closed. */
   public void closed(ClientSession s) {
     s.markClosed();
+    cancelAuthTimer(s);
     if (!sessions.remove(s)) {
       return;
     }
@@ -172,8 +173,16 @@ public final class EdgeNode {
               }
             });
       }
-      return lu.ready;
+      // authenticated: the pending auth timeout (a timer per socket) is not needed any more
+      return lu.ready.onSuccess(v -> cancelAuthTimer(s));
     });
+  }
+
+  private void cancelAuthTimer(ClientSession s) {
+    if (s.authTimer >= 0) {
+      vertx.cancelTimer(s.authTimer);
+      s.authTimer = -1;
+    }
   }
 
   boolean mayRegister(ClientSession s, String address) {
