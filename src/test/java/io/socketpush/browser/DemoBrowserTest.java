@@ -3,20 +3,18 @@ package io.socketpush.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.socketpush.NodeVerticle;
+import io.socketpush.testing.Chromium;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +34,6 @@ import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -55,14 +50,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class DemoBrowserTest {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
   private static Vertx vertx;
-  private static Path profileDir;
-  private static ChromeDriverService driverService;
+  private static Chromium chromium;
   private static WebDriver driver;
   private static String clientUrl;
   private static String adminUrl;
@@ -72,14 +64,6 @@ class DemoBrowserTest {
 
   @BeforeAll
   static void startNodeAndBrowser() throws Exception {
-    // CI installs chromium; a missing browser is a failure, never a skip.
-    if (!Files.isExecutable(CHROMIUM)) {
-      fail("Chromium not found at " + CHROMIUM + ": install it (apt-get install -y chromium chromium-driver)");
-    }
-    if (!Files.isExecutable(CHROMEDRIVER)) {
-      fail("ChromeDriver not found at " + CHROMEDRIVER + ": install it (apt-get install -y chromium-driver)");
-    }
-
     int edgePort = freePort();
     int adminPort = freePort();
     while (adminPort == edgePort) {
@@ -95,22 +79,11 @@ class DemoBrowserTest {
     clientUrl = "http://127.0.0.1:" + edgePort + "/";
     adminUrl = "http://127.0.0.1:" + adminPort + "/";
 
-    // Explicit driver and browser paths: Selenium Manager must never run (no internet).
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    profileDir = Files.createTempDirectory("socketpush-chromium-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic", "--window-size=1400,1000",
-        "--user-data-dir=" + profileDir.toAbsolutePath());
-    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-    driverService = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .build();
-    driver = new ChromeDriver(driverService, options);
+    chromium = Chromium.start(options -> {
+      options.addArguments("--window-size=1400,1000");
+      options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+    });
+    driver = chromium.driver;
     driver.manage().timeouts().pageLoadTimeout(WAIT);
     driver.manage().timeouts().scriptTimeout(WAIT);
     Files.createDirectories(SCREENSHOTS);
@@ -124,22 +97,12 @@ class DemoBrowserTest {
   @AfterAll
   static void stopAll() throws Exception {
     try {
-      if (driver != null) {
-        driver.quit();
+      if (chromium != null) {
+        chromium.close();
       }
     } finally {
-      try {
-        if (driverService != null) {
-          driverService.stop();
-        }
-      } finally {
-        try {
-          if (vertx != null) {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-          }
-        } finally {
-          deleteRecursively(profileDir);
-        }
+      if (vertx != null) {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
     }
   }
@@ -426,15 +389,6 @@ class DemoBrowserTest {
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
     }
   }
 }

@@ -1,17 +1,15 @@
 package io.socketpush.browser;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.message.PushMessage;
 import io.socketpush.testing.Await;
+import io.socketpush.testing.Chromium;
 import io.socketpush.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -19,9 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -33,45 +28,28 @@ class FailoverBrowserTest {
   static Vertx vertx;
   static TestNode a;
   static TestNode b;
-  static ChromeDriverService service;
+  static Chromium chromium;
   static WebDriver driver;
-  static Path profile;
 
   @BeforeAll
   static void start() throws Exception {
-    if (!Files.isExecutable(Path.of("/usr/bin/chromium")) || !Files.isExecutable(Path.of("/usr/bin/chromedriver"))) {
-      fail("chromium and chromedriver are required (apt-get install -y chromium chromium-driver)");
-    }
     vertx = Vertx.vertx();
     JsonObject conf = new JsonObject().put("edge", new JsonObject().put("allowedOrigins", new JsonArray().add("*")));
     a = Await.result(TestNode.start(vertx, "edge-a", conf));
     b = Await.result(TestNode.start(vertx, "edge-b", conf));
     Await.until(() -> b.verticle.services().membership().ring(Role.EDGE).members().size() == 2, 10_000, "two edges");
-    profile = Files.createTempDirectory("socketpush-failover-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-quic", "--user-data-dir=" + profile.toAbsolutePath());
-    service = new ChromeDriverService.Builder().usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
-        .usingAnyFreePort().build();
-    driver = new ChromeDriver(service, options);
+    chromium = Chromium.start(options -> { });
+    driver = chromium.driver;
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
-      if (driver != null) {
-        driver.quit();
-      }
-      if (service != null) {
-        service.stop();
+      if (chromium != null) {
+        chromium.close();
       }
     } finally {
       Await.result(vertx.close(), 30_000);
-      try (var files = Files.walk(profile)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
     }
   }
 

@@ -1,6 +1,6 @@
 package io.socketpush.client;
 
-import static io.socketpush.client.Await.result;
+import static io.socketpush.testing.Await.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

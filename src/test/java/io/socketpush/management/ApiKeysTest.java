@@ -1,7 +1,7 @@
 package io.socketpush.management;
 
-import static io.socketpush.client.Await.failure;
-import static io.socketpush.client.Await.result;
+import static io.socketpush.testing.Await.failure;
+import static io.socketpush.testing.Await.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

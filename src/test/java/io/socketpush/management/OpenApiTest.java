@@ -1,6 +1,6 @@
 package io.socketpush.management;
 
-import static io.socketpush.client.Await.result;
+import static io.socketpush.testing.Await.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

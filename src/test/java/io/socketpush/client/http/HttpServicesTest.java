@@ -1,7 +1,7 @@
 package io.socketpush.client.http;
 
-import static io.socketpush.client.Await.failure;
-import static io.socketpush.client.Await.result;
+import static io.socketpush.testing.Await.failure;
+import static io.socketpush.testing.Await.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.auth.AuthService;
 import io.socketpush.channel.ChannelService;
-import io.socketpush.client.Await;
+import io.socketpush.testing.Await;
 import io.socketpush.cluster.ClusterService;
 import io.socketpush.error.Failure;
 import io.socketpush.management.ApiCatalog;
@@ -132,7 +132,7 @@ class HttpServicesTest {
     // user.remove closes the socket
     assertEquals(1, result(user.remove(u)));
     result(fc.closed());
-    Await.until("the user is offline", () -> user.getFrontendServer(u).map(List::isEmpty));
+    Await.until(() -> result(user.getFrontendServer(u)).isEmpty(), 20_000, "the user is offline");
     assertFalse(result(user.listAll()).contains(u));
 
     // auth.remove
@@ -149,8 +149,8 @@ class HttpServicesTest {
     assertEquals(Failure.NOT_FOUND, Failure.of(failure(cluster.getConfig("no-such-node"))));
     JsonObject runtime = new JsonObject().put("edge", new JsonObject().put("authTimeout", 7000));
     assertEquals(runtime, result(cluster.setConfig(runtime)));
-    Await.until("the runtime config is applied", () -> cluster.getConfig(null)
-        .map(cfg -> cfg.getJsonObject("edge").getLong("authTimeout") == 7000L));
+    Await.until(() -> result(cluster.getConfig(null)).getJsonObject("edge").getLong("authTimeout") == 7000L, 20_000,
+        "the runtime config is applied");
     assertEquals(Failure.BAD_REQUEST, Failure.of(failure(cluster.setConfig(new JsonObject().put("edge",
         new JsonObject().put("port", 1))))));
     JsonObject distributed = result(cluster.distributeConfig());
