@@ -62,6 +62,9 @@ final class UserServiceImpl implements UserService, PresenceService {
 
   @Override
   public Future<Integer> publish(String userId, PushMessage message) {
+    if (!membership.ring(Role.USER).members().equals(ringMembers)) {
+      onRingChange(); // the ring changed but our listener has not run yet: see ChannelServiceImpl#catchUpWithRing
+    }
     long wait = settleUntil - System.currentTimeMillis();
     if (wait <= 0) {
       return publishNow(userId, message);

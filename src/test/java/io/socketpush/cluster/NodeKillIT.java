@@ -61,32 +61,13 @@ class NodeKillIT {
   static void start() throws Exception {
     String name = "sp-fault-" + UUID.randomUUID().toString().substring(0, 8);
     int base = 40_000 + ThreadLocalRandom.current().nextInt(0, 90) * 100;
-    List<String> props = NodeProcess.clusterProps(name, base);
-    for (String n : List.of("node1", "node2", "node3")) {
-      nodes.add(new NodeProcess(n, "conf/cluster/" + n + ".json", props));
-    }
-    try {
-      nodes.get(1).start();
-      NodeProcess.awaitHttp(8182, "/heartbeat", 120_000);
-      nodes.get(0).start();
-      nodes.get(2).start();
-      NodeProcess.awaitHttp(8181, "/heartbeat", 120_000);
-      NodeProcess.awaitHttp(8083, "/eventbus/info", 120_000);
-      NodeProcess.awaitHttp(8080, "/eventbus/info", 120_000);
-    } catch (AssertionError e) {
-      nodes.forEach(n -> System.out.println("---- " + n.name + "\n" + n.tail()));
-      throw e;
-    }
+    nodes.addAll(NodeProcess.startExample(name, base));
     local = Vertx.vertx();
     api1 = new Http(local, 8181);
     api2 = new Http(local, 8182);
     Await.until(() -> servers(api1).equals(Set.of("node1", "node2", "node3")) && servers(api2).equals(Set.of("node1", "node2", "node3")),
         60_000, "both APIs see three nodes");
-    System.setProperty("socketpush.cluster.name", name);
-    System.setProperty("jgroups.bind_addr", "127.0.0.1");
-    System.setProperty("jgroups.tcp.port", String.valueOf(base + 5));
-    System.setProperty("jgroups.tcpping.initial_hosts", "127.0.0.1[" + base + "]");
-    System.setProperty("jgroups.tcpping.port_range", "5");
+    NodeProcess.joinFromThisJvm(name, base);
     vertx = Await.result(Vertx.builder().withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
     client = Await.result(SocketPush.connect(vertx, new JsonObject().put("clientId", "fault-client")), 30_000);
   }

@@ -36,6 +36,44 @@ final class NodeProcess {
         "-Djgroups.tcpping.port_range=5");
   }
 
+  /**
+   * Starts the README's example cluster (conf/cluster/node1..3.json) on a private cluster as a user would:
+   * node2 first (it seeds the cluster), then node1 and node3 together; returns once every port answers. On a
+   * failure it prints the nodes' logs and kills what it started.
+   */
+  static List<NodeProcess> startExample(String clusterName, int basePort) throws IOException, InterruptedException {
+    List<String> props = clusterProps(clusterName, basePort);
+    List<NodeProcess> nodes = new ArrayList<>();
+    for (String n : List.of("node1", "node2", "node3")) {
+      nodes.add(new NodeProcess(n, "conf/cluster/" + n + ".json", props));
+    }
+    try {
+      nodes.get(1).start();
+      awaitHttp(8182, "/heartbeat", 120_000);
+      nodes.get(0).start();
+      nodes.get(2).start();
+      awaitHttp(8181, "/heartbeat", 120_000);
+      awaitHttp(8083, "/eventbus/info", 120_000);
+      awaitHttp(8080, "/eventbus/info", 120_000);
+      return nodes;
+    } catch (AssertionError | IOException e) {
+      nodes.forEach(n -> System.out.println("---- " + n.name + "\n" + n.tail()));
+      for (NodeProcess n : nodes) {
+        n.kill();
+      }
+      throw e;
+    }
+  }
+
+  /** Points the cluster managers this JVM creates from now on at that cluster (for a client-only member). */
+  static void joinFromThisJvm(String clusterName, int basePort) {
+    System.setProperty("socketpush.cluster.name", clusterName);
+    System.setProperty("jgroups.bind_addr", "127.0.0.1");
+    System.setProperty("jgroups.tcp.port", String.valueOf(basePort + 5));
+    System.setProperty("jgroups.tcpping.initial_hosts", "127.0.0.1[" + basePort + "]");
+    System.setProperty("jgroups.tcpping.port_range", "5");
+  }
+
   static String jar() {
     String jar = System.getProperty("socketpush.jar", "target/socket-push.jar");
     if (!new File(jar).isFile()) {

@@ -53,24 +53,9 @@ class ThreeNodeClusterIT {
   static void start() throws Exception {
     clusterName = "sp-it-" + UUID.randomUUID().toString().substring(0, 8);
     basePort = 30_000 + ThreadLocalRandom.current().nextInt(0, 90) * 100;
-    List<String> props = NodeProcess.clusterProps(clusterName, basePort);
     long t0 = System.nanoTime();
-    for (String n : List.of("node1", "node2", "node3")) {
-      nodes.add(new NodeProcess(n, "conf/cluster/" + n + ".json", props));
-    }
-    try {
-      // as a user would: the first node, then the others together
-      nodes.get(1).start();
-      NodeProcess.awaitHttp(8182, "/heartbeat", 120_000);
-      nodes.get(0).start();
-      nodes.get(2).start();
-      NodeProcess.awaitHttp(8181, "/heartbeat", 120_000);
-      NodeProcess.awaitHttp(8083, "/eventbus/info", 120_000);
-      NodeProcess.awaitHttp(8080, "/eventbus/info", 120_000);
-    } catch (AssertionError e) {
-      nodes.forEach(n -> System.out.println("---- " + n.name + "\n" + n.tail()));
-      throw e;
-    }
+    // as a user would: the first node, then the others together
+    nodes.addAll(NodeProcess.startExample(clusterName, basePort));
     local = Vertx.vertx();
     api1 = new Http(local, 8181);
     api2 = new Http(local, 8182);
@@ -81,11 +66,7 @@ class ThreeNodeClusterIT {
         + " ms after the processes were spawned");
 
     // this JVM joins the same cluster as a client-only member
-    System.setProperty("socketpush.cluster.name", clusterName);
-    System.setProperty("jgroups.bind_addr", "127.0.0.1");
-    System.setProperty("jgroups.tcp.port", String.valueOf(basePort + 5));
-    System.setProperty("jgroups.tcpping.initial_hosts", "127.0.0.1[" + basePort + "]");
-    System.setProperty("jgroups.tcpping.port_range", "5");
+    NodeProcess.joinFromThisJvm(clusterName, basePort);
     long t1 = System.nanoTime();
     vertx = Await.result(Vertx.builder().withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
     client = Await.result(SocketPush.connect(vertx, new JsonObject().put("clientId", "it-client")), 30_000);
