@@ -9,7 +9,6 @@ import io.socketpush.message.PushMessage;
 import io.socketpush.testing.Await;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -31,9 +30,7 @@ class ChannelRingCatchUpTest {
   Context ctx = vertx.getOrCreateContext();
 
   <T> T on(Supplier<Future<T>> call) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> call.get().onComplete(p));
-    return Await.result(p.future());
+    return Await.on(ctx, call);
   }
 
   @AfterEach

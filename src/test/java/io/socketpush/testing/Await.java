@@ -33,6 +33,13 @@ public final class Await {
     }
   }
 
+  /** Runs {@code call} on {@code ctx} (for code confined to one context) and waits for its result. */
+  public static <T> T on(io.vertx.core.Context ctx, java.util.function.Supplier<Future<T>> call) {
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    ctx.runOnContext(v -> call.get().onComplete(p));
+    return result(p.future());
+  }
+
   /** The failure of a future that must fail. */
   public static Throwable failure(Future<?> f) {
     try {

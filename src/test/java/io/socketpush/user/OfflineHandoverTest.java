@@ -11,7 +11,6 @@ import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.testing.Await;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -42,9 +41,7 @@ class OfflineHandoverTest {
   UserServiceImpl users;
 
   <T> T on(Supplier<Future<T>> call) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> call.get().onComplete(p));
-    return Await.result(p.future());
+    return Await.on(ctx, call);
   }
 
   @BeforeEach
