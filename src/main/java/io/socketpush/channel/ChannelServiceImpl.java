@@ -220,8 +220,9 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   /** Drops interest of nodes that left and of channels this shard no longer owns. */
   void onRingChange() {
     Set<String> members = membership.ring(Role.CHANNEL).members();
-    if (!members.equals(ringMembers)) {
-      ringMembers = members;
+    boolean changed = !members.equals(ringMembers);
+    ringMembers = members; // the ring's own set: the next publishes compare by identity, not element by element
+    if (changed) {
       settled = pullInterest();
       takeover.ringChanged();
     }

@@ -204,8 +204,9 @@ final class UserServiceImpl implements UserService, PresenceService {
   /** Drops presence of nodes that left and of users this shard no longer owns. */
   void onRingChange() {
     Set<String> members = membership.ring(Role.USER).members();
-    if (!members.equals(ringMembers)) {
-      ringMembers = members;
+    boolean changed = !members.equals(ringMembers);
+    ringMembers = members; // the ring's own set: the next publishes compare by identity, not element by element
+    if (changed) {
       settleUntil = System.currentTimeMillis() + SETTLE_MS;
       takeover.ringChanged();
     }

@@ -65,16 +65,7 @@ final class ExampleCluster {
 
   void stop() throws Exception {
     loading = false;
-    try {
-      if (vertx != null) {
-        Await.result(vertx.close(), 30_000);
-      }
-      Await.result(local.close(), 30_000);
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.kill();
-      }
-    }
+    NodeProcess.stopAll(nodes, vertx, local);
   }
 
   /** Ids of the server nodes in the status of one management API (empty when it does not answer). */

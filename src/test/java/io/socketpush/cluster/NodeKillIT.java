@@ -75,18 +75,19 @@ class NodeKillIT {
   @AfterAll
   static void stop() throws Exception {
     loading = false;
-    try {
-      if (vertx != null) {
-        Await.result(vertx.close(), 30_000);
+    NodeProcess.stopAll(nodes, vertx, local);
+  }
+
+  /** Publishes a sequence number on "load" every 20 ms while {@code loading}, recording acknowledgements. */
+  static void startLoad() {
+    periodic = local.setPeriodic(20, t -> {
+      if (!loading) {
+        local.cancelTimer(t);
+        return;
       }
-      if (local != null) {
-        Await.result(local.close(), 30_000);
-      }
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.kill();
-      }
-    }
+      int n = seq++;
+      client.channel().publish("load", PushMessage.of(n)).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
+    });
   }
 
   static Set<String> servers(Http api) {
@@ -125,14 +126,7 @@ class NodeKillIT {
       (i % 2 == 0 ? onNode1 : onNode3).add(connect(i % 2 == 0 ? 8080 : 8083, i));
     }
     loading = true;
-    periodic = local.setPeriodic(20, t -> {
-      if (!loading) {
-        local.cancelTimer(t);
-        return;
-      }
-      int n = seq++;
-      client.channel().publish("load", PushMessage.of(n)).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
-    });
+    startLoad();
     Await.until(() -> acked.size() > 50, 30_000, "steady load");
     for (FrameClient c : onNode1) {
       assertTrue(received(c).size() > 40, "load reaches node1's sockets");
@@ -247,14 +241,7 @@ class NodeKillIT {
     FrameClient onTerminated = connect(8083, 1);
     loading = true;
     int from = seq;
-    periodic = local.setPeriodic(20, t -> {
-      if (!loading) {
-        local.cancelTimer(t);
-        return;
-      }
-      int n = seq++;
-      client.channel().publish("load", PushMessage.of(n)).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
-    });
+    startLoad();
     Await.until(() -> acked.keySet().stream().filter(n -> n >= from).count() > 50, 30_000, "steady load again");
 
     long termAt = System.currentTimeMillis();

@@ -65,6 +65,21 @@ final class NodeProcess {
     }
   }
 
+  /** Closes the Vert.x instances (null ones skipped), then kills every node, whatever fails on the way. */
+  static void stopAll(List<NodeProcess> nodes, io.vertx.core.Vertx... vertxes) throws InterruptedException {
+    try {
+      for (io.vertx.core.Vertx v : vertxes) {
+        if (v != null) {
+          io.socketpush.testing.Await.result(v.close(), 30_000);
+        }
+      }
+    } finally {
+      for (NodeProcess n : nodes) {
+        n.kill();
+      }
+    }
+  }
+
   /** Points the cluster managers this JVM creates from now on at that cluster (for a client-only member). */
   static void joinFromThisJvm(String clusterName, int basePort) {
     System.setProperty("socketpush.cluster.name", clusterName);

@@ -75,18 +75,7 @@ class ThreeNodeClusterIT {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (vertx != null) {
-        Await.result(vertx.close(), 30_000);
-      }
-      if (local != null) {
-        Await.result(local.close(), 30_000);
-      }
-    } finally {
-      for (NodeProcess n : nodes) {
-        n.kill();
-      }
-    }
+    NodeProcess.stopAll(nodes, vertx, local);
   }
 
   private static Set<String> serverIds(JsonObject statusResponse) {
