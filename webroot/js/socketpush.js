@@ -19,7 +19,8 @@
  *     userId: '1', sessionId: 'test',
  *     onMessage: function (address, body) {},   // 'user.1' or 'channel.<id>'
  *     onStatus: function (text, state) {},      // state: connecting|authenticating|connected|reconnecting|error|closed
- *     onError: function (err) {}                // optional: err frames not tied to a request
+ *     onError: function (err) {},               // optional: err frames not tied to a request
+ *     transports: ['xhr-streaming']             // optional: SockJS transports to use (default: all, WebSocket first)
  *   });
  *   client.close();
  */
@@ -94,6 +95,8 @@
     this.reconnectMax = options.reconnectMax || 15000;
     this.reconnectJitter = options.reconnectJitter == null ? 0.3 : options.reconnectJitter;
     this.pingInterval = options.pingInterval || 5000;
+    // SockJS transports to allow, e.g. ['xhr-streaming', 'xhr-polling'] where WebSockets are blocked
+    this.transports = options.transports || null;
 
     this.eb = null;
     this.attempt = 0;
@@ -123,7 +126,9 @@
     try {
       // The stock client's own reconnect stays off: we re-authenticate, so we manage it here.
       self.url = self.urls[self.urlIndex % self.urls.length];
-      eb = new global.EventBus(self.url, { vertxbus_ping_interval: self.pingInterval });
+      var ebOptions = { vertxbus_ping_interval: self.pingInterval };
+      if (self.transports) ebOptions.transports = self.transports; // passed on to SockJS
+      eb = new global.EventBus(self.url, ebOptions);
     } catch (e) {
       self._scheduleReconnect(errorText(e));
       return;
@@ -230,6 +235,12 @@
     if (this.closed) return;
     this._stop();
     this._status('closed', 'disconnected');
+  };
+
+  /** The SockJS transport in use ('websocket', 'xhr-streaming', ...), or null when not connected. */
+  Client.prototype.transport = function () {
+    var conn = this.eb && this.eb.sockJSConn;
+    return conn && conn.transport ? conn.transport : null;
   };
 
   Client.prototype.isConnected = function () {

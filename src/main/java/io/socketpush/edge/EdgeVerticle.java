@@ -45,13 +45,18 @@ public final class EdgeVerticle extends VerticleBase {
     SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()
         .setRegisterWriteHandler(false)
         .setHeartbeatInterval(Math.min(25_000, edge.longValue("pingTimeout") / 2))
-        .setSessionTimeout(edge.longValue("pingTimeout")));
+        .setSessionTimeout(edge.longValue("pingTimeout"))
+        // the iframe transports load SockJS into their iframe: from this edge, not from a CDN
+        .setLibraryURL("/js/vendor/sockjs.min.js"));
 
     Router router = Router.router(vertx);
     router.route("/eventbus/*").handler(this::checkOrigin);
+    // the non-WebSocket transports POST client frames to xhr_send/jsonp_send: read those bodies, bounded
+    router.postWithRegex(SockJsSendBody.ROUTE).handler(new SockJsSendBody(config));
     router.route("/eventbus/*").subRouter(sockJs.socketHandler(this::onSocket));
     router.route("/admin/*").handler(ctx -> ctx.response().setStatusCode(404).end());
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.errorHandler(413, this::tooLarge);
 
     // frames up to 2x maxFrameSize get a clear limit_exceeded error; larger ones close the connection (1009)
     int maxFrame = edge.integer("maxFrameSize");
@@ -99,6 +104,17 @@ public final class EdgeVerticle extends VerticleBase {
       ctx.response().setStatusCode(403).putHeader("content-type", "application/json")
           .end(new JsonObject().put("error", new JsonObject().put("code", Failure.FORBIDDEN.name())
               .put("message", "origin not allowed")).encode());
+    }
+  }
+
+  /** A SockJS send body over the limit: refused, and the connection closed (the rest of it is still on the wire). */
+  private void tooLarge(RoutingContext ctx) {
+    LOG.info("[{}] refused a SockJS send body over {} bytes from {}", services.membership().nodeId(),
+        SockJsSendBody.limit(config.get().edge().integer("maxFrameSize")), ctx.request().remoteAddress());
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(413).putHeader("connection", "close").putHeader("content-type", "application/json")
+          .end(new JsonObject().put("error", new JsonObject().put("code", Failure.LIMIT_EXCEEDED.name())
+              .put("message", "request body too large")).encode());
     }
   }
 
