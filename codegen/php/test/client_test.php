@@ -132,7 +132,7 @@ expectError('BAD_REQUEST', 'cluster.setConfig bad option', fn() => $api->cluster
 $d = $api->cluster->distributeConfig();
 check(($d['nodes'] ?? null) === [$status['nodeId']], 'cluster.distributeConfig tells the node');
 ok('cluster.distributeConfig', $d['nodes']);
-$api->cluster->setConfig([]);
+$api->cluster->setConfig(['edge' => null]); // null removes the runtime options again
 
 // an unreachable node is a typed error too (port 1: nothing listens there)
 expectError('UNAVAILABLE', 'unreachable node', fn() => (new Auth(new Client('http://127.0.0.1:1')))->check($user, $session));

@@ -27,8 +27,10 @@ public interface ClusterService {
   Future<JsonObject> getConfig(String nodeId);
 
   /**
-   * Stores runtime options cluster-wide (the {@code edge} and {@code cluster} sections' runtime keys) and
-   * applies them on every node; returns the stored runtime config. Bad options are rejected naming them.
+   * Merges runtime options into the cluster-wide runtime config (the {@code edge}, {@code cluster} and
+   * {@code logging} sections' runtime keys; options not given keep their values, a null option or section
+   * removes it so the startup value applies again) and applies it on every node; returns the whole stored
+   * runtime config. Bad options are rejected naming them.
    *
    * @param config runtime options, e.g. {"edge":{"authTimeout":5000}}
    */

@@ -26,6 +26,7 @@ final class ClusterServiceImpl implements ClusterService {
   private final Services services;
   private final RuntimeConfig config;
   private final AsyncMap<String, String> stored;
+  private boolean loggingFromRuntime;
 
   ClusterServiceImpl(Vertx vertx, Services services, RuntimeConfig config, AsyncMap<String, String> stored) {
     this.vertx = vertx;
@@ -82,15 +83,43 @@ final class ClusterServiceImpl implements ClusterService {
     return services.cluster(nodeId).getConfig(nodeId);
   }
 
+  /** How often a setConfig re-reads and merges again when another node changed the stored config meanwhile. */
+  static final int MERGE_ATTEMPTS = 5;
+
   @Override
   public Future<JsonObject> setConfig(JsonObject options) {
-    JsonObject valid;
     try {
-      valid = RuntimeConfig.validate(options, config.get());
+      RuntimeConfig.validate(options, config.get()); // names a bad option before anything is read
     } catch (IllegalArgumentException e) {
       return Failure.BAD_REQUEST.fail(e.getMessage());
     }
-    return stored.put(RUNTIME_KEY, valid.encode()).compose(v -> distributeConfig()).map(v -> valid);
+    return mergeInto(options, MERGE_ATTEMPTS).compose(merged -> distributeConfig().map(v -> merged));
+  }
+
+  /**
+   * Merges the options into the stored runtime config (option by option; null removes one) with a
+   * compare-and-set, so that two setConfig calls on different nodes do not lose one another's options.
+   */
+  private Future<JsonObject> mergeInto(JsonObject options, int attempts) {
+    return stored.get(RUNTIME_KEY).compose(old -> {
+      JsonObject merged;
+      try {
+        merged = RuntimeConfig.validate(RuntimeConfig.mergeOptions(old == null ? new JsonObject() : new JsonObject(old),
+            options), config.get());
+      } catch (IllegalArgumentException e) {
+        return Failure.BAD_REQUEST.fail(e.getMessage());
+      }
+      String encoded = merged.encode();
+      Future<Boolean> written = old == null ? stored.putIfAbsent(RUNTIME_KEY, encoded).map(prev -> prev == null)
+          : stored.replaceIfPresent(RUNTIME_KEY, old, encoded);
+      return written.compose(ok -> {
+        if (ok) {
+          return Future.succeededFuture(merged);
+        }
+        return attempts > 1 ? mergeInto(options, attempts - 1)
+            : Failure.UNAVAILABLE.fail("the runtime config kept changing concurrently; try again");
+      });
+    });
   }
 
   @Override
@@ -117,9 +146,11 @@ final class ClusterServiceImpl implements ClusterService {
     try {
       RuntimeConfig.validate(runtime, config.get());
       config.apply(runtime);
-      if (runtime.containsKey("logging")) {
+      // a runtime log level, or the startup one again once the runtime one was removed
+      if (runtime.containsKey("logging") || loggingFromRuntime) {
         io.socketpush.ops.LogControl.setLevel("io.socketpush", config.get().logging().string("level"));
       }
+      loggingFromRuntime = runtime.containsKey("logging");
     } catch (IllegalArgumentException e) {
       // validated before it was stored; a node with a different startup config may still disagree
       org.slf4j.LoggerFactory.getLogger(ClusterServiceImpl.class)

@@ -52,7 +52,7 @@ public final class NodeConfig {
       Option.integer("maxAddressLength", 256, 16, 4_096, "Longest address a client frame may carry."),
       Option.string("tlsCertPath", null, "PEM certificate (chain) file: serve the client port over TLS (https/wss)."),
       Option.string("tlsKeyPath", null, "PEM private key file for tlsCertPath."),
-      Option.strings("allowedOrigins", new JsonArray(), "Origins allowed to open sockets; empty: any origin (set it in production)."));
+      Option.strings("allowedOrigins", new JsonArray(), "Browser origins allowed to open sockets besides the edge's own (pages it serves itself); \"*\" allows any. Empty: only the own origin. Clients that send no Origin (not browsers) always may."));
 
   static final List<Option> MANAGEMENT = List.of(
       Option.string("host", "127.0.0.1", "Interface the admin port binds to (loopback by default)."),

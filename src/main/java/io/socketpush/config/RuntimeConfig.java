@@ -48,6 +48,9 @@ public final class RuntimeConfig {
         throw new IllegalArgumentException("section " + section + " cannot change at runtime (runtime sections: edge, cluster, logging)");
       }
       Object v = options.getValue(section);
+      if (v == null) {
+        continue; // setConfig: remove the section's runtime options
+      }
       if (!(v instanceof JsonObject o)) {
         throw new IllegalArgumentException(section + " must be an object");
       }
@@ -57,8 +60,38 @@ public final class RuntimeConfig {
         }
       }
     }
-    NodeConfig.from(merge(base.source(), options)); // type and range checks, naming the option
+    NodeConfig.from(merge(base.source(), mergeOptions(new JsonObject(), options))); // type and range checks, naming the option
     return options.copy();
+  }
+
+  /**
+   * Runtime options after a change: {@code change} merged into {@code current} option by option (a section
+   * not mentioned, or an option not mentioned, keeps its value); a null option or section removes it, so the
+   * startup value applies again.
+   */
+  public static JsonObject mergeOptions(JsonObject current, JsonObject change) {
+    JsonObject out = current.copy();
+    for (String section : change.fieldNames()) {
+      Object v = change.getValue(section);
+      if (v == null) {
+        out.remove(section);
+        continue;
+      }
+      JsonObject s = out.getJsonObject(section, new JsonObject()).copy();
+      ((JsonObject) v).forEach(e -> {
+        if (e.getValue() == null) {
+          s.remove(e.getKey());
+        } else {
+          s.put(e.getKey(), e.getValue());
+        }
+      });
+      if (s.isEmpty()) {
+        out.remove(section);
+      } else {
+        out.put(section, s);
+      }
+    }
+    return out;
   }
 
   /** Applies validated runtime options on top of the startup config. */

@@ -2,6 +2,7 @@ package io.socketpush.edge;
 
 import io.socketpush.cluster.Addresses;
 import io.socketpush.error.Failure;
+import io.socketpush.error.Validate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -135,13 +136,13 @@ public final class ClientSession {
       return;
     }
     Object body = frame.getValue("body");
-    if (!(body instanceof JsonObject b) || !(b.getValue("userId") instanceof String || b.getValue("userId") instanceof Number)
-        || !(b.getValue("sessionId") instanceof String || b.getValue("sessionId") instanceof Number)) {
-      replyError(replyAddress, Failure.BAD_REQUEST, "auth body must be {\"userId\":..,\"sessionId\":..}");
+    // ids are strings or integers, read exactly as the management API reads them (Validate.idText)
+    String user = body instanceof JsonObject b ? Validate.idText(b.getValue("userId")) : null;
+    String session = body instanceof JsonObject b ? Validate.idText(b.getValue("sessionId")) : null;
+    if (user == null || session == null) {
+      replyError(replyAddress, Failure.BAD_REQUEST, "auth body must be {\"userId\":..,\"sessionId\":..} (strings or integers)");
       return;
     }
-    String user = String.valueOf(b.getValue("userId"));
-    String session = String.valueOf(b.getValue("sessionId"));
     if (authenticating) {
       replyError(replyAddress, Failure.BAD_REQUEST, "authentication already in progress");
       return;

@@ -69,10 +69,9 @@ public enum Failure {
           return INTERNAL;
       }
     }
-    if (t instanceof IllegalArgumentException || t instanceof io.vertx.core.json.DecodeException
-        || t instanceof NullPointerException && t.getMessage() != null) {
-      return BAD_REQUEST;
-    }
+    // anything that is not a catalogue failure is a bug of ours (an IllegalArgumentException or a helpful
+    // NullPointerException message is not the caller's fault): INTERNAL, logged where it is answered, and
+    // messageOf never shows its Java message. Bad input is always rejected with an explicit BAD_REQUEST.
     return INTERNAL;
   }
 

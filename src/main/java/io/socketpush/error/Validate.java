@@ -11,6 +11,23 @@ public final class Validate {
   private Validate() {
   }
 
+  /**
+   * The text of an id given as a JSON value: a string as it is, an integer (any size) as its exact decimal
+   * digits; null for anything else, including non-integer numbers ({@code 1.0}, {@code 1e2}, {@code 1.5}): once
+   * parsed their text is gone ({@code 1.0} would become "1" in one place and "1.0" in another), so they are
+   * refused everywhere, by the management API and by the edge alike.
+   */
+  public static String idText(Object value) {
+    if (value instanceof String s) {
+      return s;
+    }
+    if (value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger
+        || value instanceof Short || value instanceof Byte) {
+      return value.toString();
+    }
+    return null;
+  }
+
   /** Null when {@code value} is a valid id, else the reason. */
   public static String idError(String name, String value) {
     if (value == null || value.isEmpty()) {

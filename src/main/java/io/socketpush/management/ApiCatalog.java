@@ -11,6 +11,7 @@ import io.socketpush.auth.AuthService;
 import io.socketpush.channel.ChannelService;
 import io.socketpush.cluster.ClusterService;
 import io.socketpush.error.Failure;
+import io.socketpush.error.Validate;
 import io.socketpush.management.ApiMethod.Param;
 import io.socketpush.management.ApiMethod.Result;
 import io.socketpush.user.UserService;
@@ -88,8 +89,9 @@ public final class ApiCatalog {
     add("cluster", "getConfig", "The effective config of one node (API keys redacted).", true,
         List.of(new Param("nodeId", STRING, "The node; empty for the node answering.", false, false)), Result.OBJECT,
         (s, a) -> s.cluster(null).getConfig(a.string("nodeId")));
-    add("cluster", "setConfig", "Stores runtime options cluster-wide (the edge and cluster sections' runtime keys) and applies "
-        + "them on every node; returns the stored runtime config. Bad options are rejected naming them.", false,
+    add("cluster", "setConfig", "Merges runtime options into the cluster-wide runtime config (the edge, cluster and logging "
+        + "sections' runtime keys; options not given keep their values, null removes one: the startup value applies again) "
+        + "and applies it on every node; returns the whole stored runtime config. Bad options are rejected naming them.", false,
         List.of(new Param("config", OBJECT, "Runtime options by section, e.g. {\"edge\":{\"authTimeout\":5000}}.", false, true)),
         Result.OBJECT, (s, a) -> s.cluster(null).setConfig(a.object("config")));
     add("cluster", "distributeConfig", "Makes every node apply the stored runtime config again; returns the config and the "
@@ -172,12 +174,12 @@ public final class ApiCatalog {
       Object v = in.getValue(p.name());
       switch (p.type()) {
         case STRING -> {
-          if (v instanceof String || v == null && !p.required()) {
-            out.put(p.name(), v);
-          } else if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && !(v instanceof Double && Double.isInfinite((Double) v))) {
-            out.put(p.name(), String.valueOf(n.longValue()));
+          if (v == null && !p.required()) {
+            out.put(p.name(), (String) null);
+          } else if (Validate.idText(v) != null) {
+            out.put(p.name(), Validate.idText(v)); // an integer keeps its exact digits, as at the edge
           } else {
-            throw Failure.BAD_REQUEST.exception("parameter " + p.name() + " must be a string");
+            throw Failure.BAD_REQUEST.exception("parameter " + p.name() + " must be a string or an integer");
           }
         }
         case OBJECT -> {

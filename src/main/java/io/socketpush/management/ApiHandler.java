@@ -9,9 +9,6 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.serviceproxy.ServiceException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +84,13 @@ public final class ApiHandler {
     JsonObject params = new JsonObject();
     for (int i = 2; i < parts.length; i++) {
       ApiMethod.Param p = ps.get(i - 2);
-      String raw = URLDecoder.decode(parts[i], StandardCharsets.UTF_8);
+      String raw;
+      try {
+        raw = PathSegments.decode(parts[i]);
+      } catch (IllegalArgumentException e) {
+        fail(ctx, Failure.BAD_REQUEST.exception("parameter " + p.name() + ": " + e.getMessage()));
+        return;
+      }
       if (p.type() == ApiMethod.Type.STRING) {
         params.put(p.name(), raw);
       } else {
@@ -115,7 +118,7 @@ public final class ApiHandler {
     Future<?> result;
     try {
       result = m.invoker().invoke(services, ApiCatalog.bind(m, params));
-    } catch (ServiceException e) {
+    } catch (RuntimeException e) { // a BAD_REQUEST ServiceException from bind, or a bug (500 INTERNAL, logged)
       fail(ctx, e);
       return;
     }

@@ -40,7 +40,9 @@ public final class ManagementVerticle extends VerticleBase {
     router.get("/openapi.json").handler(api::openapi);
     router.get("/heartbeat").handler(this::heartbeat);
     OpsRoutes.mount(vertx, router, services.membership().nodeId(), config); // /health /ready /metrics /admin/loglevel
-    router.getWithRegex("/(auth|channel|user|cluster)/[^/]+(/.*)?").handler(api::legacy);
+    // no capture groups: vert.x-web would decode them as path params and answer a broken escape (%zz) with a bare 500;
+    // ApiHandler.legacy decodes each segment itself (400 naming the parameter)
+    router.getWithRegex("/(?:auth|channel|user|cluster)/[^/]+(?:/.*)?").handler(api::legacy);
     router.get("/*").handler(StaticHandler.create("webroot/admin").setCachingEnabled(false));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.errorHandler(404, api::routerError).errorHandler(405, api::routerError)

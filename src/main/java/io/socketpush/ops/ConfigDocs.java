@@ -38,7 +38,9 @@ public final class ConfigDocs {
         .append("default. An unknown key or a value of the wrong type or out of range stops the node at startup with ")
         .append("a message naming the option, e.g. `invalid config: edge.port must be between 0 and 65535 (was 70000)`.\n\n")
         .append("Options marked *runtime* can also be changed on a running cluster with `cluster.setConfig` ")
-        .append("(`POST /api/cluster/setConfig {\"config\":{\"edge\":{\"authTimeout\":5000}}}`); the others need a restart.\n\n")
+        .append("(`POST /api/cluster/setConfig {\"config\":{\"edge\":{\"authTimeout\":5000}}}`): the options given are merged into ")
+        .append("the runtime config (the others keep their values; `null` removes one, so its startup value applies again); ")
+        .append("the other options need a restart.\n\n")
         .append("| option | type | default | range | runtime | meaning |\n")
         .append("|---|---|---|---|---|---|\n");
     JsonArray all = NodeConfig.describe();

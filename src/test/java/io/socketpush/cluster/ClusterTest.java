@@ -299,7 +299,7 @@ class ClusterTest {
     assertEquals(4_321, told.getJsonObject("config").getJsonObject("edge").getInteger("authTimeout"));
     assertEquals(new JsonArray(List.of("java-client", "n1", "n2", "n3")), told.getJsonArray("nodes"));
     // back to defaults for whatever runs next
-    Await.result(client.cluster("n2").setConfig(new JsonObject()));
+    Await.result(client.cluster("n2").setConfig(new JsonObject().putNull("edge").putNull("cluster"))); // null removes
     Await.until(() -> Await.result(client.cluster("n1").getConfig("n3")).getJsonObject("edge").getInteger("authTimeout") == 10_000,
         5_000, "defaults again");
   }

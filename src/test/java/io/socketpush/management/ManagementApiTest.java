@@ -142,7 +142,7 @@ class ManagementApiTest {
     Await.result(http.call("cluster", "setConfig", new JsonObject().put("config",
         new JsonObject().put("logging", new JsonObject().put("level", "INFO")))));
     Await.until(() -> !org.slf4j.LoggerFactory.getLogger("io.socketpush.edge").isDebugEnabled(), 5_000, "INFO applied");
-    Await.result(http.call("cluster", "setConfig", new JsonObject().put("config", new JsonObject())));
+    Await.result(http.call("cluster", "setConfig", new JsonObject().put("config", new JsonObject().putNull("edge").putNull("logging"))));
   }
 
   @Test
