@@ -67,6 +67,35 @@ public final class ApiHandler {
     invoke(ctx, m, params);
   }
 
+  /**
+   * GET /api/:service/:method?param=value: the read-only methods ({@code readOnly} in /api: status, get*, listAll,
+   * auth.check) with string parameters from the query. A method that changes state answers 405: a GET must never
+   * change anything (a link or an image on another site could send it), so those stay POST only.
+   */
+  public void callGet(RoutingContext ctx) {
+    ApiMethod m = ApiCatalog.find(ctx.pathParam("service"), ctx.pathParam("method"));
+    if (m == null) {
+      fail(ctx, Failure.NOT_FOUND.exception("unknown method " + ctx.pathParam("service") + "." + ctx.pathParam("method")));
+      return;
+    }
+    if (!m.readOnly()) {
+      ctx.response().setStatusCode(405).putHeader("allow", "POST").putHeader("content-type", "application/json")
+          .end(new JsonObject().put("error", new JsonObject().put("code", Failure.BAD_REQUEST.name())
+              .put("message", m.service() + "." + m.name() + " changes state: call it with POST")).encode());
+      return;
+    }
+    JsonObject params = new JsonObject();
+    for (String name : ctx.queryParams().names()) {
+      List<String> values = ctx.queryParams().getAll(name);
+      if (values.size() != 1) {
+        fail(ctx, Failure.BAD_REQUEST.exception("parameter " + name + " given " + values.size() + " times"));
+        return;
+      }
+      params.put(name, values.get(0));
+    }
+    invoke(ctx, m, params);
+  }
+
   /** GET /:service/:method/:p1/:p2...: the original socket-push URL scheme, parameters by position. */
   public void legacy(RoutingContext ctx) {
     String path = ctx.normalizedPath();

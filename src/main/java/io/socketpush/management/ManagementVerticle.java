@@ -37,6 +37,7 @@ public final class ManagementVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create().setBodyLimit(m.integer("maxBodySize")).setHandleFileUploads(false));
     router.get("/api").handler(api::describe);
     router.post("/api/:service/:method").handler(api::call);
+    router.get("/api/:service/:method").handler(api::callGet); // read-only methods only: no state change by GET
     router.get("/openapi.json").handler(api::openapi);
     router.get("/heartbeat").handler(this::heartbeat);
     OpsRoutes.mount(vertx, router, services.membership().nodeId(), config); // /health /ready /metrics /admin/loglevel
