@@ -26,26 +26,26 @@ final class Subscriptions {
     return "u:" + userId;
   }
 
-  /** Subscribes; true if the user was not subscribed before. */
+  /**
+   * Subscribes; true if the user was not subscribed before. Both directions are written at once (each is
+   * idempotent, so a subscribe cut short by a crash is repaired by calling it again).
+   */
   Future<Boolean> subscribe(String userId, String channelId) {
-    return sets.add(subscribersOf(channelId), userId).compose(c -> {
-      // the user's side is written even when the channel's was there: repairs a subscribe cut short
-      Future<?> side = sets.add(subscriptionsOf(userId), channelId);
-      if (c.changed() && c.count() == 1) {
-        side = side.compose(x -> listChannel(channelId));
-      }
-      return side.map(c.changed());
+    Future<PagedSets.Change> channelSide = sets.add(subscribersOf(channelId), userId);
+    Future<PagedSets.Change> userSide = sets.add(subscriptionsOf(userId), channelId);
+    return Future.all(channelSide, userSide).compose(v -> {
+      PagedSets.Change c = channelSide.result();
+      return (c.changed() && c.count() == 1 ? listChannel(channelId) : Future.<Void>succeededFuture()).map(c.changed());
     });
   }
 
   /** Unsubscribes; true if the user was subscribed. */
   Future<Boolean> unsubscribe(String userId, String channelId) {
-    return sets.remove(subscribersOf(channelId), userId).compose(c -> {
-      Future<?> side = sets.remove(subscriptionsOf(userId), channelId);
-      if (c.changed() && c.count() == 0) {
-        side = side.compose(x -> unlistChannel(channelId));
-      }
-      return side.map(c.changed());
+    Future<PagedSets.Change> channelSide = sets.remove(subscribersOf(channelId), userId);
+    Future<PagedSets.Change> userSide = sets.remove(subscriptionsOf(userId), channelId);
+    return Future.all(channelSide, userSide).compose(v -> {
+      PagedSets.Change c = channelSide.result();
+      return (c.changed() && c.count() == 0 ? unlistChannel(channelId) : Future.<Void>succeededFuture()).map(c.changed());
     });
   }
 
