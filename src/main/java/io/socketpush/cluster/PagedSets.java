@@ -6,9 +6,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Sets of strings (named lists) in a {@link KvStore}, one entry per member, paged with a cursor. The cost of
@@ -33,6 +34,8 @@ import java.util.Map;
 public final class PagedSets {
   /** A page reads at most this many slots per item asked for. */
   public static final int SCAN_FACTOR = 4;
+  /** Fewest slots a page reads per round trip (unless the limit is smaller). */
+  static final int MIN_CHUNK = 64;
   private static final int MAX_META_TRIES = 100;
   private static final int MAX_SLOT_TRIES = 8;
   private static final char SEP = '\u0001'; // ids never hold control characters (Validate.idError)
@@ -144,35 +147,42 @@ public final class PagedSets {
     });
   }
 
-  /** Reads slots [pos, end) a chunk at a time until {@code limit} members are found. */
+  /**
+   * Reads slots [pos, end) a chunk at a time until {@code limit} members are found. A chunk is at least
+   * {@link #MIN_CHUNK} slots, so a nearly full page is not finished one slot per round trip; members beyond
+   * the limit are left for the next page (the cursor is the slot of the first one not returned).
+   */
   private Future<Page> scan(String list, long pos, long end, long next, int limit, List<String> items) {
     if (items.size() >= limit || pos >= end) {
       return Future.succeededFuture(new Page(items, pos < next ? Long.toString(pos) : null));
     }
-    long chunkEnd = Math.min(end, pos + (limit - items.size()));
+    long chunkEnd = Math.min(end, pos + Math.max(limit - items.size(), Math.min(limit, MIN_CHUNK)));
     List<String> keys = new ArrayList<>();
     for (long s = pos; s < chunkEnd; s++) {
       keys.add(slotKey(list, s));
     }
     return kv.getAll(keys).compose(slots -> {
-      Map<String, Long> found = new LinkedHashMap<>();
+      List<Map.Entry<Long, String>> found = new ArrayList<>(); // (slot, member) in slot order
+      Set<String> indexKeys = new LinkedHashSet<>();
       for (long s = pos; s < chunkEnd; s++) {
         String member = slots.get(slotKey(list, s));
         if (member != null) {
-          found.put(member, s);
+          found.add(Map.entry(s, member));
+          indexKeys.add(indexKey(list, member));
         }
       }
       if (found.isEmpty()) {
         return scan(list, chunkEnd, end, next, limit, items);
       }
-      List<String> indexKeys = new ArrayList<>();
-      found.keySet().forEach(m -> indexKeys.add(indexKey(list, m)));
       return kv.getAll(indexKeys).compose(index -> {
-        found.forEach((member, slot) -> {
-          if (Long.toString(slot).equals(index.get(indexKey(list, member)))) {
-            items.add(member);
+        for (Map.Entry<Long, String> e : found) {
+          if (Long.toString(e.getKey()).equals(index.get(indexKey(list, e.getValue())))) {
+            if (items.size() == limit) {
+              return Future.succeededFuture(new Page(items, Long.toString(e.getKey())));
+            }
+            items.add(e.getValue());
           }
-        });
+        }
         return scan(list, chunkEnd, end, next, limit, items);
       });
     });
