@@ -88,11 +88,11 @@ if ($status !== 200 || !is_array($api) || !isset($api['services']) || !is_array(
 }
 
 // -- generate ---------------------------------------------------------------------------------------------
-const PARAM_TYPES = ['string' => 'string|int', 'json' => 'mixed', 'object' => 'array|object'];
+const PARAM_TYPES = ['string' => 'string|int', 'json' => 'mixed', 'object' => 'array|object', 'integer' => 'int'];
 const RETURN_TYPES = ['none' => 'void', 'string' => 'string', 'integer' => 'int', 'string_list' => 'array',
-    'object' => 'array'];
+    'object' => 'array', 'page' => 'array'];
 const RETURN_DOCS = ['none' => 'void', 'string' => 'string', 'integer' => 'int', 'string_list' => 'string[]',
-    'object' => 'array<string, mixed>'];
+    'object' => 'array<string, mixed>', 'page' => 'array{items: string[], nextCursor: string|null}'];
 
 function serviceClass(string $service, array $desc): array
 {
@@ -138,6 +138,7 @@ function serviceClass(string $service, array $desc): array
             $value = match ($type) {
                 'string' => "(string) \$$pn",
                 'object' => "(object) \$$pn",
+                'integer' => "(int) \$$pn",
                 default => "\$$pn",
             };
             $body[] = $optional

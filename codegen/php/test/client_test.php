@@ -32,6 +32,23 @@ function ok(string $method, mixed $result): void
 }
 
 /** Runs $call, which must throw ApiException with $code; returns the exception. */
+/** Every item of a paged list: $fetch(cursor) returns one page {items, nextCursor}. */
+function allPages(callable $fetch): array
+{
+    $items = [];
+    $cursor = null;
+    for ($i = 0; $i < 1000; $i++) {
+        $page = $fetch($cursor);
+        $items = array_merge($items, $page['items']);
+        $cursor = $page['nextCursor'];
+        if ($cursor === null) {
+            return $items;
+        }
+    }
+    check(false, 'paging ends');
+    return $items;
+}
+
 function expectError(string $code, string $what, callable $call): ApiException
 {
     try {
@@ -61,12 +78,30 @@ check($bad instanceof RuntimeException && $bad->getHttpStatus() === 400 && str_c
 // channel subscription before the socket connects: takes effect when it does
 $api->channel->subscribe($user, $channel);
 ok('channel.subscribe', null);
-check($api->channel->getSubscriptions($user) === [$channel], 'channel.getSubscriptions');
+check($api->channel->getSubscriptions($user) === ['items' => [$channel], 'nextCursor' => null], 'channel.getSubscriptions');
 ok('channel.getSubscriptions', [$channel]);
-check($api->channel->getSubscribers($channel) === [$user], 'channel.getSubscribers');
+check($api->channel->getSubscribers($channel) === ['items' => [$user], 'nextCursor' => null], 'channel.getSubscribers');
 ok('channel.getSubscribers', [$user]);
-check(in_array($channel, $api->channel->listAll(), true), 'channel.listAll');
+check(in_array($channel, allPages(fn($cursor) => $api->channel->listAll(1, $cursor)), true), 'channel.listAll');
 ok('channel.listAll', 'contains ' . $channel);
+// paging: limit and cursor, every subscriber exactly once
+foreach (['p1', 'p2', 'p3'] as $other) {
+    $api->channel->subscribe($user . '-' . $other, $channel);
+}
+$pages = 0;
+$seen = allPages(function ($cursor) use ($api, $channel, &$pages) {
+    $pages++;
+    $page = $api->channel->getSubscribers($channel, 1, $cursor);
+    check(count($page['items']) <= 1, 'a page respects the limit');
+    return $page;
+});
+$expected = [$user, $user . '-p1', $user . '-p2', $user . '-p3'];
+check(count($seen) === 4 && count(array_unique($seen)) === 4 && array_diff($expected, $seen) === [] && $pages >= 4,
+    'channel.getSubscribers pages with limit and cursor');
+ok('channel.getSubscribers paged', $seen);
+foreach (['p1', 'p2', 'p3'] as $other) {
+    $api->channel->unsubscribe($user . '-' . $other, $channel);
+}
 
 // user, offline
 expectError('NOT_CONNECTED', 'user.publish offline', fn() => $api->user->publish($user, ['text' => 'nobody']));
@@ -80,7 +115,7 @@ check($line !== false && trim($line) === 'GO', 'the test connected a client');
 $servers = $api->user->getFrontendServer($user);
 check(count($servers) === 1 && str_starts_with($servers[0], 'http://'), 'user.getFrontendServer');
 ok('user.getFrontendServer', $servers);
-check(in_array($user, $api->user->listAll(), true), 'user.listAll');
+check(in_array($user, allPages(fn($cursor) => $api->user->listAll(null, $cursor)), true), 'user.listAll');
 ok('user.listAll', 'contains ' . $user);
 $n = $api->user->publish($user, ['text' => 'hello from php', 'n' => 1]);
 check($n === 1, 'user.publish reaches one socket');
@@ -93,17 +128,17 @@ ok('channel.publish', $n);
 expectError('UNAUTHORIZED', 'no key', fn() => (new Auth(Client::create($host, (int) $port)))->set($user, $session));
 expectError('FORBIDDEN', 'wrong key', fn() => (new Auth(Client::create($host, (int) $port, 'wrong-key')))->set($user, $session));
 $ro = new Api(Client::create($host, (int) $port, $readOnlyKey));
-check(in_array($user, $ro->user->listAll(), true), 'read-only key may list');
+check(in_array($user, $ro->user->listAll()['items'], true), 'read-only key may list');
 expectError('FORBIDDEN', 'read-only key may not publish', fn() => $ro->user->publish($user, 'x'));
 
 // unsubscribing
 $api->channel->unsubscribe($user, $channel);
-check($api->channel->getSubscribers($channel) === [], 'channel.unsubscribe');
+check($api->channel->getSubscribers($channel)['items'] === [], 'channel.unsubscribe');
 ok('channel.unsubscribe', null);
 $api->channel->subscribe($user, $channel . '-a');
 $api->channel->subscribe($user, $channel . '-b');
 $api->channel->unsubscribeAll($user);
-check($api->channel->getSubscriptions($user) === [], 'channel.unsubscribeAll');
+check($api->channel->getSubscriptions($user)['items'] === [], 'channel.unsubscribeAll');
 ok('channel.unsubscribeAll', null);
 
 // user.remove closes the socket

@@ -57,7 +57,7 @@ public final class NodeVerticle extends VerticleBase {
     membership = new Membership(vertx, self, nodeConfig.cluster().longValue("heartbeatInterval"),
         nodeConfig.cluster().longValue("nodeTimeout"), nodeConfig.cluster().integer("virtualNodes"));
     services = new Services(vertx, membership, nodeConfig.cluster().longValue("requestTimeout"),
-        nodeConfig.cluster().integer("listLimit"));
+        () -> runtime.get().cluster().integer("listLimit"));
     ops = NodeOps.start(vertx, nodeConfig, membership); // metrics, health, node id in logs (see io.socketpush.ops)
 
     Future<Void> ready = deployRoles(runtime, true);

@@ -518,7 +518,7 @@ public final class Bench {
 
   // ---------------------------------------------------------------- machine and pinning
 
-  private static JsonObject machine() {
+  static JsonObject machine() {
     String cpu = "?";
     try {
       cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
@@ -532,7 +532,7 @@ public final class Bench {
         .put("memoryMb", Runtime.getRuntime().maxMemory() / 1024 / 1024).put("loadavgBefore", loadavg());
   }
 
-  private static String loadavg() {
+  static String loadavg() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).trim();
     } catch (IOException e) {
@@ -541,7 +541,7 @@ public final class Bench {
   }
 
   /** Pins every thread of this JVM (and so the threads it creates later) to {@code cpus}. */
-  private static void pinSelf(String cpus) {
+  static void pinSelf(String cpus) {
     try {
       Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, String.valueOf(ProcessHandle.current().pid()))
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -1,13 +1,14 @@
 package io.socketpush.channel;
 
 import io.vertx.codegen.annotations.GenIgnore;
+import io.vertx.codegen.annotations.Nullable;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
-import java.util.List;
 
 /**
  * Channel subscriptions and publishing to channels. Sharded by channelId; subscriptions are hard state
@@ -41,18 +42,22 @@ public interface ChannelService {
   Future<Void> unsubscribeAll(String userId);
 
   /**
-   * Channels a user is subscribed to (at most cluster.listLimit).
+   * One page of the channels a user is subscribed to, in the order of subscribing.
    *
    * @param userId the user
+   * @param limit  most items in the page; 0 for cluster.listLimit, which is also the maximum
+   * @param cursor nextCursor of the previous page; null or empty for the first page
    */
-  Future<List<String>> getSubscriptions(String userId);
+  Future<Page> getSubscriptions(String userId, int limit, @Nullable String cursor);
 
   /**
-   * Users subscribed to a channel (at most cluster.listLimit).
+   * One page of the users subscribed to a channel, in the order of subscribing.
    *
    * @param channelId the channel (shard key)
+   * @param limit     most items in the page; 0 for cluster.listLimit, which is also the maximum
+   * @param cursor    nextCursor of the previous page; null or empty for the first page
    */
-  Future<List<String>> getSubscribers(String channelId);
+  Future<Page> getSubscribers(String channelId, int limit, @Nullable String cursor);
 
   /**
    * Publishes a message to every socket of every user subscribed to the channel; returns the number of
@@ -64,8 +69,13 @@ public interface ChannelService {
    */
   Future<Integer> publish(String channelId, PushMessage message);
 
-  /** Channels with at least one subscriber (at most cluster.listLimit). */
-  Future<List<String>> listAll();
+  /**
+   * One page of the channels with at least one subscriber.
+   *
+   * @param limit  most items in the page; 0 for cluster.listLimit, which is also the maximum
+   * @param cursor nextCursor of the previous page; null or empty for the first page
+   */
+  Future<Page> listAll(int limit, @Nullable String cursor);
 
   /** A proxy to the instance bound at {@code address}. */
   @GenIgnore

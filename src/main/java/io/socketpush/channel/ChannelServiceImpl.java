@@ -1,13 +1,14 @@
 package io.socketpush.channel;
 
 import io.socketpush.cluster.Addresses;
-import io.socketpush.cluster.DistributedSets;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.edge.EdgeOps;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
+import io.socketpush.shard.Pages;
 import io.socketpush.user.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,19 +38,17 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   private Future<Void> settled = Future.succeededFuture();
   private final Membership membership;
   private final PresenceService presence;
-  private final DistributedSets subscribers;
-  private final DistributedSets subscriptions;
+  private final Subscriptions subscriptions;
   private final long timeoutMs;
   private final IntSupplier listLimit;
   private final Map<String, Set<String>> interest = new HashMap<>();
   private final io.socketpush.shard.Takeover takeover;
 
-  ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, DistributedSets subscribers,
-      DistributedSets subscriptions, long timeoutMs, IntSupplier listLimit) {
+  ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, Subscriptions subscriptions,
+      long timeoutMs, IntSupplier listLimit) {
     this.vertx = vertx;
     this.membership = membership;
     this.presence = presence;
-    this.subscribers = subscribers;
     this.subscriptions = subscriptions;
     this.timeoutMs = timeoutMs;
     this.listLimit = listLimit;
@@ -63,8 +61,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     if (bad != null) {
       return bad;
     }
-    return subscribers.add(channelId, userId, 0)
-        .compose(v -> subscriptions.add(userId, channelId, 0))
+    return subscriptions.subscribe(userId, channelId)
         .compose(v -> tellEdges(userId, channelId, EdgeOps.SUBSCRIBED));
   }
 
@@ -74,8 +71,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     if (bad != null) {
       return bad;
     }
-    return subscribers.remove(channelId, userId)
-        .compose(v -> subscriptions.remove(userId, channelId))
+    return subscriptions.unsubscribe(userId, channelId)
         .compose(v -> tellEdges(userId, channelId, EdgeOps.UNSUBSCRIBED));
   }
 
@@ -106,10 +102,11 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     if (bad != null) {
       return bad;
     }
-    // only channels this shard owns; the sharded facade covers the rest
-    return subscriptions.get(userId).compose(channels -> {
+    // only channels this shard owns; the sharded facade covers the rest. Slots do not move when members
+    // leave, so paging on while unsubscribing sees every channel once.
+    return Pages.forEach(cursor -> subscriptions.subscriptions(userId, cursor, listLimit.getAsInt()), page -> {
       List<Future<Void>> calls = new ArrayList<>();
-      for (String c : channels) {
+      for (String c : page) {
         if (owns(c)) {
           calls.add(unsubscribe(userId, c));
         }
@@ -119,15 +116,21 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   }
 
   @Override
-  public Future<List<String>> getSubscriptions(String userId) {
-    Future<List<String>> bad = Validate.ids("userId", userId);
-    return bad != null ? bad : subscriptions.get(userId).map(this::limit);
+  public Future<Page> getSubscriptions(String userId, int limit, String cursor) {
+    Future<Page> bad = Validate.ids("userId", userId);
+    if (bad == null) {
+      bad = Pages.checkLimit(limit);
+    }
+    return bad != null ? bad : subscriptions.subscriptions(userId, cursor, Pages.limit(limit, listLimit.getAsInt()));
   }
 
   @Override
-  public Future<List<String>> getSubscribers(String channelId) {
-    Future<List<String>> bad = Validate.ids("channelId", channelId);
-    return bad != null ? bad : subscribers.get(channelId).map(this::limit);
+  public Future<Page> getSubscribers(String channelId, int limit, String cursor) {
+    Future<Page> bad = Validate.ids("channelId", channelId);
+    if (bad == null) {
+      bad = Pages.checkLimit(limit);
+    }
+    return bad != null ? bad : subscriptions.subscribers(channelId, cursor, Pages.limit(limit, listLimit.getAsInt()));
   }
 
   @Override
@@ -159,8 +162,9 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   }
 
   @Override
-  public Future<List<String>> listAll() {
-    return subscribers.keys().map(keys -> limit(new ArrayList<>(new TreeSet<>(keys))));
+  public Future<Page> listAll(int limit, String cursor) {
+    Future<Page> bad = Pages.checkLimit(limit);
+    return bad != null ? bad : subscriptions.channels(cursor, Pages.limit(limit, listLimit.getAsInt()));
   }
 
   // ---- InterestService (internal) ----
@@ -266,11 +270,6 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
 
   private boolean owns(String channelId) {
     return membership.ring(Role.CHANNEL).owns(membership.nodeId(), channelId);
-  }
-
-  private List<String> limit(List<String> in) {
-    int max = listLimit.getAsInt();
-    return in.size() <= max ? in : new ArrayList<>(in.subList(0, max));
   }
 
   private <T> Future<T> guard(String channelId, Future<T> other) {

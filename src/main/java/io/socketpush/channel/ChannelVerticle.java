@@ -1,7 +1,8 @@
 package io.socketpush.channel;
 
 import io.socketpush.cluster.Addresses;
-import io.socketpush.cluster.DistributedSets;
+import io.socketpush.cluster.KvStore;
+import io.socketpush.cluster.PagedSets;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
@@ -14,10 +15,11 @@ import java.util.List;
 
 /** The channel role: binds this node's ChannelService and InterestService shard. */
 public final class ChannelVerticle extends VerticleBase {
-  /** Distributed map channelId -> subscribed userIds. */
-  public static final String SUBSCRIBERS_MAP = "socketpush.channel.subscribers";
-  /** Distributed map userId -> subscribed channelIds. */
-  public static final String SUBSCRIPTIONS_MAP = "socketpush.channel.subscriptions";
+  /**
+   * Distributed cache of the subscriptions: one entry per (channel, user) pair in each direction, see
+   * {@link Subscriptions}. (Until 2026-11 two caches held one growing JSON value per channel and per user.)
+   */
+  public static final String SUBSCRIPTIONS_CACHE = "socketpush.subscriptions";
 
   private final Services services;
   private final RuntimeConfig config;
@@ -31,10 +33,10 @@ public final class ChannelVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     String nodeId = services.membership().nodeId();
-    return Future.all(DistributedSets.open(vertx, SUBSCRIBERS_MAP), DistributedSets.open(vertx, SUBSCRIPTIONS_MAP))
-        .compose(maps -> {
+    return KvStore.open(vertx, SUBSCRIPTIONS_CACHE)
+        .compose(kv -> {
           ChannelServiceImpl impl = new ChannelServiceImpl(vertx, services.membership(), services.presence(),
-              maps.resultAt(0), maps.resultAt(1), config.get().cluster().longValue("requestTimeout"),
+              new Subscriptions(new PagedSets(kv)), config.get().cluster().longValue("requestTimeout"),
               () -> config.get().cluster().integer("listLimit"));
           services.membership().onChange(impl::onRingChange);
           ServiceBinder binder = new ServiceBinder(vertx);

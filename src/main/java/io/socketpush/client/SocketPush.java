@@ -49,8 +49,8 @@ public final class SocketPush {
         .put("client", true).put("startedAt", System.currentTimeMillis());
     Membership membership = new Membership(vertx, self, config.cluster().longValue("heartbeatInterval"),
         config.cluster().longValue("nodeTimeout"), config.cluster().integer("virtualNodes"));
-    Services services = new Services(vertx, membership, config.cluster().longValue("requestTimeout"),
-        config.cluster().integer("listLimit"));
+    int listLimit = config.cluster().integer("listLimit");
+    Services services = new Services(vertx, membership, config.cluster().longValue("requestTimeout"), () -> listLimit);
     // start on a context of our own, so membership state stays on one event loop whoever calls us
     return Future.<Void>future(p -> vertx.getOrCreateContext().runOnContext(v -> membership.start().onComplete(p)))
         .map(v -> new SocketPushClient(services));

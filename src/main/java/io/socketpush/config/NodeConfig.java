@@ -70,7 +70,7 @@ public final class NodeConfig {
       Option.longValue("requestTimeout", 5_000, 100, 600_000, "Timeout of service calls between nodes, in milliseconds."),
       Option.longValue("antiEntropyInterval", 10_000, 500, 3_600_000, "Milliseconds between edges' full re-announcements."),
       Option.integer("virtualNodes", 128, 1, 4_096, "Virtual nodes per member on each hash ring."),
-      Option.integer("listLimit", 1_000, 1, 1_000_000, "Most entries listAll/getSubscribers return."));
+      Option.integer("listLimit", 1_000, 1, 1_000_000, "Largest page (and default page size) of listAll, getSubscribers and getSubscriptions."));
 
   static final List<Option> LOGGING = List.of(
       Option.string("level", "INFO", "Log level of socket-push's own loggers (io.socketpush): TRACE, DEBUG, INFO, WARN, ERROR; changeable at runtime."));

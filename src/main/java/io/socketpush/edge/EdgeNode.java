@@ -149,7 +149,7 @@ public final class EdgeNode {
       if (first) {
         LocalUser created = lu;
         lu.ready = services.presence().attach(u, nodeId)
-            .compose(v -> services.channel().getSubscriptions(u))
+            .compose(v -> io.socketpush.shard.Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor)))
             .compose(channels -> {
               List<Future<Void>> interests = new ArrayList<>();
               for (String c : channels) {

@@ -2,6 +2,7 @@ package io.socketpush.management;
 
 import static io.socketpush.management.ApiMethod.Result.INTEGER;
 import static io.socketpush.management.ApiMethod.Result.NONE;
+import static io.socketpush.management.ApiMethod.Result.PAGE;
 import static io.socketpush.management.ApiMethod.Result.STRING_LIST;
 import static io.socketpush.management.ApiMethod.Type.JSON;
 import static io.socketpush.management.ApiMethod.Type.OBJECT;
@@ -14,6 +15,7 @@ import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.management.ApiMethod.Param;
 import io.socketpush.management.ApiMethod.Result;
+import io.socketpush.message.Page;
 import io.socketpush.user.UserService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +34,14 @@ public final class ApiCatalog {
   private static final Param USER = new Param("userId", STRING, "The user id (numeric ids are accepted as strings).", false, true);
   private static final Param USER_KEY = new Param("userId", STRING, "The user id (numeric ids are accepted as strings).", true, true);
   private static final Param CHANNEL_KEY = new Param("channelId", STRING, "The channel id.", true, true);
+  private static final Param LIMIT = new Param("limit", ApiMethod.Type.INTEGER,
+      "Most items in the page; 0 or absent for cluster.listLimit, which is also the maximum.", false, false);
+  private static final Param CURSOR = new Param("cursor", STRING,
+      "nextCursor of the previous page; absent for the first page.", false, false);
   private static final Param MESSAGE = new Param("message", JSON, "Any JSON value: object, array, string, number, boolean.", false, true);
+
+  private static final String PAGE_DOC = "{\"items\": [...], \"nextCursor\": ...}; pass nextCursor as cursor for "
+      + "the next page until it is null (a page may hold fewer items than the limit and still have a next one).";
 
   private static final Map<String, String> SERVICES = new LinkedHashMap<>();
   private static final Map<String, Class<?>> INTERFACES = new LinkedHashMap<>();
@@ -58,16 +67,18 @@ public final class ApiCatalog {
         List.of(USER, CHANNEL_KEY), NONE, (s, a) -> s.channel().unsubscribe(a.string("userId"), a.string("channelId")));
     add("channel", "unsubscribeAll", "Unsubscribes a user from every channel.", false, List.of(USER), NONE,
         (s, a) -> s.channel().unsubscribeAll(a.string("userId")));
-    add("channel", "getSubscriptions", "Channels a user is subscribed to (at most cluster.listLimit).", true, List.of(USER),
-        STRING_LIST, (s, a) -> s.channel().getSubscriptions(a.string("userId")));
-    add("channel", "getSubscribers", "Users subscribed to a channel (at most cluster.listLimit).", true, List.of(CHANNEL_KEY),
-        STRING_LIST, (s, a) -> s.channel().getSubscribers(a.string("channelId")));
+    add("channel", "getSubscriptions", "One page of the channels a user is subscribed to, in the order of subscribing: "
+        + PAGE_DOC, true, List.of(USER, LIMIT, CURSOR), PAGE,
+        (s, a) -> s.channel().getSubscriptions(a.string("userId"), a.integer("limit"), a.string("cursor")).map(Page::toJson));
+    add("channel", "getSubscribers", "One page of the users subscribed to a channel, in the order of subscribing: "
+        + PAGE_DOC, true, List.of(CHANNEL_KEY, LIMIT, CURSOR), PAGE,
+        (s, a) -> s.channel().getSubscribers(a.string("channelId"), a.integer("limit"), a.string("cursor")).map(Page::toJson));
     add("channel", "publish", "Publishes a message to every socket of every user subscribed to the channel; returns the "
         + "number of sockets reached. Fails UNAVAILABLE if an edge node holding subscribers did not take it (others may"
         + " have: a retry can reach some sockets twice).", false, List.of(CHANNEL_KEY, MESSAGE), INTEGER,
         (s, a) -> s.channel().publish(a.string("channelId"), a.message("message")));
-    add("channel", "listAll", "Channels with at least one subscriber (at most cluster.listLimit).", true, List.of(), STRING_LIST,
-        (s, a) -> s.channel().listAll());
+    add("channel", "listAll", "One page of the channels with at least one subscriber: " + PAGE_DOC, true,
+        List.of(LIMIT, CURSOR), PAGE, (s, a) -> s.channel().listAll(a.integer("limit"), a.string("cursor")).map(Page::toJson));
 
     service("user", UserService.class,
         "Presence of users (which edge nodes hold their sockets) and publishing to one user. Sharded by userId.");
@@ -79,8 +90,8 @@ public final class ApiCatalog {
         INTEGER, (s, a) -> s.user().remove(a.string("userId")));
     add("user", "getFrontendServer", "Client URLs of the edge nodes holding the user's sockets; empty when the user is offline.",
         true, List.of(USER_KEY), STRING_LIST, (s, a) -> s.user().getFrontendServer(a.string("userId")));
-    add("user", "listAll", "Users with at least one open socket (at most cluster.listLimit).", true, List.of(), STRING_LIST,
-        (s, a) -> s.user().listAll());
+    add("user", "listAll", "One page of the users with at least one open socket, sorted by userId: " + PAGE_DOC, true,
+        List.of(LIMIT, CURSOR), PAGE, (s, a) -> s.user().listAll(a.integer("limit"), a.string("cursor")).map(Page::toJson));
 
     service("cluster", ClusterService.class,
         "The cluster itself: nodes, roles, shard ownership, and the runtime config every node applies.");
@@ -181,6 +192,16 @@ public final class ApiCatalog {
           } else {
             throw Failure.BAD_REQUEST.exception("parameter " + p.name() + " must be a string or an integer");
           }
+        }
+        case INTEGER -> {
+          if (v == null && !p.required()) {
+            continue;
+          }
+          if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 0
+              || n.doubleValue() > Integer.MAX_VALUE) {
+            throw Failure.BAD_REQUEST.exception("parameter " + p.name() + " must be an integer from 0 to " + Integer.MAX_VALUE);
+          }
+          out.put(p.name(), n.intValue());
         }
         case OBJECT -> {
           if (!(v instanceof JsonObject)) {

@@ -21,7 +21,9 @@ public record ApiMethod(String service, String name, String description, boolean
     /** Any JSON value (a push message). */
     JSON,
     /** A JSON object. */
-    OBJECT;
+    OBJECT,
+    /** A non-negative JSON integer. */
+    INTEGER;
 
     /** The name used in the self-description. */
     public String id() {
@@ -37,6 +39,8 @@ public record ApiMethod(String service, String name, String description, boolean
     INTEGER("integer"),
     /** A JSON array of strings. */
     STRING_LIST("string_list"),
+    /** A page of a list: {@code {"items": [strings], "nextCursor": string or null}}. */
+    PAGE("page"),
     OBJECT("object");
 
     private final String id;

@@ -19,6 +19,12 @@ public final class Args {
     return PushMessage.of(values.getValue(name));
   }
 
+  /** An integer parameter; 0 when absent. */
+  public int integer(String name) {
+    Integer v = values.getInteger(name);
+    return v == null ? 0 : v;
+  }
+
   public JsonObject object(String name) {
     return values.getJsonObject(name);
   }

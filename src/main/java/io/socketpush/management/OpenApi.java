@@ -99,6 +99,7 @@ public final class OpenApi {
     return switch (p.type()) {
       case STRING -> new JsonObject().put("type", "string").put("description", desc);
       case OBJECT -> new JsonObject().put("type", "object").put("description", desc);
+      case INTEGER -> new JsonObject().put("type", "integer").put("format", "int32").put("minimum", 0).put("description", desc);
       // an empty schema allows any JSON value
       case JSON -> new JsonObject().put("description", desc).put("nullable", true);
     };
@@ -110,6 +111,11 @@ public final class OpenApi {
       case STRING -> new JsonObject().put("type", "string");
       case INTEGER -> new JsonObject().put("type", "integer").put("format", "int32");
       case STRING_LIST -> new JsonObject().put("type", "array").put("items", new JsonObject().put("type", "string"));
+      case PAGE -> new JsonObject().put("type", "object").put("required", new JsonArray().add("items").add("nextCursor"))
+          .put("properties", new JsonObject()
+              .put("items", new JsonObject().put("type", "array").put("items", new JsonObject().put("type", "string")))
+              .put("nextCursor", new JsonObject().put("type", "string").put("nullable", true)
+                  .put("description", "Cursor of the next page; null on the last page.")));
       case OBJECT -> new JsonObject().put("type", "object");
     };
   }

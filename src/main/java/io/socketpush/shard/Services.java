@@ -9,6 +9,7 @@ import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.user.PresenceService;
 import io.socketpush.user.UserService;
 import io.vertx.core.Vertx;
+import java.util.function.IntSupplier;
 
 /**
  * The sharded client API of the cluster: what the edge, the management API and other JVMs call. Every
@@ -31,7 +32,8 @@ public final class Services {
   private final InterestService interest;
   private final Shard<ClusterService> cluster;
 
-  public Services(Vertx vertx, Membership membership, long timeoutMs, int listLimit) {
+  /** {@code listLimit}: the largest page the facades return (the runtime config's cluster.listLimit on a node). */
+  public Services(Vertx vertx, Membership membership, long timeoutMs, IntSupplier listLimit) {
     this.membership = membership;
     auth = new ShardedAuthService(new Shard<>(vertx, membership, Role.AUTH, AUTH, AuthService::createProxy, timeoutMs));
     user = new ShardedUserService(new Shard<>(vertx, membership, Role.USER, USER, UserService::createProxy, timeoutMs), listLimit);

@@ -2,6 +2,7 @@ package io.socketpush.shard;
 
 import io.socketpush.channel.ChannelService;
 import io.socketpush.error.Validate;
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.List;
  * go to any instance (subscriptions are in the distributed data), unsubscribeAll fans out per channel.
  */
 public final class ShardedChannelService implements ChannelService {
-  private static final int MAX_UNSUBSCRIBE_ROUNDS = 1_000;
   private final Shard<ChannelService> shard;
 
   public ShardedChannelService(Shard<ChannelService> shard) {
@@ -37,31 +37,31 @@ public final class ShardedChannelService implements ChannelService {
     if (bad != null) {
       return bad;
     }
-    return unsubscribeRounds(userId, 0);
-  }
-
-  /** getSubscriptions is capped at listLimit: repeat until none is left (bounded). */
-  private Future<Void> unsubscribeRounds(String userId, int round) {
-    return getSubscriptions(userId).compose(channels -> {
-      if (channels.isEmpty() || round >= MAX_UNSUBSCRIBE_ROUNDS) {
-        return Future.succeededFuture();
-      }
+    // page through the user's subscriptions (slots do not move when members leave, so unsubscribing while
+    // paging sees every channel once), each channel to its owner
+    return Pages.forEach(cursor -> getSubscriptions(userId, 0, cursor), channels -> {
       List<Future<Void>> calls = new ArrayList<>();
       channels.forEach(c -> calls.add(unsubscribe(userId, c)));
-      return Future.all(calls).compose(v -> unsubscribeRounds(userId, round + 1));
+      return Future.all(calls).mapEmpty();
     });
   }
 
   @Override
-  public Future<List<String>> getSubscriptions(String userId) {
-    Future<List<String>> bad = Validate.ids("userId", userId);
-    return bad != null ? bad : shard.any(userId, s -> s.getSubscriptions(userId));
+  public Future<Page> getSubscriptions(String userId, int limit, String cursor) {
+    Future<Page> bad = Validate.ids("userId", userId);
+    if (bad == null) {
+      bad = Pages.checkLimit(limit);
+    }
+    return bad != null ? bad : shard.any(userId, s -> s.getSubscriptions(userId, limit, cursor));
   }
 
   @Override
-  public Future<List<String>> getSubscribers(String channelId) {
-    Future<List<String>> bad = Validate.ids("channelId", channelId);
-    return bad != null ? bad : shard.any(channelId, s -> s.getSubscribers(channelId));
+  public Future<Page> getSubscribers(String channelId, int limit, String cursor) {
+    Future<Page> bad = Validate.ids("channelId", channelId);
+    if (bad == null) {
+      bad = Pages.checkLimit(limit);
+    }
+    return bad != null ? bad : shard.any(channelId, s -> s.getSubscribers(channelId, limit, cursor));
   }
 
   @Override
@@ -74,7 +74,8 @@ public final class ShardedChannelService implements ChannelService {
   }
 
   @Override
-  public Future<List<String>> listAll() {
-    return shard.any("", ChannelService::listAll);
+  public Future<Page> listAll(int limit, String cursor) {
+    Future<Page> bad = Pages.checkLimit(limit);
+    return bad != null ? bad : shard.any("", s -> s.listAll(limit, cursor));
   }
 }

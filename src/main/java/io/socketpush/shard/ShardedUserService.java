@@ -1,18 +1,24 @@
 package io.socketpush.shard;
 
 import io.socketpush.error.Validate;
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import io.socketpush.user.UserService;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.IntSupplier;
 
-/** UserService of the whole cluster: calls go to the owner of the userId; listAll asks every shard. */
+/**
+ * UserService of the whole cluster: calls go to the owner of the userId; listAll asks every shard for its
+ * page after the cursor and merges them (sorted by userId, so the cursor is the last userId returned).
+ */
 public final class ShardedUserService implements UserService {
   private final Shard<UserService> shard;
-  private final int listLimit;
+  private final IntSupplier listLimit;
 
-  public ShardedUserService(Shard<UserService> shard, int listLimit) {
+  public ShardedUserService(Shard<UserService> shard, IntSupplier listLimit) {
     this.shard = shard;
     this.listLimit = listLimit;
   }
@@ -39,11 +45,37 @@ public final class ShardedUserService implements UserService {
   }
 
   @Override
-  public Future<List<String>> listAll() {
-    return shard.all(UserService::listAll).map(parts -> {
-      TreeSet<String> all = new TreeSet<>();
-      parts.forEach(all::addAll);
-      return all.stream().limit(listLimit).toList();
-    });
+  public Future<Page> listAll(int limit, String cursor) {
+    Future<Page> bad = Pages.checkLimit(limit);
+    if (bad != null) {
+      return bad;
+    }
+    int n = Pages.limit(limit, listLimit.getAsInt());
+    return shard.all(s -> s.listAll(n, cursor)).map(pages -> merge(pages, n));
+  }
+
+  /**
+   * The first {@code n} users of the shards' pages. A shard that has more users than it returned bounds the
+   * merged page at its last item: beyond it, users of that shard are missing from this round.
+   */
+  static Page merge(List<Page> pages, int n) {
+    TreeSet<String> all = new TreeSet<>();
+    String bound = null;
+    for (Page p : pages) {
+      all.addAll(p.items());
+      if (p.nextCursor() != null && !p.items().isEmpty()) {
+        String last = p.items().get(p.items().size() - 1);
+        bound = bound == null || last.compareTo(bound) < 0 ? last : bound;
+      }
+    }
+    List<String> items = new ArrayList<>();
+    for (String u : bound == null ? all : all.headSet(bound, true)) {
+      if (items.size() == n) {
+        break;
+      }
+      items.add(u);
+    }
+    boolean more = bound != null || items.size() < all.size();
+    return new Page(items, more && !items.isEmpty() ? items.get(items.size() - 1) : null);
   }
 }

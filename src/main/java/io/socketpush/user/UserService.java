@@ -1,11 +1,13 @@
 package io.socketpush.user;
 
 import io.vertx.codegen.annotations.GenIgnore;
+import io.vertx.codegen.annotations.Nullable;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import java.util.List;
 
@@ -40,8 +42,13 @@ public interface UserService {
    */
   Future<List<String>> getFrontendServer(String userId);
 
-  /** Users with at least one open socket (at most cluster.listLimit). */
-  Future<List<String>> listAll();
+  /**
+   * One page of the users with at least one open socket, sorted by userId.
+   *
+   * @param limit  most items in the page; 0 for cluster.listLimit, which is also the maximum
+   * @param cursor nextCursor of the previous page; null or empty for the first page
+   */
+  Future<Page> listAll(int limit, @Nullable String cursor);
 
   /** A proxy to the instance bound at {@code address}. */
   @GenIgnore

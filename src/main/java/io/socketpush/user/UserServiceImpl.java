@@ -7,7 +7,9 @@ import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.edge.EdgeOps;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
+import io.socketpush.shard.Pages;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,7 +20,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +47,14 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final PresenceService ownerPresence;
   private final LongSupplier offlineGraceMs;
   private final long timeoutMs;
-  private final int listLimit;
-  private final Map<String, Set<String>> presence = new HashMap<>();
+  private final IntSupplier listLimit;
+  /** Sorted, so listAll pages from a cursor in O(log n + limit). */
+  private final TreeMap<String, Set<String>> presence = new TreeMap<>();
   private final Map<String, Long> offlineTimers = new HashMap<>();
   private final io.socketpush.shard.Takeover takeover;
 
   UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, PresenceService ownerPresence,
-      LongSupplier offlineGraceMs, long timeoutMs, int listLimit) {
+      LongSupplier offlineGraceMs, long timeoutMs, IntSupplier listLimit) {
     this.vertx = vertx;
     this.membership = membership;
     this.channels = channels;
@@ -136,8 +141,21 @@ final class UserServiceImpl implements UserService, PresenceService {
   }
 
   @Override
-  public Future<List<String>> listAll() {
-    return Future.succeededFuture(new TreeSet<>(presence.keySet()).stream().limit(listLimit).toList());
+  public Future<Page> listAll(int limit, String cursor) {
+    Future<Page> bad = Pages.checkLimit(limit);
+    if (bad != null) {
+      return bad;
+    }
+    int n = Pages.limit(limit, listLimit.getAsInt());
+    Map<String, Set<String>> after = cursor == null || cursor.isEmpty() ? presence : presence.tailMap(cursor, false);
+    List<String> items = new ArrayList<>(Math.min(n, after.size()));
+    for (String u : after.keySet()) {
+      if (items.size() == n) {
+        return Future.succeededFuture(new Page(items, items.get(n - 1)));
+      }
+      items.add(u);
+    }
+    return Future.succeededFuture(new Page(items, null));
   }
 
   // ---- PresenceService (internal) ----

@@ -27,7 +27,7 @@ public final class UserVerticle extends VerticleBase {
     String nodeId = services.membership().nodeId();
     UserServiceImpl impl = new UserServiceImpl(vertx, services.membership(), services.channel(), services.presence(),
         () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
-        config.get().cluster().longValue("requestTimeout"), config.get().cluster().integer("listLimit"));
+        config.get().cluster().longValue("requestTimeout"), () -> config.get().cluster().integer("listLimit"));
     services.membership().onChange(impl::onRingChange);
     ServiceBinder binder = new ServiceBinder(vertx);
     consumers.add(binder.setAddress(Addresses.service(Services.USER, nodeId)).register(UserService.class, impl));

@@ -96,22 +96,22 @@ class ServiceProxyTest {
     ChannelService owner = ChannelService.createProxy(vertx, Addresses.service(Services.CHANNEL, "proxy-b"), 5_000);
     Await.result(owner.subscribe("u1", channel));
     Await.result(owner.subscribe("u2", channel));
-    assertEquals(List.of("u1", "u2"), Await.result(owner.getSubscribers(channel)));
-    assertTrue(Await.result(owner.getSubscriptions("u1")).contains(channel));
-    assertTrue(Await.result(owner.listAll()).contains(channel));
+    assertEquals(List.of("u1", "u2"), Await.result(owner.getSubscribers(channel, 0, null)).items());
+    assertTrue(Await.result(owner.getSubscriptions("u1", 0, null)).items().contains(channel));
+    assertTrue(Await.result(owner.listAll(0, null)).items().contains(channel));
     // nobody connected: a publish reaches no socket but succeeds
     assertEquals(0, Await.result(owner.publish(channel, PushMessage.of(new JsonObject().put("x", 1)))));
     Await.result(owner.unsubscribe("u1", channel));
-    assertEquals(List.of("u2"), Await.result(owner.getSubscribers(channel)));
+    assertEquals(List.of("u2"), Await.result(owner.getSubscribers(channel, 0, null)).items());
     ChannelService nonOwner = ChannelService.createProxy(vertx, Addresses.service(Services.CHANNEL, "proxy-a"), 5_000);
     assertEquals(Failure.WRONG_SHARD, Failure.of(Await.failure(nonOwner.subscribe("u3", channel))));
     // unsubscribeAll through the facade covers channels on both shards
     String other = keyOwnedBy(Role.CHANNEL, "proxy-a");
     Await.result(a.verticle.services().channel().subscribe("u2", other));
-    assertEquals(2, Await.result(a.verticle.services().channel().getSubscriptions("u2")).size());
+    assertEquals(2, Await.result(a.verticle.services().channel().getSubscriptions("u2", 0, null)).items().size());
     Await.result(b.verticle.services().channel().unsubscribeAll("u2"));
-    assertEquals(List.of(), Await.result(a.verticle.services().channel().getSubscriptions("u2")));
-    assertEquals(List.of(), Await.result(owner.getSubscribers(channel)));
+    assertEquals(List.of(), Await.result(a.verticle.services().channel().getSubscriptions("u2", 0, null)).items());
+    assertEquals(List.of(), Await.result(owner.getSubscribers(channel, 0, null)).items());
   }
 
   @Test
@@ -121,7 +121,7 @@ class ServiceProxyTest {
     assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(owner.publish(user, PushMessage.of("hi")))));
     assertEquals(List.of(), Await.result(owner.getFrontendServer(user)));
     assertEquals(0, Await.result(owner.remove(user)));
-    assertNotEquals(null, Await.result(a.verticle.services().user().listAll()));
+    assertNotEquals(null, Await.result(a.verticle.services().user().listAll(0, null)).items());
   }
 
   @Test

@@ -151,8 +151,8 @@ class ClusterTest {
     for (int i = 0; i < 20; i++) {
       Await.result(client.channel().subscribe("client-user", "c" + i));
     }
-    assertEquals(20, Await.result(n3.verticle.services().channel().getSubscriptions("client-user")).size());
-    assertEquals(List.of("client-user"), Await.result(client.channel().getSubscribers("c7")));
+    assertEquals(20, Await.result(n3.verticle.services().channel().getSubscriptions("client-user", 0, null)).items().size());
+    assertEquals(List.of("client-user"), Await.result(client.channel().getSubscribers("c7", 0, null)).items());
     assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(client.user().publish("client-user", PushMessage.of("x")))));
     assertEquals(Set.of("n1", "n2", "n3"), client.serverNodes());
   }
@@ -216,7 +216,7 @@ class ClusterTest {
     try {
       Await.result(Future.all(auths), 90_000);
       auths.forEach(f -> assertEquals("rec", f.result().getString("type")));
-      assertEquals(n, Await.result(client.channel().getSubscribers("hot")).size());
+      assertEquals(n, Await.result(client.channel().getSubscribers("hot", 0, null)).items().size());
 
       sent.clear();
       counting = true;
@@ -322,7 +322,7 @@ class ClusterTest {
     assertEquals(Set.of("n2"), n1.verticle.services().membership().ring(Role.CHANNEL).members());
     // hard state survives: n2 now owns every channel and user
     assertEquals(user, Await.result(client.auth().check(user, "s")));
-    assertEquals(List.of(user), Await.result(client.channel().getSubscribers("moving-channel")));
-    assertEquals(List.of("moving-channel"), Await.result(client.channel().getSubscriptions(user)));
+    assertEquals(List.of(user), Await.result(client.channel().getSubscribers("moving-channel", 0, null)).items());
+    assertEquals(List.of("moving-channel"), Await.result(client.channel().getSubscriptions(user, 0, null)).items());
   }
 }

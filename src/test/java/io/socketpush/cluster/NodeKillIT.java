@@ -188,7 +188,7 @@ class NodeKillIT {
       if (!user(i).equals(Await.result(client.auth().check(user(i), "s" + i).otherwise("")))) {
         entriesLost++;
       }
-      List<String> subs = Await.result(client.channel().getSubscriptions(user(i)));
+      List<String> subs = Await.result(client.channel().getSubscriptions(user(i), 0, null)).items();
       for (int c = 0; c < CHANNELS; c++) {
         entries++;
         entriesLost += subs.contains("c" + c) ? 0 : 1;
@@ -270,7 +270,7 @@ class NodeKillIT {
     for (int i = 0; i < USERS; i++) {
       String u = user(i);
       entriesLost += u.equals(Await.result(client.auth().check(u, "s" + i).otherwise(""))) ? 0 : 1;
-      entriesLost += Await.result(client.channel().getSubscriptions(u)).contains("load") ? 0 : 1;
+      entriesLost += Await.result(client.channel().getSubscriptions(u, 0, null)).items().contains("load") ? 0 : 1;
     }
     System.out.printf("[measure] SIGTERM node3: left every ring %d ms after the signal, process exited after %d ms;"
             + " its clients told 'shutdown': %s; %d publishes acknowledged after the signal x %d node1 sockets: %d lost;"

@@ -64,7 +64,7 @@ class RoleFaultsIT {
       if (!u.equals(Await.result(c.client.auth().check(u, "s" + i).otherwise("")))) {
         lost++;
       }
-      List<String> subs = Await.result(c.client.channel().getSubscriptions(u));
+      List<String> subs = Await.result(c.client.channel().getSubscriptions(u, 0, null)).items();
       lost += subs.contains("load") ? 0 : 1;
       lost += subs.contains("extra-" + u) ? 0 : 1;
     }

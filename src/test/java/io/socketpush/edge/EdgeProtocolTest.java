@@ -132,7 +132,7 @@ class EdgeProtocolTest {
     Await.result(c1.waitFor(f -> Integer.valueOf(42).equals(f.getValue("body"))));
     Await.result(c2.waitFor(f -> Integer.valueOf(42).equals(f.getValue("body"))));
     assertEquals(List.of("http://127.0.0.1:" + node.edgePort()), Await.result(services.user().getFrontendServer("5")));
-    assertTrue(Await.result(services.user().listAll()).contains("5"));
+    assertTrue(Await.result(services.user().listAll(0, null)).items().contains("5"));
   }
 
   @Test
@@ -184,9 +184,9 @@ class EdgeProtocolTest {
     FrameClient gone = authed("9", "s");
     FrameClient stays = authed("10", "s");
     Await.result(gone.close());
-    Await.until(() -> Await.result(services.channel().getSubscriptions("9")).isEmpty(), 5_000, "unsubscribeAll of user 9");
-    assertEquals(List.of("10"), Await.result(services.channel().getSubscribers("a")));
-    assertEquals(List.of("a"), Await.result(services.channel().getSubscriptions("10")));
+    Await.until(() -> Await.result(services.channel().getSubscriptions("9", 0, null)).items().isEmpty(), 5_000, "unsubscribeAll of user 9");
+    assertEquals(List.of("10"), Await.result(services.channel().getSubscribers("a", 0, null)).items());
+    assertEquals(List.of("a"), Await.result(services.channel().getSubscriptions("10", 0, null)).items());
     assertFalse(stays.closed().isComplete());
   }
 
@@ -201,7 +201,7 @@ class EdgeProtocolTest {
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
-    assertEquals(List.of("keep"), Await.result(services.channel().getSubscriptions("11")));
+    assertEquals(List.of("keep"), Await.result(services.channel().getSubscriptions("11", 0, null)).items());
     assertEquals(1, Await.result(services.channel().publish("keep", PushMessage.of("kept"))));
     Await.result(again.waitFor(f -> "kept".equals(f.getValue("body"))));
   }

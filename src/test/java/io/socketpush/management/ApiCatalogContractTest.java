@@ -9,6 +9,7 @@ import io.socketpush.channel.ChannelService;
 import io.socketpush.cluster.ClusterService;
 import io.socketpush.management.ApiMethod.Param;
 import io.socketpush.management.ApiMethod.Result;
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import io.socketpush.user.UserService;
 import io.vertx.core.Future;
@@ -121,6 +122,9 @@ class ApiCatalogContractTest {
     if (t == JsonObject.class) {
       return ApiMethod.Type.OBJECT;
     }
+    if (t == int.class) {
+      return ApiMethod.Type.INTEGER;
+    }
     return null;
   }
 
@@ -140,6 +144,9 @@ class ApiCatalogContractTest {
     }
     if (arg == JsonObject.class) {
       return Result.OBJECT;
+    }
+    if (arg == Page.class) {
+      return Result.PAGE;
     }
     if (arg instanceof ParameterizedType list && list.getRawType() == List.class
         && list.getActualTypeArguments()[0] == String.class) {

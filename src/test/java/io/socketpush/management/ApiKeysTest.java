@@ -113,8 +113,8 @@ class ApiKeysTest {
       assertEquals("k1", result(admin.auth().check("k1", "s1")));
       assertEquals("k1", result(ro.auth().check("k1", "s1")));
       assertEquals(Failure.FORBIDDEN, Failure.of(failure(ro.auth().set("k1", "s2"))));
-      assertEquals(Failure.UNAUTHORIZED, Failure.of(failure(none.channel().listAll())));
-      assertEquals(Failure.FORBIDDEN, Failure.of(failure(wrong.channel().listAll())));
+      assertEquals(Failure.UNAUTHORIZED, Failure.of(failure(none.channel().listAll(0, null))));
+      assertEquals(Failure.FORBIDDEN, Failure.of(failure(wrong.channel().listAll(0, null))));
     } finally {
       admin.close();
       ro.close();

@@ -67,7 +67,7 @@ class OfflineHandoverTest {
           }
           throw new UnsupportedOperationException(m.getName());
         });
-    users = new UserServiceImpl(vertx, membership, channels, ownerPresence, () -> 400, 1_000, 100);
+    users = new UserServiceImpl(vertx, membership, channels, ownerPresence, () -> 400, 1_000, () -> 100);
   }
 
   @AfterEach

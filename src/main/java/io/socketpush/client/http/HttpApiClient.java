@@ -4,6 +4,7 @@ import io.socketpush.auth.AuthService;
 import io.socketpush.channel.ChannelService;
 import io.socketpush.cluster.ClusterService;
 import io.socketpush.error.Failure;
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import io.socketpush.user.UserService;
 import io.vertx.core.Future;
@@ -175,6 +176,22 @@ public final class HttpApiClient {
       }
       return Future.succeededFuture(out);
     });
+  }
+
+  Future<Page> callPage(String service, String method, JsonObject params) {
+    return call(service, method, params).compose(r -> r instanceof JsonObject o && o.getValue("items") instanceof JsonArray
+        ? Future.succeededFuture(new Page(o)) : unexpected(service, method, r));
+  }
+
+  /** Adds the paging parameters: limit when positive, cursor when given (the node's defaults otherwise). */
+  static JsonObject paging(JsonObject params, int limit, String cursor) {
+    if (limit != 0) {
+      params.put("limit", limit);
+    }
+    if (cursor != null) {
+      params.put("cursor", cursor);
+    }
+    return params;
   }
 
   Future<JsonObject> callObject(String service, String method, JsonObject params) {

@@ -1,10 +1,10 @@
 package io.socketpush.client.http;
 
 import io.socketpush.channel.ChannelService;
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 
 /** {@link ChannelService} over the management API ({@code POST /api/channel/<method>}). */
 public final class HttpChannelService implements ChannelService {
@@ -31,13 +31,13 @@ public final class HttpChannelService implements ChannelService {
   }
 
   @Override
-  public Future<List<String>> getSubscriptions(String userId) {
-    return api.callStrings(SERVICE, "getSubscriptions", new JsonObject().put("userId", userId));
+  public Future<Page> getSubscriptions(String userId, int limit, String cursor) {
+    return api.callPage(SERVICE, "getSubscriptions", HttpApiClient.paging(new JsonObject().put("userId", userId), limit, cursor));
   }
 
   @Override
-  public Future<List<String>> getSubscribers(String channelId) {
-    return api.callStrings(SERVICE, "getSubscribers", new JsonObject().put("channelId", channelId));
+  public Future<Page> getSubscribers(String channelId, int limit, String cursor) {
+    return api.callPage(SERVICE, "getSubscribers", HttpApiClient.paging(new JsonObject().put("channelId", channelId), limit, cursor));
   }
 
   @Override
@@ -46,7 +46,7 @@ public final class HttpChannelService implements ChannelService {
   }
 
   @Override
-  public Future<List<String>> listAll() {
-    return api.callStrings(SERVICE, "listAll", new JsonObject());
+  public Future<Page> listAll(int limit, String cursor) {
+    return api.callPage(SERVICE, "listAll", HttpApiClient.paging(new JsonObject(), limit, cursor));
   }
 }

@@ -1,5 +1,6 @@
 package io.socketpush.client.http;
 
+import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import io.socketpush.user.UserService;
 import io.vertx.core.Future;
@@ -31,7 +32,7 @@ public final class HttpUserService implements UserService {
   }
 
   @Override
-  public Future<List<String>> listAll() {
-    return api.callStrings(SERVICE, "listAll", new JsonObject());
+  public Future<Page> listAll(int limit, String cursor) {
+    return api.callPage(SERVICE, "listAll", HttpApiClient.paging(new JsonObject(), limit, cursor));
   }
 }

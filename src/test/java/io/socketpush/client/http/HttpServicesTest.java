@@ -102,13 +102,13 @@ class HttpServicesTest {
     JsonObject authReply = result(fc.auth(u, "sess"));
     assertEquals("rec", authReply.getString("type"), authReply.encode());
     assertEquals(List.of("http://127.0.0.1:" + node.edgePort()), result(user.getFrontendServer(u)));
-    assertTrue(result(user.listAll()).contains(u));
+    assertTrue(result(user.listAll(0, null)).items().contains(u));
 
     // channel
     assertEquals(null, result(channel.subscribe(u, c)));
-    assertEquals(List.of(c), result(channel.getSubscriptions(u)));
-    assertEquals(List.of(u), result(channel.getSubscribers(c)));
-    assertTrue(result(channel.listAll()).contains(c));
+    assertEquals(List.of(c), result(channel.getSubscriptions(u, 0, null)).items());
+    assertEquals(List.of(u), result(channel.getSubscribers(c, 0, null)).items());
+    assertTrue(result(channel.listAll(0, null)).items().contains(c));
 
     // publishing reaches the socket
     JsonObject hello = new JsonObject().put("text", "hello over http");
@@ -121,19 +121,19 @@ class HttpServicesTest {
 
     // unsubscribing
     assertEquals(null, result(channel.unsubscribe(u, c)));
-    assertEquals(List.of(), result(channel.getSubscribers(c)));
+    assertEquals(List.of(), result(channel.getSubscribers(c, 0, null)).items());
     assertEquals(0, result(channel.publish(c, PushMessage.of("nobody listens"))));
     result(channel.subscribe(u, c + "-a"));
     result(channel.subscribe(u, c + "-b"));
-    assertEquals(Set.of(c + "-a", c + "-b"), Set.copyOf(result(channel.getSubscriptions(u))));
+    assertEquals(Set.of(c + "-a", c + "-b"), Set.copyOf(result(channel.getSubscriptions(u, 0, null)).items()));
     assertEquals(null, result(channel.unsubscribeAll(u)));
-    assertEquals(List.of(), result(channel.getSubscriptions(u)));
+    assertEquals(List.of(), result(channel.getSubscriptions(u, 0, null)).items());
 
     // user.remove closes the socket
     assertEquals(1, result(user.remove(u)));
     result(fc.closed());
     Await.until(() -> result(user.getFrontendServer(u)).isEmpty(), 20_000, "the user is offline");
-    assertFalse(result(user.listAll()).contains(u));
+    assertFalse(result(user.listAll(0, null)).items().contains(u));
 
     // auth.remove
     assertEquals(null, result(auth.remove(u)));
@@ -196,7 +196,7 @@ class HttpServicesTest {
       assertEquals(Failure.INTERNAL, Failure.of(failure(odd.auth().set("1", "s"))));
       assertEquals(Failure.TIMEOUT, Failure.of(failure(odd.auth().remove("1"))));
       assertEquals(Failure.INTERNAL, Failure.of(failure(odd.user().remove("1"))));
-      Throwable down = failure(odd.user().listAll());
+      Throwable down = failure(odd.user().listAll(0, null));
       assertEquals(Failure.UNAVAILABLE, Failure.of(down));
       assertEquals("down", down.getMessage());
     } finally {
