@@ -27,7 +27,7 @@ public final class AuthVerticle extends VerticleBase {
   public Future<?> start() {
     return DistributedSets.open(vertx, SESSIONS_MAP).compose(sessions -> {
       AuthService impl = new AuthServiceImpl(membership.nodeId(), () -> membership.ring(Role.AUTH), sessions);
-      consumer = new ServiceBinder(vertx).setAddress(Addresses.service(Services.AUTH, membership.nodeId()))
+      consumer = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor()).setAddress(Addresses.service(Services.AUTH, membership.nodeId()))
           .register(AuthService.class, impl);
       return consumer.completion();
     });

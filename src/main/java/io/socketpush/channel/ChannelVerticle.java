@@ -39,7 +39,7 @@ public final class ChannelVerticle extends VerticleBase {
               new Subscriptions(new PagedSets(kv)), config.get().cluster().longValue("requestTimeout"),
               () -> config.get().cluster().integer("listLimit"));
           services.membership().onChange(impl::onRingChange);
-          ServiceBinder binder = new ServiceBinder(vertx);
+          ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
           consumers.add(binder.setAddress(Addresses.service(Services.CHANNEL, nodeId)).register(ChannelService.class, impl));
           consumers.add(binder.setAddress(Addresses.service(Services.INTEREST, nodeId)).register(InterestService.class, impl));
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());

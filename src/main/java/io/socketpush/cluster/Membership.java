@@ -42,6 +42,18 @@ import org.slf4j.LoggerFactory;
  * same members reports the same versions.
  *
  * <p>Rings are immutable and published through a volatile field, so any thread may read them.
+ *
+ * <p><b>Partitions (minority fencing).</b> A server node serves only while it sees a majority of the
+ * <em>last-known cluster</em> (the server nodes in its rings the last time it had a majority: the baseline).
+ * A peer counts towards that majority only while its heartbeats keep saying that it hears this node
+ * ({@code hears}, heard within {@link #hearWindow}): so a node whose outgoing traffic is lost learns it too.
+ * A node without a majority for {@link #fenceAfter} (less than {@code nodeTimeout}, after which the majority
+ * drops it) is <em>fenced</em>: its rings are empty (it owns no shard, every call it would route fails
+ * UNAVAILABLE), its services refuse calls ({@link #fenceInterceptor}), its edge closes its sockets with
+ * "partitioned" so clients reconnect to another edge, and other nodes leave it out of their rings. It
+ * serves again once a majority has confirmed it without a break for {@code nodeTimeout}. A node that
+ * stood still longer than {@link #fenceAfter} (SIGSTOP, GC pause) fences itself when it wakes. Graceful
+ * leaves and nodes dropped while this node had a majority shrink the baseline; see README "Partitions".
  */
 public final class Membership {
   private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
@@ -56,6 +68,12 @@ public final class Membership {
   private final long heartbeatInterval;
   private final long nodeTimeout;
   private final int virtualNodes;
+  /** A peer lists in its heartbeats ("hears") the nodes it heard within this many ms. */
+  private final long hearWindow;
+  /** Without a majority confirming this node for this many ms, it fences itself (less than nodeTimeout). */
+  private final long fenceAfter;
+  /** A fenced node serves again after a majority confirmed it without a break for this many ms. */
+  private final long holdDown;
 
   // confined to the context that called start()
   private final Map<String, JsonObject> nodes = new HashMap<>();
@@ -78,6 +96,20 @@ public final class Membership {
   private long lastRejoin;
   /** Since when this node hears no peer although the cluster view has other members (0: it hears some). */
   private long aloneSince;
+  /** Server node ids of the last cluster this node saw a majority of (null: not decided yet). */
+  private Set<String> baseline;
+  /** Per peer: when its heartbeat last said that it hears this node (or when it was admitted). */
+  private final Map<String, Long> confirmedAt = new HashMap<>();
+  /** Peers whose own heartbeats reached this node (not only their registry entry). */
+  private final Set<String> heardFrom = new java.util.HashSet<>();
+  /** While fenced: since when a majority confirms this node without a break (0: it does not). */
+  private long quorumSince;
+  private long fenceTimer = -1;
+  private long startedMs;
+  private long fencedAt;
+  private long viewChangedAt;
+  private volatile boolean fenced;
+  private volatile String fenceReason = "";
   private volatile Map<Role, HashRing> rings = new EnumMap<>(Role.class);
   private volatile Map<String, JsonObject> snapshot = Map.of();
   private volatile long version;
@@ -96,6 +128,9 @@ public final class Membership {
     this.heartbeatInterval = heartbeatInterval;
     this.nodeTimeout = nodeTimeout;
     this.virtualNodes = virtualNodes;
+    this.hearWindow = heartbeatInterval + heartbeatInterval / 2;
+    this.fenceAfter = Math.max(heartbeatInterval, Math.min(nodeTimeout - 2 * heartbeatInterval, 2 * heartbeatInterval));
+    this.holdDown = nodeTimeout;
     for (Role r : Role.values()) {
       rings.put(r, HashRing.of(0, virtualNodes, List.of()));
     }
@@ -107,6 +142,7 @@ public final class Membership {
    */
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
+    startedMs = System.currentTimeMillis();
     view = ClusterView.attach(vertx, change -> context.runOnContext(v -> onView(change)));
     if (view != null) {
       self.put("clusterNodeId", view.localId());
@@ -134,6 +170,7 @@ public final class Membership {
       onHeartbeat(self.copy(), true);
       publish("hello");
       heartbeatTimer = vertx.setPeriodic(heartbeatInterval, t -> tick());
+      fenceTimer = vertx.setPeriodic(Math.max(50, heartbeatInterval / 4), t -> evaluateQuorum(System.currentTimeMillis()));
       if (!vertx.isClustered()) {
         return Future.succeededFuture();
       }
@@ -149,6 +186,9 @@ public final class Membership {
     leaving = true;
     if (heartbeatTimer >= 0) {
       vertx.cancelTimer(heartbeatTimer);
+    }
+    if (fenceTimer >= 0) {
+      vertx.cancelTimer(fenceTimer);
     }
     publish("leave");
     if (view != null) {
@@ -180,6 +220,35 @@ public final class Membership {
    */
   public long version() {
     return version;
+  }
+
+  /**
+   * Whether this node is fenced: it cannot see a majority of the last-known cluster (or it just woke from
+   * a pause), so it owns no shard, its services answer UNAVAILABLE and its edge sends clients elsewhere.
+   */
+  public boolean fenced() {
+    return fenced;
+  }
+
+  /** Why this node is fenced (empty when it is not). */
+  public String fenceReason() {
+    return fenceReason;
+  }
+
+  /**
+   * A service-proxy interceptor that fails every call with UNAVAILABLE while this node is fenced, so a
+   * minority never answers from its partial copy of the data (e.g. an empty subscriber list).
+   */
+  public io.vertx.serviceproxy.ServiceInterceptor fenceInterceptor() {
+    return (vx, ctx, msg) -> fenced
+        ? io.socketpush.error.Failure.UNAVAILABLE.fail(partitionedMessage())
+        : Future.succeededFuture(msg);
+  }
+
+  /** The message of calls a fenced node refuses. */
+  public String partitionedMessage() {
+    return "node " + nodeId + " is partitioned (" + fenceReason + "): it serves nothing until it sees a majority"
+        + " of the cluster again; retry on another node";
   }
 
   /** Whether this node is leaving the cluster. */
@@ -222,6 +291,12 @@ public final class Membership {
       lastSeen.replaceAll((id, seen) -> started);
       wokeAt = started;
     }
+    if (lastTick > 0 && started - lastTick > fenceAfter + heartbeatInterval) {
+      // the majority may have dropped us and acknowledged publishes our sockets never got: fence now, serve
+      // again only once a majority confirmed us afresh
+      confirmedAt.clear();
+      fence("this node stood still for " + (started - lastTick) + " ms");
+    }
     lastTick = started;
     publish("hb");
     ticks++;
@@ -238,7 +313,7 @@ public final class Membership {
         gone.add(id);
       }
     });
-    if (aloneTooLong(now)) {
+    if (mayRejoin() && aloneTooLong(now)) {
       LOG.warn("[{}] no peer heard for {} ms although the cluster view has {} members", nodeId, now - aloneSince, viewMembers.size());
       aloneSince = now;
       rejoin();
@@ -248,12 +323,124 @@ public final class Membership {
       gone.forEach(id -> LOG.warn("[{}] node {} missed heartbeats for {} ms: removed from rings", nodeId, id, nodeTimeout));
       gone.forEach(this::forget);
       rebuild();
-      if (deaf) {
+      if (deaf && mayRejoin()) {
         wokeAt = 0; // one rejoin per wake-up; a still-deaf node retries only when every peer is silent again
         rejoin();
       }
     }
     lastSeen.put(nodeId, now);
+    evaluateQuorum(now);
+  }
+
+  /**
+   * A fenced node re-registers only after the cluster view changed since it was fenced (a merge): before,
+   * it is cut off and re-registering (which redeploys the roles) cannot succeed.
+   */
+  private boolean mayRejoin() {
+    return !fenced || viewChangedAt > fencedAt;
+  }
+
+  private boolean isServer(JsonObject d) {
+    return d != null && !d.getJsonArray("roles", new JsonArray()).isEmpty();
+  }
+
+  /** Server node ids in the rings now (fenced ones included: they are members, just not serving). */
+  private Set<String> serverIds() {
+    Set<String> ids = new TreeSet<>();
+    nodes.forEach((id, d) -> {
+      if (isServer(d)) {
+        ids.add(id);
+      }
+    });
+    return ids;
+  }
+
+  /**
+   * Decides whether this node may serve: fences it when a majority of the baseline stopped confirming it,
+   * lifts the fence after {@link #holdDown} of uninterrupted majority, and moves the baseline to the current
+   * members while it has a majority.
+   */
+  private void evaluateQuorum(long now) {
+    if (leaving || !isServer(self) || context == null) {
+      return;
+    }
+    if (now - startedMs < nodeTimeout + fenceAfter) {
+      // starting: the baseline grows with every server node heard (registry entries of dead nodes, never
+      // heard, stay out of it); fencing starts once the start is over
+      if (baseline == null) {
+        baseline = new TreeSet<>(Set.of(nodeId));
+      }
+      for (String id : serverIds()) {
+        if (heardFrom.contains(id)) {
+          baseline.add(id);
+        }
+      }
+      return;
+    }
+    if (baseline == null) {
+      baseline = new TreeSet<>(Set.of(nodeId));
+    }
+    Set<String> voters = baseline;
+    boolean majority = hasMajority(voters, nodeId, id -> {
+      Long c = confirmedAt.get(id);
+      return nodes.containsKey(id) && c != null && now - c <= fenceAfter;
+    });
+    if (!majority) {
+      quorumSince = 0;
+      if (!fenced) {
+        long confirming = voters.stream().filter(id -> !id.equals(nodeId) && confirmedAt.containsKey(id)
+            && now - confirmedAt.get(id) <= fenceAfter).count();
+        fence("it sees " + (confirming + 1) + " of the last-known " + voters.size() + " nodes " + voters + ", no majority");
+      }
+      return;
+    }
+    if (fenced) {
+      if (quorumSince == 0) {
+        quorumSince = now;
+      }
+      if (now - quorumSince < holdDown) {
+        return;
+      }
+      fenced = false;
+      fenceReason = "";
+      LOG.warn("[{}] a majority of {} confirmed this node for {} ms: serving again", nodeId, voters, now - quorumSince);
+      baseline = serverIds();
+      rebuild();
+      publish("hb");
+      return;
+    }
+    Set<String> current = serverIds();
+    if (!current.equals(baseline)) {
+      if (baseline != null) {
+        LOG.info("[{}] last-known cluster (the majority base) is now {}", nodeId, current);
+      }
+      baseline = current;
+    }
+  }
+
+  /**
+   * Whether this node and the voters that confirm it are a strict majority of {@code voters} (this node counts
+   * itself even when it is not among them, e.g. while it joins).
+   */
+  static boolean hasMajority(Set<String> voters, String self, java.util.function.Predicate<String> confirms) {
+    Set<String> all = new TreeSet<>(voters);
+    all.add(self);
+    long yes = all.stream().filter(id -> id.equals(self) || confirms.test(id)).count();
+    return 2 * yes > all.size();
+  }
+
+  private void fence(String why) {
+    if (fenced || leaving || !isServer(self)) {
+      return;
+    }
+    fenced = true;
+    fencedAt = System.currentTimeMillis();
+    fenceReason = why;
+    quorumSince = 0;
+    LOG.warn("[{}] fenced: {}; this node owns no shard, refuses calls and sends its clients elsewhere until a"
+        + " majority confirms it for {} ms", nodeId, why, holdDown);
+    rebuild();
+    publish("hb"); // peers that still hear us leave us out of their rings at once
   }
 
   /**
@@ -305,7 +492,19 @@ public final class Membership {
   }
 
   private void publish(String kind) {
-    vertx.eventBus().publish(Addresses.MEMBERSHIP, self.copy(), new DeliveryOptions().addHeader(KIND, kind));
+    JsonObject d = self.copy();
+    if (context != null) {
+      // which nodes we hear: lets a peer whose outgoing traffic is lost learn that we do not hear it
+      long now = System.currentTimeMillis();
+      JsonArray hears = new JsonArray();
+      lastSeen.forEach((id, seen) -> {
+        if (now - seen <= hearWindow) {
+          hears.add(id);
+        }
+      });
+      d.put("hears", hears).put("fenced", fenced);
+    }
+    vertx.eventBus().publish(Addresses.MEMBERSHIP, d, new DeliveryOptions().addHeader(KIND, kind));
   }
 
   /**
@@ -319,6 +518,7 @@ public final class Membership {
       return;
     }
     Set<String> members = change.members();
+    viewChangedAt = System.currentTimeMillis();
     if (change.mergedPartitions() != null) {
       wokeAt = System.currentTimeMillis();
       vertx.setTimer(1_000, t -> checkRegistered()); // once the merged registry settled
@@ -350,6 +550,7 @@ public final class Membership {
     if (grew) {
       publish("hb"); // newcomers learn about us now rather than at our next tick
     }
+    evaluateQuorum(System.currentTimeMillis());
   }
 
   /** Rejoins if the cluster lost this node's registrations (see {@link ClusterView#registered}). */
@@ -430,6 +631,9 @@ public final class Membership {
       if (!id.equals(nodeId) && known != null && known.getLong("startedAt", 0L).equals(d.getLong("startedAt", 0L))) {
         LOG.info("[{}] node {} left", nodeId, id);
         forget(id);
+        if (baseline != null && !fenced) {
+          baseline.remove(id); // a graceful leave (rolling restart) shrinks the cluster the majority counts from
+        }
         rebuild();
       }
       return;
@@ -438,9 +642,18 @@ public final class Membership {
       return;
     }
     boolean isNew = !nodes.containsKey(id);
-    if (onHeartbeat(d, false) && isNew && "hello".equals(kind) && !leaving) {
+    boolean admitted = onHeartbeat(d, false);
+    JsonArray hears = d.getJsonArray("hears");
+    if (admitted) {
+      heardFrom.add(id);
+    }
+    if (admitted && (hears == null || hears.contains(nodeId))) {
+      confirmedAt.put(id, System.currentTimeMillis());
+    }
+    if (admitted && isNew && "hello".equals(kind) && !leaving) {
       publish("hb"); // let the newcomer learn about us now rather than at our next tick
     }
+    evaluateQuorum(System.currentTimeMillis());
   }
 
   /** Takes a descriptor in; true if the node is (now) in the rings. */
@@ -468,6 +681,9 @@ public final class Membership {
     }
     lastSeen.put(id, System.currentTimeMillis());
     nodes.put(id, d);
+    if (old == null || old.getLong("startedAt", 0L) != started) {
+      confirmedAt.put(id, System.currentTimeMillis()); // a newcomer gets one fence period to learn of us
+    }
     if (old == null) {
       if (!id.equals(nodeId)) {
         LOG.info("[{}] node {} joined with roles {}", nodeId, id, d.getJsonArray("roles"));
@@ -478,23 +694,29 @@ public final class Membership {
       LOG.info("[{}] node {} restarted", nodeId, id);
       return true;
     }
-    return !old.getJsonArray("roles", new JsonArray()).equals(d.getJsonArray("roles"));
+    return !old.getJsonArray("roles", new JsonArray()).equals(d.getJsonArray("roles"))
+        || old.getBoolean("fenced", false) != d.getBoolean("fenced", false);
   }
 
   private void forget(String id) {
     nodes.remove(id);
     lastSeen.remove(id);
+    confirmedAt.remove(id);
   }
 
   private void rebuild() {
     Map<Role, HashRing> next = new EnumMap<>(Role.class);
     StringBuilder all = new StringBuilder();
     new TreeMap<>(nodes).forEach((id, d) -> all.append(id).append('@').append(d.getLong("startedAt", 0L))
-        .append(d.getJsonArray("roles", new JsonArray()).encode()).append(';'));
+        .append(d.getJsonArray("roles", new JsonArray()).encode()).append(d.getBoolean("fenced", false) ? "!" : "").append(';'));
+    if (fenced) {
+      all.append("fenced:").append(nodeId); // a fenced node's (empty) rings never share a version with the cluster's
+    }
     for (Role r : Role.values()) {
       Set<String> members = new TreeSet<>();
       nodes.forEach((id, d) -> {
-        if (d.getJsonArray("roles", new JsonArray()).contains(r.id())) {
+        // a fenced node owns nothing: it has no rings, and the others leave it out of theirs
+        if (!fenced && !d.getBoolean("fenced", false) && d.getJsonArray("roles", new JsonArray()).contains(r.id())) {
           members.add(id);
         }
       });

@@ -21,6 +21,8 @@ public final class ClientSession {
   public static final int CLOSE_SLOW_CONSUMER = 4002;
   public static final int CLOSE_REMOVED = 4003;
   public static final int CLOSE_SHUTDOWN = 4004;
+  /** This node cannot see a majority of the cluster (partitioned): reconnect to another edge. */
+  public static final int CLOSE_PARTITIONED = 4005;
 
   private static final AtomicLong IDS = new AtomicLong();
 

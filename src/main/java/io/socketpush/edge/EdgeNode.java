@@ -88,6 +88,11 @@ public final class EdgeNode {
   public ClientSession open(ClientIo io) {
     ClientSession s = new ClientSession(io, this);
     sessions.add(s);
+    if (services.membership().fenced()) {
+      // this node is in a minority partition: the client must reconnect to another edge
+      s.close(ClientSession.CLOSE_PARTITIONED, "partitioned");
+      return s;
+    }
     long authTimeout = config.get().edge().longValue("authTimeout");
     s.authTimer = vertx.setTimer(authTimeout, t -> {
       if (!s.authenticated() && !s.closed()) {
@@ -383,7 +388,15 @@ public final class EdgeNode {
 
   /** Closes every socket, telling clients to reconnect elsewhere. */
   public void closeAll() {
-    new ArrayList<>(sessions).forEach(s -> s.close(ClientSession.CLOSE_SHUTDOWN, "shutdown"));
+    closeAll(ClientSession.CLOSE_SHUTDOWN, "shutdown");
+  }
+
+  /** Closes every socket with a close code and reason (sent first as an err frame). */
+  public void closeAll(int code, String reason) {
+    if (!sessions.isEmpty()) {
+      LOG.warn("[{}] closing {} sockets: {}", nodeId, sessions.size(), reason);
+    }
+    new ArrayList<>(sessions).forEach(s -> s.close(code, reason));
   }
 
   void clientError(ClientSession s, Failure f, String message) {

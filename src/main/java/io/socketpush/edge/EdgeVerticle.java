@@ -70,6 +70,10 @@ public final class EdgeVerticle extends VerticleBase {
     inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
     // announce at once, and again a moment later for owners whose rings changed after ours
     services.membership().onChange(() -> {
+      if (services.membership().fenced()) {
+        node.closeAll(ClientSession.CLOSE_PARTITIONED, "partitioned"); // a minority: clients go to another edge
+        return;
+      }
       node.announce();
       vertx.setTimer(1_000, t -> node.announce());
     });

@@ -107,6 +107,9 @@ public final class Shard<S> {
   }
 
   private <T> Future<T> noInstance() {
+    if (membership.fenced()) {
+      return Failure.UNAVAILABLE.fail(membership.partitionedMessage());
+    }
     return Failure.UNAVAILABLE.fail("no node runs the " + role.id() + " role");
   }
 

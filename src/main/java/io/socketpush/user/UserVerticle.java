@@ -29,7 +29,7 @@ public final class UserVerticle extends VerticleBase {
         () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
         config.get().cluster().longValue("requestTimeout"), () -> config.get().cluster().integer("listLimit"));
     services.membership().onChange(impl::onRingChange);
-    ServiceBinder binder = new ServiceBinder(vertx);
+    ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
     consumers.add(binder.setAddress(Addresses.service(Services.USER, nodeId)).register(UserService.class, impl));
     consumers.add(binder.setAddress(Addresses.service(Services.PRESENCE, nodeId)).register(PresenceService.class, impl));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());

@@ -48,8 +48,13 @@ public final class FrameClient {
 
   /** Connects with an Origin header (null for none). */
   public static Future<FrameClient> connect(Vertx vertx, int port, String origin) {
+    return connect(vertx, "127.0.0.1", port, origin);
+  }
+
+  /** Connects to an edge at {@code host} (e.g. a node in a network namespace the test created). */
+  public static Future<FrameClient> connect(Vertx vertx, String host, int port, String origin) {
     FrameClient c = new FrameClient(vertx);
-    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket");
+    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/eventbus/websocket");
     if (origin != null) {
       o.addHeader("Origin", origin);
     }

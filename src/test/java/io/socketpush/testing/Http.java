@@ -17,9 +17,16 @@ public final class Http {
 
   private final Vertx vertx;
   private final int port;
+  private final String host;
 
   public Http(Vertx vertx, int port) {
+    this(vertx, "127.0.0.1", port);
+  }
+
+  /** A client of the admin port at {@code host} (e.g. a node in a network namespace the test created). */
+  public Http(Vertx vertx, String host, int port) {
     this.vertx = vertx;
+    this.host = host;
     this.port = port;
   }
 
@@ -35,7 +42,7 @@ public final class Http {
     // fails after 10 s, saying so.
     HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(false)
         .setConnectTimeout(5_000));
-    RequestOptions o = new RequestOptions().setMethod(m).setHost("127.0.0.1").setPort(port).setURI(uri)
+    RequestOptions o = new RequestOptions().setMethod(m).setHost(host).setPort(port).setURI(uri)
         .setIdleTimeout(10_000);
     if (authorization != null) {
       o.putHeader("Authorization", authorization);
