@@ -6,11 +6,13 @@ import io.socketpush.config.RuntimeConfig;
 import io.socketpush.error.Failure;
 import io.socketpush.ops.NodeMetrics;
 import io.socketpush.shard.Services;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,6 +47,7 @@ public final class EdgeNode {
   }
 
   private final Vertx vertx;
+  private final Context context;
   private final String nodeId;
   private final Services services;
   private final RuntimeConfig config;
@@ -65,8 +68,12 @@ public final class EdgeNode {
   private final Map<Failure, Long> lastErrorLog = new HashMap<>();
   private final NodeMetrics metrics;
 
-  public EdgeNode(Vertx vertx, Services services, RuntimeConfig config) {
+  /**
+   * @param context the edge verticle's context: every method that touches sockets or maps runs on it
+   */
+  public EdgeNode(Vertx vertx, Context context, Services services, RuntimeConfig config) {
     this.vertx = vertx;
+    this.context = context;
     this.nodeId = services.membership().nodeId();
     this.services = services;
     this.config = config;
@@ -381,9 +388,23 @@ public final class EdgeNode {
     }
   }
 
-  /** Closes every socket, telling clients to reconnect elsewhere. */
+  /** Closes every socket, telling clients to reconnect elsewhere. Must run on the edge's context. */
   public void closeAll() {
+    onOwnContext("closeAll");
     new ArrayList<>(sessions).forEach(s -> s.close(ClientSession.CLOSE_SHUTDOWN, "shutdown"));
+  }
+
+  /**
+   * Fails loudly when called off the edge's context: the maps are confined to it, so a caller on another
+   * thread (the node verticle stopping the node, a cluster-manager callback) would mutate them concurrently
+   * with deliveries.
+   */
+  private void onOwnContext(String what) {
+    Context current = Vertx.currentContext();
+    if (current == null || ((ContextInternal) current).unwrap() != ((ContextInternal) context).unwrap()) {
+      throw new IllegalStateException("[" + nodeId + "] edge " + what + " called on " + Vertx.currentContext()
+          + " instead of the edge verticle's context " + context);
+    }
   }
 
   void clientError(ClientSession s, Failure f, String message) {
