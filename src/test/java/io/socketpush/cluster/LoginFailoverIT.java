@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * which owns about half of the user (presence) and channel shards, while new users keep logging in on the
  * surviving edge node1 (each login needs auth.check, presence attach, the user's subscriptions and the
  * channel interests). A login started between the kill and node1's detection of it completes within
- * detection + 1 s, every login succeeds, and none waits anything like the 5 s request timeout.
+ * detection + 1 s, every login succeeds, and none started after detection waits anything like the 5 s
+ * request timeout (the old code: a third of them failed after 5 s).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LoginFailoverIT {
@@ -155,7 +156,10 @@ class LoginFailoverIT {
     assertEquals(List.of(), failed.stream().map(l -> l.user() + " " + l.answer()).toList(), "every login succeeds");
     assertEquals(List.of(), late.stream().map(l -> l.user() + " started " + (l.startedAt() - killedAt) + " ms after the kill, took "
         + l.ms() + " ms").toList(), "logins started during the detection window complete within detection + 1 s");
-    assertTrue(pct(ms, 100) < 4_000, "no login waits anything like the request timeout: max " + pct(ms, 100) + " ms");
+    // the logins started after detection: the new ring routes them, none waits on the dead node
+    List<Login> slowAfter = done.stream().filter(l -> l.startedAt() > window && l.ms() >= 2_000).toList();
+    assertEquals(List.of(), slowAfter.stream().map(l -> l.user() + " took " + l.ms() + " ms").toList(),
+        "logins started after detection never wait anything like the 5 s request timeout");
   }
 
   static long pct(long[] sorted, int p) {
