@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes calls of one service to the instance owning a key on that role's ring. A call that reaches a
- * non-owner (WRONG_SHARD) or a vanished owner is re-routed once after the ring had a moment to change.
+ * non-owner (WRONG_SHARD) or a vanished owner (no handler) is re-routed after the ring had a moment to
+ * change (every 250 ms, at most 4 times: the rings of two nodes can disagree for a moment after a death).
  *
  * <p>No call waits on a dead owner: every routed call is tracked per target node while it is in flight,
  * and when a ring change drops that node (the cluster view lost it, it left, or it missed heartbeats), its
@@ -47,6 +48,7 @@ public final class Shard<S> {
   }
 
   private static final long RETRY_DELAY_MS = 250;
+  private static final int MAX_RETRIES = 4;
   /** How often one call may follow its key to a new owner after owners left (bounds a flapping ring). */
   private static final int MAX_MOVES = 3;
   /**
@@ -117,13 +119,22 @@ public final class Shard<S> {
   }
 
   private <T> Future<T> route(String key, Function<S, Future<T>> call, boolean resend) {
+    return route(key, call, resend, 0);
+  }
+
+  /**
+   * WRONG_SHARD and NO_HANDLERS mean the call was not applied, so it is safe to send again: after an owner
+   * died, the caller's ring may be ahead of the new owner's (each detects the death on its own), so the
+   * call is tried again every {@link #RETRY_DELAY_MS} up to {@link #MAX_RETRIES} times.
+   */
+  private <T> Future<T> route(String key, Function<S, Future<T>> call, boolean resend, int retries) {
     return attempt(key, call, resend, 0).recover(err -> {
-      if (!retryable(err)) {
+      if (!retryable(err) || retries >= MAX_RETRIES) {
         return Future.failedFuture(err);
       }
       Promise<Void> wait = Promise.promise();
       vertx.setTimer(RETRY_DELAY_MS, t -> wait.complete());
-      return wait.future().compose(v -> attempt(key, call, resend, 0));
+      return wait.future().compose(v -> route(key, call, resend, retries + 1));
     });
   }
 
