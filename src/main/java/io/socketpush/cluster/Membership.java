@@ -81,6 +81,7 @@ public final class Membership {
   private final Map<String, Long> lastSeen = new HashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final List<Listener> rejoinListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> ringWatchers = new CopyOnWriteArrayList<>();
   private Context context;
   private ClusterView view;
   private Set<String> viewMembers;
@@ -273,6 +274,15 @@ public final class Membership {
   /** Runs {@code action} on the caller's context after every ring change. */
   public void onChange(Runnable action) {
     listeners.add(new Listener(vertx.getOrCreateContext(), action));
+  }
+
+  /**
+   * Runs {@code watcher} on the membership's own context right after every ring rebuild, before the
+   * {@link #onChange} listeners hear of it; unlike those it is kept across a rejoin. For the shard layer,
+   * which must move calls off a node the moment the rings drop it: the watcher must be quick and thread-safe.
+   */
+  public void watchRings(Runnable watcher) {
+    ringWatchers.add(watcher);
   }
 
   /** Epoch millis since which each live node is up (its own start time), by node id. */
@@ -725,6 +735,13 @@ public final class Membership {
     version = versionOf(all.toString());
     rings = next;
     snapshot = Map.copyOf(nodes);
+    for (Runnable w : ringWatchers) {
+      try {
+        w.run();
+      } catch (RuntimeException e) {
+        LOG.warn("[{}] ring watcher failed: {}", nodeId, e.toString(), e);
+      }
+    }
     for (Listener l : listeners) {
       l.context().runOnContext(v -> l.action().run());
     }

@@ -31,6 +31,8 @@ public final class ClientSession {
   private final EdgeNode node;
   private final Set<String> registered = new HashSet<>();
   private String userId;
+  /** Whether the user's attach on this node succeeded for this socket (it may register, receives). */
+  private boolean attached;
   /** The timer closing the socket if it does not authenticate in time; -1 once cancelled. */
   long authTimer = -1;
   private boolean authenticating;
@@ -53,8 +55,9 @@ public final class ClientSession {
     return userId;
   }
 
+  /** Authenticated: its session was checked and its user is attached on this node. */
   public boolean authenticated() {
-    return userId != null;
+    return userId != null && attached;
   }
 
   long lastFrameAt() {
@@ -175,7 +178,7 @@ public final class ClientSession {
       error(null, Failure.BAD_REQUEST, "register needs an address");
       return;
     }
-    if (userId == null) {
+    if (!authenticated()) {
       error(addr, Failure.ACCESS_DENIED, "authenticate first");
       return;
     }
@@ -193,9 +196,15 @@ public final class ClientSession {
     }
   }
 
-  /** Marks the socket authenticated (called by the edge node once auth and attach succeeded). */
-  void authenticatedAs(String user) {
+  /** The socket's session was checked and it joined {@code user} on this node (null: unauthenticated again). */
+  void joined(String user) {
     this.userId = user;
+    this.attached = false;
+  }
+
+  /** The user's attach succeeded: the socket is authenticated. */
+  void attached() {
+    this.attached = userId != null;
   }
 
   /** Writes a pre-encoded frame; closes the socket as a slow consumer when its queue is full. */

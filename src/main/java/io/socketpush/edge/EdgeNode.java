@@ -6,11 +6,13 @@ import io.socketpush.config.RuntimeConfig;
 import io.socketpush.error.Failure;
 import io.socketpush.ops.NodeMetrics;
 import io.socketpush.shard.Services;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,10 +43,12 @@ public final class EdgeNode {
   private static final class LocalUser {
     final Set<ClientSession> sockets = new LinkedHashSet<>();
     final Set<String> channels = new HashSet<>();
+    /** The attach of the user's first socket (presence, subscriptions, interest); later sockets wait on it. */
     Future<Void> ready;
   }
 
   private final Vertx vertx;
+  private final Context context;
   private final String nodeId;
   private final Services services;
   private final RuntimeConfig config;
@@ -65,8 +69,12 @@ public final class EdgeNode {
   private final Map<Failure, Long> lastErrorLog = new HashMap<>();
   private final NodeMetrics metrics;
 
-  public EdgeNode(Vertx vertx, Services services, RuntimeConfig config) {
+  /**
+   * @param context the edge verticle's context: every method that touches sockets or maps runs on it
+   */
+  public EdgeNode(Vertx vertx, Context context, Services services, RuntimeConfig config) {
     this.vertx = vertx;
+    this.context = context;
     this.nodeId = services.membership().nodeId();
     this.services = services;
     this.config = config;
@@ -122,17 +130,35 @@ public final class EdgeNode {
       return;
     }
     lu.channels.forEach(this::invalidate);
-    if (!lu.sockets.isEmpty()) {
+    // while its attach is in flight the user stays: the attach's end removes it if no socket is left, so a
+    // late answer never adds channels or interest for a user nobody holds any more
+    if (lu.sockets.isEmpty() && lu.ready.isComplete()) {
+      removeUser(u, lu);
+    }
+  }
+
+  /** Forgets a user with no socket left: its channels (and their interest at the owners) and its presence. */
+  private void removeUser(String u, LocalUser lu) {
+    if (users.get(u) != lu) {
       return;
     }
     users.remove(u);
     for (String c : lu.channels) {
       dropLocalSubscriber(c, u);
     }
+    lu.channels.clear();
     services.presence().detach(u, nodeId).onFailure(err ->
         LOG.warn("[{}] detach of user {} failed (anti-entropy will repair): {}", nodeId, u, err.getMessage()));
   }
 
+  /**
+   * Authenticates a socket: checks the session, then joins the socket to its user on this node. The user's
+   * first socket attaches the user (presence, subscriptions, channel interest); sockets arriving meanwhile
+   * wait for the same attach. The socket counts as authenticated (and its auth timer stops) only once the
+   * attach succeeded; if it fails, every waiting socket gets the failure, is unauthenticated again with its
+   * auth timer still running (it may send its auth again, or is closed at authTimeout), and the user is
+   * forgotten, so the next attempt starts from scratch.
+   */
   Future<Void> authenticate(ClientSession s, String userId, String sessionId) {
     return services.auth().check(userId, sessionId).onFailure(err -> metrics.authFailed(Failure.of(err))).compose(u -> {
       if (s.closed()) {
@@ -140,47 +166,68 @@ public final class EdgeNode {
       }
       LocalUser lu = users.get(u);
       int maxSockets = config.get().edge().integer("maxSocketsPerUser");
-      if (lu != null && lu.sockets.size() >= maxSockets) {
+      if (lu != null && !lu.sockets.contains(s) && lu.sockets.size() >= maxSockets) {
         return Failure.LIMIT_EXCEEDED.fail("user " + u + " already has " + maxSockets + " sockets on this node");
       }
-      boolean first = lu == null;
-      if (first) {
+      if (lu == null) {
         lu = new LocalUser();
         users.put(u, lu);
+        lu.ready = attach(u, lu);
       }
-      lu.sockets.add(s);
-      lu.channels.forEach(this::invalidate);
-      s.authenticatedAs(u);
-      if (first) {
-        LocalUser created = lu;
-        lu.ready = services.presence().attach(u, nodeId)
-            .compose(v -> io.socketpush.shard.Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor)))
-            .compose(channels -> {
-              List<Future<Void>> interests = new ArrayList<>();
-              for (String c : channels) {
-                created.channels.add(c);
-                invalidate(c);
-                if (channelUsers.computeIfAbsent(c, k -> new HashSet<>()).add(u) && channelUsers.get(c).size() == 1) {
-                  interests.add(services.interest().addInterest(c, nodeId));
-                }
-              }
-              return Future.all(interests).<Void>mapEmpty();
-            })
-            .onFailure(err -> {
-              // undo: this socket is not usable; others will retry from scratch
-              LOG.warn("[{}] attaching user {} failed: {}", nodeId, u, err.getMessage());
-              s.authenticatedAs(null);
-              created.sockets.remove(s);
-              created.channels.forEach(this::invalidate);
-              if (created.sockets.isEmpty() && users.get(u) == created) {
-                users.remove(u);
-                created.channels.forEach(c -> dropLocalSubscriber(c, u));
-              }
-            });
-      }
-      // authenticated: the pending auth timeout (a timer per socket) is not needed any more
-      return lu.ready.onSuccess(v -> cancelAuthTimer(s));
+      LocalUser joined = lu;
+      joined.sockets.add(s);
+      joined.channels.forEach(this::invalidate);
+      s.joined(u);
+      return joined.ready.map(v -> {
+        if (!s.closed() && joined.sockets.contains(s)) {
+          s.attached();
+          cancelAuthTimer(s); // the pending auth timeout (a timer per socket) is not needed any more
+        }
+        return null;
+      });
     });
+  }
+
+  /**
+   * Attaches a user's first socket: presence at the user's owner, then the user's subscriptions and the
+   * interest of this node in their channels. Completes after its outcome was applied to the local maps.
+   */
+  private Future<Void> attach(String u, LocalUser lu) {
+    return services.presence().attach(u, nodeId)
+        .compose(v -> io.socketpush.shard.Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor)))
+        .compose(channels -> {
+          List<Future<Void>> interests = new ArrayList<>();
+          for (String c : channels) {
+            lu.channels.add(c);
+            invalidate(c);
+            if (channelUsers.computeIfAbsent(c, k -> new HashSet<>()).add(u) && channelUsers.get(c).size() == 1) {
+              interests.add(services.interest().addInterest(c, nodeId));
+            }
+          }
+          return Future.all(interests).<Void>mapEmpty();
+        })
+        .andThen(ar -> {
+          if (ar.failed()) {
+            attachFailed(u, lu, ar.cause());
+          } else if (lu.sockets.isEmpty()) {
+            removeUser(u, lu); // every socket closed while the attach was in flight
+          }
+        });
+  }
+
+  /** Undoes a failed attach: no socket stays half-authenticated and the user is attached again from scratch. */
+  private void attachFailed(String u, LocalUser lu, Throwable err) {
+    LOG.warn("[{}] attaching user {} failed ({} socket(s) waiting, told to authenticate again): {}", nodeId, u,
+        lu.sockets.size(), err.getMessage());
+    for (ClientSession s : lu.sockets) {
+      s.joined(null); // unauthenticated again; its auth timer still runs
+      for (String addr : s.registered()) {
+        unregistered(s, addr);
+      }
+      s.registered().clear();
+    }
+    lu.sockets.clear();
+    removeUser(u, lu); // the attach may have reached presence and some channel owners: undo those too
   }
 
   private void cancelAuthTimer(ClientSession s) {
@@ -336,8 +383,12 @@ public final class EdgeNode {
       return 0;
     }
     lu.channels.remove(channelId);
+    Set<ClientSession> pub = publicSockets.get(channelId);
     for (ClientSession s : lu.sockets) {
-      s.registered().remove(Addresses.clientChannel(channelId));
+      // a registration of a public channel stays (and is dropped with the socket); others end here
+      if (pub == null || !pub.contains(s)) {
+        s.registered().remove(Addresses.clientChannel(channelId));
+      }
     }
     dropLocalSubscriber(channelId, userId);
     return lu.sockets.size();
@@ -386,17 +437,31 @@ public final class EdgeNode {
     }
   }
 
-  /** Closes every socket, telling clients to reconnect elsewhere. */
+  /** Closes every socket, telling clients to reconnect elsewhere. Must run on the edge's context. */
   public void closeAll() {
     closeAll(ClientSession.CLOSE_SHUTDOWN, "shutdown");
   }
 
-  /** Closes every socket with a close code and reason (sent first as an err frame). */
+  /** Closes every socket with a close code and reason (sent first as an err frame). Must run on the edge's context. */
   public void closeAll(int code, String reason) {
+    onOwnContext("closeAll");
     if (!sessions.isEmpty()) {
       LOG.warn("[{}] closing {} sockets: {}", nodeId, sessions.size(), reason);
     }
     new ArrayList<>(sessions).forEach(s -> s.close(code, reason));
+  }
+
+  /**
+   * Fails loudly when called off the edge's context: the maps are confined to it, so a caller on another
+   * thread (the node verticle stopping the node, a cluster-manager callback) would mutate them concurrently
+   * with deliveries.
+   */
+  private void onOwnContext(String what) {
+    Context current = Vertx.currentContext();
+    if (current == null || ((ContextInternal) current).unwrap() != ((ContextInternal) context).unwrap()) {
+      throw new IllegalStateException("[" + nodeId + "] edge " + what + " called on " + Vertx.currentContext()
+          + " instead of the edge verticle's context " + context);
+    }
   }
 
   void clientError(ClientSession s, Failure f, String message) {
@@ -420,7 +485,7 @@ public final class EdgeNode {
   public JsonObject stats() {
     long authed = sessions.stream().filter(ClientSession::authenticated).count();
     return new JsonObject().put("sockets", sessions.size()).put("authenticated", authed).put("users", users.size())
-        .put("channels", channelUsers.size()).put("delivered", delivered.get()).put("clientErrors", clientErrors.get())
+        .put("channels", channelUsers.size()).put("publicChannels", publicSockets.size()).put("cachedChannels", recipients.size()).put("delivered", delivered.get()).put("clientErrors", clientErrors.get())
         .put("slowConsumerCloses", slowConsumers.get());
   }
 

@@ -41,7 +41,7 @@ public final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Section edge = config.get().edge();
-    node = new EdgeNode(vertx, services, config);
+    node = new EdgeNode(vertx, context, services, config);
     SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()
         .setRegisterWriteHandler(false)
         .setHeartbeatInterval(Math.min(25_000, edge.longValue("pingTimeout") / 2))
@@ -92,10 +92,14 @@ public final class EdgeVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** Closes every socket with a "go elsewhere" close; used on graceful shutdown. */
+  /**
+   * Closes every socket with a "go elsewhere" close; used on graceful shutdown. Callable from any thread: the
+   * sockets and the edge's maps belong to this verticle's event loop, so the work hops onto its context
+   * ({@code vertx.runOnContext} would run it on the caller's, e.g. the node verticle's).
+   */
   public void closeAll() {
     if (node != null) {
-      vertx.runOnContext(v -> node.closeAll());
+      context.runOnContext(v -> node.closeAll());
     }
   }
 

@@ -70,7 +70,7 @@ public final class ShardedChannelService implements ChannelService {
     if (bad == null) {
       bad = Validate.message(message);
     }
-    return bad != null ? bad : shard.route(channelId, s -> s.publish(channelId, message));
+    return bad != null ? bad : shard.routeOnce(channelId, s -> s.publish(channelId, message));
   }
 
   @Override

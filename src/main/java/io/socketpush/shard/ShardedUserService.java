@@ -29,7 +29,7 @@ public final class ShardedUserService implements UserService {
     if (bad == null) {
       bad = Validate.message(message);
     }
-    return bad != null ? bad : shard.route(userId, s -> s.publish(userId, message));
+    return bad != null ? bad : shard.routeOnce(userId, s -> s.publish(userId, message));
   }
 
   @Override
