@@ -50,6 +50,7 @@ public final class EdgeVerticle extends VerticleBase {
         .setLibraryURL("/js/vendor/sockjs.min.js"));
 
     Router router = Router.router(vertx);
+    router.route().handler(EdgeVerticle::checkPath); // a broken escape (%zz): our JSON 400, not vert.x-web's plain-text one
     router.route("/eventbus/*").handler(this::checkOrigin);
     // the non-WebSocket transports POST client frames to xhr_send/jsonp_send: read those bodies, bounded
     router.postWithRegex(SockJsSendBody.ROUTE).handler(new SockJsSendBody(config));
@@ -113,6 +114,20 @@ public final class EdgeVerticle extends VerticleBase {
           .end(new JsonObject().put("error", new JsonObject().put("code", Failure.FORBIDDEN.name())
               .put("message", "origin not allowed")).encode());
     }
+  }
+
+  /** A path with a broken percent escape is a 400 before any route (or the static handler) tries to decode it. */
+  private static void checkPath(RoutingContext ctx) {
+    String path = ctx.request().path();
+    for (int i = path == null ? -1 : path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) {
+        ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
+            .end(new JsonObject().put("error", new JsonObject().put("code", Failure.BAD_REQUEST.name())
+                .put("message", "malformed path: broken percent escape")).encode());
+        return;
+      }
+    }
+    ctx.next();
   }
 
   /** A SockJS send body over the limit: refused, and the connection closed (the rest of it is still on the wire). */

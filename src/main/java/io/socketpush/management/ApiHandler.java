@@ -96,6 +96,26 @@ public final class ApiHandler {
     invoke(ctx, m, params);
   }
 
+  /**
+   * First handler of the admin router: a path with a broken percent escape ({@code %zz}) is answered 400 here;
+   * vert.x-web's own path normalisation would throw on it while matching routes and answer a bare 500.
+   */
+  public void checkPath(RoutingContext ctx) {
+    String path = ctx.request().path();
+    try {
+      if (path != null) {
+        PathSegments.decode(path);
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.debug("[{}] management request with a malformed path: {}", services.membership().nodeId(), e.getMessage());
+      ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("error", new JsonObject().put("code", Failure.BAD_REQUEST.name())
+              .put("message", "malformed path: " + e.getMessage())).encode());
+      return;
+    }
+    ctx.next();
+  }
+
   /** GET /:service/:method/:p1/:p2...: the original socket-push URL scheme, parameters by position. */
   public void legacy(RoutingContext ctx) {
     String path = ctx.normalizedPath();
@@ -216,10 +236,10 @@ public final class ApiHandler {
       default -> Failure.INTERNAL;
     };
     if (f == Failure.INTERNAL && ctx.failure() != null) {
-      LOG.error("[{}] management request {} failed", services.membership().nodeId(), ctx.normalizedPath(), ctx.failure());
+      LOG.error("[{}] management request {} failed", services.membership().nodeId(), ctx.request().path(), ctx.failure());
     }
     String message = switch (status) {
-      case 404 -> "no such resource " + ctx.normalizedPath();
+      case 404 -> "no such resource " + ctx.request().path();
       case 413 -> "request body too large";
       case 405 -> "method not allowed";
       default -> f == Failure.INTERNAL ? "internal error" : "bad request";

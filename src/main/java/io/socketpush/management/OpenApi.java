@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * The OpenAPI 3.0 document of the management API ({@code GET /openapi.json}), generated from
- * {@link ApiCatalog}: one {@code POST /api/<service>/<method>} operation per method, its named parameters as
+ * {@link ApiCatalog}: one {@code POST /api/<service>/<method>} operation per method (and a GET for read-only ones), its named parameters as
  * the request body schema, {@code {"result":..}} on success and {@code {"error":{"code","message"}}} with
  * the failure catalogue's codes otherwise.
  */
@@ -37,7 +37,9 @@ public final class OpenApi {
         .put("responses", new JsonObject().put("200", new JsonObject().put("description", "The description.")
             .put("content", json(new JsonObject().put("type", "object")))))));
     ApiCatalog.methods().forEach((service, methods) -> methods.forEach((name, m) ->
-        paths.put("/api/" + service + "/" + name, new JsonObject().put("post", operation(m, keysRequired)))));
+        paths.put("/api/" + service + "/" + name, m.readOnly()
+            ? new JsonObject().put("post", operation(m, keysRequired)).put("get", getOperation(m, keysRequired))
+            : new JsonObject().put("post", operation(m, keysRequired)))));
 
     JsonArray tags = new JsonArray();
     ApiCatalog.services().forEach((name, desc) -> tags.add(new JsonObject().put("name", name).put("description", desc)));
@@ -92,6 +94,18 @@ public final class OpenApi {
       op.put("security", new JsonArray().add(new JsonObject().put("apiKey", new JsonArray())));
     }
     return op;
+  }
+
+  /** The same read-only method by GET, its (string) parameters in the query. */
+  private static JsonObject getOperation(ApiMethod m, boolean keysRequired) {
+    JsonObject op = operation(m, keysRequired);
+    op.remove("requestBody");
+    JsonArray params = new JsonArray();
+    for (Param p : m.params()) {
+      params.add(new JsonObject().put("name", p.name()).put("in", "query").put("required", p.required())
+          .put("schema", new JsonObject().put("type", "string")).put("description", paramSchema(p).getString("description")));
+    }
+    return op.put("operationId", m.service() + "_" + m.name() + "_get").put("parameters", params);
   }
 
   private static JsonObject paramSchema(Param p) {

@@ -105,4 +105,13 @@ class SockJsXhrTest {
     assertEquals(204, ok.status(), ok.body().encode());
     assertEquals(200, Await.result(http.request(HttpMethod.GET, "/", null, null)).status());
   }
+
+  @Test
+  void brokenPercentEscapesAreBadRequests() {
+    for (String uri : new String[] {"/eventbus/000/%zz/xhr", "/js/%zz.js", "/%"}) {
+      Response r = Await.result(http.request(HttpMethod.GET, uri, null, null));
+      assertEquals(400, r.status(), uri + " " + r.body().encode());
+      assertEquals("BAD_REQUEST", r.body().getJsonObject("error").getString("code"));
+    }
+  }
 }

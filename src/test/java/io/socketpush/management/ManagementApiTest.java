@@ -146,6 +146,23 @@ class ManagementApiTest {
   }
 
   @Test
+  void getServesReadOnlyMethodsAndNeverChangesState() {
+    Response st = Await.result(http.request(HttpMethod.GET, "/api/cluster/status", null, null));
+    assertEquals(200, st.status(), st.body().encode());
+    assertEquals("mgmt-test", st.body().getJsonObject("result").getString("nodeId"));
+    Await.result(http.call("auth", "set", new JsonObject().put("userId", "get-user").put("sessionId", "s")));
+    Await.result(http.call("channel", "subscribe", new JsonObject().put("userId", "get-user").put("channelId", "get-news")));
+    Response subs = Await.result(http.request(HttpMethod.GET, "/api/channel/getSubscriptions?userId=get-user", null, null));
+    assertEquals(new JsonArray().add("get-news"), subs.body().getJsonArray("result"), subs.body().encode());
+    // a state change by GET (a link or an image on another site could send it) is refused and does nothing
+    Response set = Await.result(http.request(HttpMethod.GET, "/api/auth/set?userId=get-user&sessionId=evil", null, null));
+    assertEquals(405, set.status(), set.body().encode());
+    assertError(Await.result(http.call("auth", "check", new JsonObject().put("userId", "get-user").put("sessionId", "evil"))),
+        401, "AUTH_FAILED");
+    assertError(Await.result(http.request(HttpMethod.GET, "/api/cluster/nope", null, null)), 404, "NOT_FOUND");
+  }
+
+  @Test
   void heartbeatAndStatus() {
     Response hb = Await.result(http.request(HttpMethod.GET, "/heartbeat", null, null));
     assertEquals("ok", hb.body().getString("status"));
