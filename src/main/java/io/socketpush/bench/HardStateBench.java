@@ -52,6 +52,7 @@ public final class HardStateBench {
     opt("levels", "1000,10000,100000", "channel sizes at which a window of subscribes is timed");
     opt("window", "1000", "timed subscribes per level");
     opt("concurrency", "16", "subscribe calls in flight");
+    opt("warmup", "20000", "untimed subscribes to another channel first, so the first level is not the JIT's");
     opt("fill-concurrency", "32", "subscribe calls in flight while filling the channel up to the next level (untimed)");
     opt("cluster-ports", "18300,18401", "client port of the edge node, admin port of the node the calls go through");
     opt("server-cpu", "0", "core the servers are pinned to with taskset (empty: not pinned)");
@@ -158,7 +159,8 @@ public final class HardStateBench {
       int subscribed = 0;
       JsonArray rows = new JsonArray();
       // a short warm-up on another channel, so the first level is not the JIT's
-      run(adminPort, "warm-up", 9_000_000, 9_002_000, i("fill-concurrency"), null);
+      System.err.printf("== %s: warm-up, %,d subscribes to another channel%n", name, i("warmup"));
+      run(adminPort, "warm-up", 9_000_000, 9_000_000 + i("warmup"), i("fill-concurrency"), null);
       for (int level : levels) {
         int fillTo = Math.max(subscribed, level - window);
         if (fillTo > subscribed) {
@@ -259,7 +261,7 @@ public final class HardStateBench {
         .append(" / ").append(m.getString("loadavgAfter")).append(".\n")
         .append("`bench/run.sh hardstate");
     args.forEach((k, v) -> {
-      if (!v.equals(OPTIONS.get(k)[0])) {
+      if (!v.equals(OPTIONS.get(k)[0]) && !k.equals("note")) {
         b.append(" --").append(k).append(' ').append(v.contains(" ") ? "'" + v + "'" : v);
       }
     });
