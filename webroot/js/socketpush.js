@@ -31,7 +31,8 @@
   var USER_PREFIX = 'user.';
   var CHANNEL_PREFIX = 'channel.';
   // Close codes of the edge (4000-4999): 4001 auth timeout, 4002 slow consumer, 4003 user removed by the
-  // backend, 4004 node shutting down. All but 4003 are followed by a reconnect. Over SockJS framing the
+  // backend, 4004 node shutting down, 4005 node partitioned from the cluster's majority (go to another edge).
+  // All but 4003 are followed by a reconnect. Over SockJS framing the
   // Vert.x server sends every close as 3000 "Go away!", so the edge first sends an err frame whose body is
   // the reason ("removed", "shutdown", "auth_timeout", "idle_timeout").
   var CLOSE_REMOVED = 4003;

@@ -85,6 +85,9 @@ public final class NodeHealth {
 
   Status cluster() {
     JsonObject data = new JsonObject().put("clustered", vertx.isClustered()).put("nodes", membership.nodes().size());
+    if (membership.fenced()) {
+      return Status.KO(data.put("reason", "partitioned: " + membership.fenceReason()));
+    }
     return membership.nodes().containsKey(nodeId) ? Status.OK(data)
         : Status.KO(data.put("reason", "this node has not joined the membership"));
   }

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * SIGSTOP/SIGCONT.
  *
  * <p>Roles as the README's example cluster (conf/cluster/node1..3.json), except that node3 also runs the
- * management role, so that a publisher can reach each side of a split (as a backend in node3's zone would).
+ * management role, so that a publisher can reach each side of a split (as a backend in node3's zone would),
+ * and edges keep an offline user's subscriptions for 60 s instead of 20 (see {@link #start}).
  *
  * <p>Everything is torn down by {@link #close()} (called by the test in a finally block and by a JVM
  * shutdown hook), and leftovers of an aborted earlier run are removed before anything is created.
@@ -189,9 +190,15 @@ final class NetnsCluster implements AutoCloseable {
     JsonObject conf = new JsonObject().put("nodeId", n.id()).put("roles", new JsonArray(n.roles))
         .put("management", new JsonObject().put("host", n.addr).put("port", ADMIN_PORT)
             .put("publicUrl", "http://" + n.addr + ":" + ADMIN_PORT));
+    // removeUserAfterDisconnectTimeout above the longest fault (SIGSTOP 30 s), on every node (the user role
+    // applies it): with the default 20 s the majority, which dropped the frozen node's users, unsubscribes them
+    // from every channel (the designed offline semantics), and the tests would measure that rather than the
+    // partition handling
+    JsonObject edge = new JsonObject().put("removeUserAfterDisconnectTimeout", 60_000);
     if (n.edge()) {
-      conf.put("edge", new JsonObject().put("host", n.addr).put("port", EDGE_PORT).put("publicUrl", n.clientUrl()));
+      edge.put("host", n.addr).put("port", EDGE_PORT).put("publicUrl", n.clientUrl());
     }
+    conf.put("edge", edge);
     Files.writeString(n.conf, conf.encodePrettily(), StandardCharsets.UTF_8);
     StringBuilder hosts = new StringBuilder();
     for (int k = 1; k <= 3; k++) {
