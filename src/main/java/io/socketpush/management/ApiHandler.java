@@ -91,7 +91,7 @@ public final class ApiHandler {
         fail(ctx, Failure.BAD_REQUEST.exception("parameter " + name + " given " + values.size() + " times"));
         return;
       }
-      params.put(name, values.get(0));
+      params.put(name, queryValue(m, name, values.get(0)));
     }
     invoke(ctx, m, params);
   }
@@ -114,6 +114,12 @@ public final class ApiHandler {
       return;
     }
     ctx.next();
+  }
+
+  /** A query string value is text: an INTEGER param given as digits is that number (bind checks the range). */
+  private static Object queryValue(ApiMethod m, String name, String value) {
+    boolean integer = m.params().stream().anyMatch(p -> p.name().equals(name) && p.type() == ApiMethod.Type.INTEGER);
+    return integer && value.matches("[0-9]{1,10}") ? (Object) Long.parseLong(value) : value;
   }
 
   /** GET /:service/:method/:p1/:p2...: the original socket-push URL scheme, parameters by position. */

@@ -152,8 +152,13 @@ class ManagementApiTest {
     assertEquals("mgmt-test", st.body().getJsonObject("result").getString("nodeId"));
     Await.result(http.call("auth", "set", new JsonObject().put("userId", "get-user").put("sessionId", "s")));
     Await.result(http.call("channel", "subscribe", new JsonObject().put("userId", "get-user").put("channelId", "get-news")));
-    Response subs = Await.result(http.request(HttpMethod.GET, "/api/channel/getSubscriptions?userId=get-user", null, null));
-    assertEquals(new JsonArray().add("get-news"), subs.body().getJsonArray("result"), subs.body().encode());
+    Await.result(http.call("channel", "subscribe", new JsonObject().put("userId", "get-user").put("channelId", "get-more")));
+    Response subs = Await.result(http.request(HttpMethod.GET, "/api/channel/getSubscriptions?userId=get-user&limit=1", null, null));
+    assertEquals(200, subs.status(), subs.body().encode());
+    assertEquals(new JsonArray().add("get-news"), subs.body().getJsonObject("result").getJsonArray("items"), subs.body().encode());
+    Response next = Await.result(http.request(HttpMethod.GET, "/api/channel/getSubscriptions?userId=get-user&limit=1&cursor="
+        + subs.body().getJsonObject("result").getString("nextCursor"), null, null));
+    assertEquals(new JsonArray().add("get-more"), next.body().getJsonObject("result").getJsonArray("items"), next.body().encode());
     // a state change by GET (a link or an image on another site could send it) is refused and does nothing
     Response set = Await.result(http.request(HttpMethod.GET, "/api/auth/set?userId=get-user&sessionId=evil", null, null));
     assertEquals(405, set.status(), set.body().encode());
