@@ -18,7 +18,8 @@ import java.util.function.UnaryOperator;
  * Sets of strings keyed by string in the cluster's distributed data (an Infinispan-backed {@link AsyncMap}
  * when clustered, with the replication the cluster config sets). Values are stored as JSON array strings,
  * so compare-and-set works on plain string equality in every cluster manager. Updates are optimistic
- * compare-and-set loops: correct under concurrent writers, no locks.
+ * compare-and-set loops: correct under concurrent writers, no locks. Each set is one value rewritten whole on
+ * every change: only for small, capped sets (a user's sessions); large sets use {@link PagedSets}.
  */
 public final class DistributedSets {
   private static final int MAX_TRIES = 16;
@@ -78,8 +79,8 @@ public final class DistributedSets {
    * Compare-and-set loop; an empty result removes the key. True if this change altered the set. Updates
    * of one key through this instance are group-committed: while one write of the key is in flight, later
    * changes queue up and are then applied together in one compare-and-set. A shard owner is normally the
-   * only writer of its keys, so a burst of 1,000 subscriptions to one channel costs a few round trips to
-   * the distributed data, not 1,000 contending ones.
+   * only writer of its keys, so a burst of changes to one key costs a few round trips to the distributed
+   * data, not one contended compare-and-set each.
    */
   public Future<Boolean> update(String key, UnaryOperator<List<String>> change) {
     Op op = new Op(change, Promise.promise());
