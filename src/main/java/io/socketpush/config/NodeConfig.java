@@ -60,6 +60,10 @@ public final class NodeConfig {
       Option.string("publicUrl", null, "URL of this node's admin port; default http://127.0.0.1:<port>."),
       Option.strings("apiKeys", new JsonArray(), "API keys allowed to call every method; empty: no key needed."),
       Option.strings("readOnlyApiKeys", new JsonArray(), "API keys allowed to call list/get/status methods only."),
+      Option.strings("allowedOrigins", new JsonArray(),
+          "Browser origins besides the admin port's own that may call the API (cross-site requests are refused with 403)."),
+      Option.strings("allowedHosts", new JsonArray(),
+          "Host names the admin port answers to (DNS rebinding); empty: the bind address, localhost, 127.0.0.1, ::1 and publicUrl's host; \"*\": any."),
       Option.integer("maxBodySize", 1_048_576, 1_024, 64 * 1024 * 1024, "Largest request body accepted, in bytes."),
       Option.string("tlsCertPath", null, "PEM certificate (chain) file: serve the admin port over TLS."),
       Option.string("tlsKeyPath", null, "PEM private key file for tlsCertPath."));
@@ -125,6 +129,14 @@ public final class NodeConfig {
     logging = new Section("logging", LOGGING, object(json, "logging"));
     if (!LEVELS.contains(logging.string("level").toUpperCase(Locale.ROOT))) {
       throw new IllegalArgumentException("invalid config: logging.level must be one of " + new java.util.TreeSet<>(LEVELS));
+    }
+    for (String k : List.of("apiKeys", "readOnlyApiKeys")) {
+      for (String key : management.strings(k)) {
+        if (key.isBlank() || !key.equals(key.trim())) {
+          throw new IllegalArgumentException("invalid config: management." + k
+              + " must not contain blank keys or keys with leading/trailing spaces");
+        }
+      }
     }
     for (Section sec : List.of(edge, management)) {
       if ((sec.string("tlsCertPath") == null) != (sec.string("tlsKeyPath") == null)) {

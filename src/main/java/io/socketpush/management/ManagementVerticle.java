@@ -34,6 +34,7 @@ public final class ManagementVerticle extends VerticleBase {
     Section m = config.get().management();
     ApiHandler api = new ApiHandler(services, config);
     Router router = Router.router(vertx);
+    router.route().handler(new AdminGuard(services.membership().nodeId(), config)::handle); // Host, cross-site, keys
     router.route().handler(BodyHandler.create().setBodyLimit(m.integer("maxBodySize")).setHandleFileUploads(false));
     router.get("/api").handler(api::describe);
     router.post("/api/:service/:method").handler(api::call);
