@@ -20,6 +20,7 @@ public final class ClientSession {
   public static final int CLOSE_SLOW_CONSUMER = 4002;
   public static final int CLOSE_REMOVED = 4003;
   public static final int CLOSE_SHUTDOWN = 4004;
+  public static final int CLOSE_TOO_MANY_UNAUTHENTICATED = 4005;
 
   private static final AtomicLong IDS = new AtomicLong();
 
@@ -36,6 +37,10 @@ public final class ClientSession {
   private long rateWindowStart;
   private int rateWindowFrames;
   private final long openedAt = System.currentTimeMillis();
+  /** The IP this socket counts against while unauthenticated ({@link EdgeGuards}); null once it does not. */
+  String pendingHost;
+  /** Bytes written to the transport and not yet handed to the OS ({@link EdgeGuards}). */
+  long queuedBytes;
 
   ClientSession(ClientIo io, EdgeNode node) {
     this.io = io;
@@ -150,9 +155,28 @@ public final class ClientSession {
       replyError(replyAddress, Failure.ACCESS_DENIED, "socket is authenticated as another user");
       return;
     }
+    String ip = io.remoteHost();
+    long wait = node.guards().authBlockedFor(ip, user);
+    if (wait > 0) {
+      node.clientError(this, Failure.RATE_LIMITED, "too many failed authentications: retry in " + wait + " ms");
+      JsonObject err = new JsonObject().put("type", "err").put("failureCode", Failure.RATE_LIMITED.code)
+          .put("failureType", "RECIPIENT_FAILURE").put("message", Failure.RATE_LIMITED.clientError)
+          .put("body", Failure.RATE_LIMITED.clientError).put("retryAfter", wait)
+          .put("description", "too many failed authentications: retry in " + wait + " ms");
+      if (replyAddress != null) {
+        err.put("address", replyAddress);
+      }
+      write(err.encode());
+      return;
+    }
     authenticating = true;
     node.authenticate(this, user, session).onComplete(ar -> {
       authenticating = false;
+      if (ar.failed() && Failure.AUTH_FAILED.is(ar.cause())) {
+        node.guards().authFailed(ip, user);
+      } else if (ar.succeeded()) {
+        node.guards().authSucceeded(user);
+      }
       if (closed) {
         return;
       }
@@ -193,6 +217,22 @@ public final class ClientSession {
   /** Marks the socket authenticated (called by the edge node once auth and attach succeeded). */
   void authenticatedAs(String user) {
     this.userId = user;
+    if (user != null) {
+      node.guards().notPending(this);
+    }
+  }
+
+  /** Remote IP of the socket. */
+  String remoteHost() {
+    return io.remoteHost();
+  }
+
+  /** Closes the socket as a slow consumer (its own queue, or the node's budget, is full). */
+  void closeSlow() {
+    if (!closed) {
+      node.slowConsumer(this);
+      close(CLOSE_SLOW_CONSUMER, "slow_consumer");
+    }
   }
 
   /** Writes a pre-encoded frame; closes the socket as a slow consumer when its queue is full. */

@@ -37,8 +37,20 @@ public final class FrameClient {
   }
 
   private FrameClient(Vertx vertx) {
+    this(vertx, new io.vertx.core.http.WebSocketClientOptions());
+  }
+
+  private FrameClient(Vertx vertx, io.vertx.core.http.WebSocketClientOptions options) {
     this.vertx = vertx;
-    this.client = vertx.createWebSocketClient();
+    this.client = vertx.createWebSocketClient(options);
+  }
+
+  /**
+   * Connects from a given local address (e.g. 127.0.0.2: a second client IP on loopback) with client options
+   * of the test's choosing (small receive buffers for slow consumers...).
+   */
+  public static Future<FrameClient> connectWith(Vertx vertx, int port, io.vertx.core.http.WebSocketClientOptions options) {
+    return open(new FrameClient(vertx, options), port, null);
   }
 
   /** Connects to an edge on 127.0.0.1. */
@@ -48,7 +60,10 @@ public final class FrameClient {
 
   /** Connects with an Origin header (null for none). */
   public static Future<FrameClient> connect(Vertx vertx, int port, String origin) {
-    FrameClient c = new FrameClient(vertx);
+    return open(new FrameClient(vertx), port, origin);
+  }
+
+  private static Future<FrameClient> open(FrameClient c, int port, String origin) {
     WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket");
     if (origin != null) {
       o.addHeader("Origin", origin);
