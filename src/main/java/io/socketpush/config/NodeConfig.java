@@ -84,7 +84,14 @@ public final class NodeConfig {
       Option.longValue("requestTimeout", 5_000, 100, 600_000, "Timeout of service calls between nodes, in milliseconds."),
       Option.longValue("antiEntropyInterval", 10_000, 500, 3_600_000, "Milliseconds between edges' full re-announcements."),
       Option.integer("virtualNodes", 128, 1, 4_096, "Virtual nodes per member on each hash ring."),
-      Option.integer("listLimit", 1_000, 1, 1_000_000, "Most entries listAll/getSubscribers return."));
+      Option.integer("listLimit", 1_000, 1, 1_000_000, "Most entries listAll/getSubscribers return."),
+      Option.string("secretFile", null,
+          "File holding the cluster secret (env SOCKETPUSH_CLUSTER_SECRET wins): JGroups encryption and event-bus TLS keys derive from it."),
+      Option.bool("insecure", false,
+          "Allow a cluster without a secret on a non-loopback address (anyone reaching the cluster ports can join)."),
+      Option.string("tlsCertPath", null, "PEM certificate of this node for the event bus (signed by tlsCaPath); default: derived from the secret."),
+      Option.string("tlsKeyPath", null, "PEM private key for cluster.tlsCertPath."),
+      Option.string("tlsCaPath", null, "PEM certificate of the cluster CA: the only issuer the event bus trusts (mutual TLS)."));
 
   static final List<Option> LOGGING = List.of(
       Option.string("level", "INFO", "Log level of socket-push's own loggers (io.socketpush): TRACE, DEBUG, INFO, WARN, ERROR; changeable at runtime."));
@@ -147,6 +154,11 @@ public final class NodeConfig {
               + " must not contain blank keys or keys with leading/trailing spaces");
         }
       }
+    }
+    int clusterTls = (cluster.string("tlsCertPath") == null ? 0 : 1) + (cluster.string("tlsKeyPath") == null ? 0 : 1)
+        + (cluster.string("tlsCaPath") == null ? 0 : 1);
+    if (clusterTls != 0 && clusterTls != 3) {
+      throw new IllegalArgumentException("invalid config: cluster.tlsCertPath, cluster.tlsKeyPath and cluster.tlsCaPath must be set together");
     }
     for (Section sec : List.of(edge, management)) {
       if ((sec.string("tlsCertPath") == null) != (sec.string("tlsKeyPath") == null)) {
