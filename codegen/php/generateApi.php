@@ -90,9 +90,9 @@ if ($status !== 200 || !is_array($api) || !isset($api['services']) || !is_array(
 // -- generate ---------------------------------------------------------------------------------------------
 const PARAM_TYPES = ['string' => 'string|int', 'json' => 'mixed', 'object' => 'array|object'];
 const RETURN_TYPES = ['none' => 'void', 'string' => 'string', 'integer' => 'int', 'string_list' => 'array',
-    'object' => 'array'];
+    'object' => 'array', 'publish_result' => 'array'];
 const RETURN_DOCS = ['none' => 'void', 'string' => 'string', 'integer' => 'int', 'string_list' => 'string[]',
-    'object' => 'array<string, mixed>'];
+    'object' => 'array<string, mixed>', 'publish_result' => 'array{sockets: int, epoch: string, offset: string}'];
 
 function serviceClass(string $service, array $desc): array
 {

@@ -82,12 +82,15 @@ check(count($servers) === 1 && str_starts_with($servers[0], 'http://'), 'user.ge
 ok('user.getFrontendServer', $servers);
 check(in_array($user, $api->user->listAll(), true), 'user.listAll');
 ok('user.listAll', 'contains ' . $user);
-$n = $api->user->publish($user, ['text' => 'hello from php', 'n' => 1]);
-check($n === 1, 'user.publish reaches one socket');
-ok('user.publish', $n);
-$n = $api->channel->publish($channel, 'breaking from php');
-check($n === 1, 'channel.publish reaches one socket');
-ok('channel.publish', $n);
+$r = $api->user->publish($user, ['text' => 'hello from php', 'n' => 1]);
+check($r['sockets'] === 1 && is_string($r['epoch']) && $r['epoch'] !== '' && $r['offset'] === '1',
+    'user.publish reaches one socket at offset 1 of the user\'s stream');
+ok('user.publish', $r);
+$r2 = $api->user->publish($user, ['text' => 'again from php', 'n' => 2]);
+check($r2['offset'] === '2' && $r2['epoch'] === $r['epoch'], 'user.publish: the next offset in the same epoch');
+$r = $api->channel->publish($channel, 'breaking from php');
+check($r['sockets'] === 1 && is_string($r['epoch']) && $r['offset'] === '1', 'channel.publish reaches one socket at offset 1');
+ok('channel.publish', $r);
 
 // keys: none, wrong, read-only
 expectError('UNAUTHORIZED', 'no key', fn() => (new Auth(Client::create($host, (int) $port)))->set($user, $session));

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.socketpush.message.PushMessage;
+import io.socketpush.stream.PublishResult;
 import java.util.List;
 
 /**
@@ -56,13 +57,14 @@ public interface ChannelService {
 
   /**
    * Publishes a message to every socket of every user subscribed to the channel; returns the number of
-   * sockets reached. Fails UNAVAILABLE if an edge node holding subscribers did not take the message (not
+   * sockets reached and the message's position in the channel's stream ({@code channel.<channelId>}: epoch
+   * and offset, stored in its history before this is acknowledged). Fails UNAVAILABLE if an edge node holding subscribers did not take the message (not
    * acknowledged; others may have got it, so a retry can reach some sockets twice).
    *
    * @param channelId the channel (shard key)
    * @param message   any JSON value
    */
-  Future<Integer> publish(String channelId, PushMessage message);
+  Future<PublishResult> publish(String channelId, PushMessage message);
 
   /** Channels with at least one subscriber (at most cluster.listLimit). */
   Future<List<String>> listAll();

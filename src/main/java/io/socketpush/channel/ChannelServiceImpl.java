@@ -8,6 +8,8 @@ import io.socketpush.edge.EdgeOps;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.message.PushMessage;
+import io.socketpush.stream.PublishResult;
+import io.socketpush.stream.StreamLog;
 import io.socketpush.user.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,10 +46,12 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   private final IntSupplier listLimit;
   private final Map<String, Set<String>> interest = new HashMap<>();
   private final io.socketpush.shard.Takeover takeover;
+  private final StreamLog streams;
 
   ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, DistributedSets subscribers,
-      DistributedSets subscriptions, long timeoutMs, IntSupplier listLimit) {
+      DistributedSets subscriptions, long timeoutMs, IntSupplier listLimit, StreamLog streams) {
     this.vertx = vertx;
+    this.streams = streams;
     this.membership = membership;
     this.presence = presence;
     this.subscribers = subscribers;
@@ -131,7 +135,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   }
 
   @Override
-  public Future<Integer> publish(String channelId, PushMessage message) {
+  public Future<PublishResult> publish(String channelId, PushMessage message) {
     catchUpWithRing();
     if (settled.isComplete()) {
       return publishNow(channelId, message);
@@ -141,21 +145,26 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     return settled.transform(ar -> publishNow(channelId, message));
   }
 
-  private Future<Integer> publishNow(String channelId, PushMessage message) {
-    Future<Integer> bad = guard(channelId, Validate.message(message));
+  private Future<PublishResult> publishNow(String channelId, PushMessage message) {
+    Future<PublishResult> bad = guard(channelId, Validate.message(message));
     if (bad != null) {
       return bad;
     }
-    Set<String> known = interest.get(channelId);
-    Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
-    if (takeover.active()) {
-      edges.addAll(membership.ring(Role.EDGE).members()); // interest may still be incomplete after a ring change
-    }
-    if (edges.isEmpty()) {
-      return Future.succeededFuture(0);
-    }
-    Buffer frame = EdgeOps.recFrame(Addresses.clientChannel(channelId), message.value());
-    return EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_CHANNEL, channelId, frame, timeoutMs);
+    String stream = Addresses.clientChannel(channelId);
+    // stored in the channel's stream first (2 owners), then delivered: the edges see the position in the frame
+    return streams.append(stream, message.value()).compose(pos -> {
+      Set<String> known = interest.get(channelId);
+      Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
+      if (takeover.active()) {
+        edges.addAll(membership.ring(Role.EDGE).members()); // interest may still be incomplete after a ring change
+      }
+      if (edges.isEmpty()) {
+        return Future.succeededFuture(new PublishResult(0, pos.epoch(), pos.offset()));
+      }
+      Buffer frame = EdgeOps.recFrame(stream, message.value(), pos);
+      return EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_CHANNEL, channelId, frame, pos, timeoutMs)
+          .map(reached -> new PublishResult(reached, pos.epoch(), pos.offset()));
+    });
   }
 
   @Override
@@ -223,6 +232,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     boolean changed = !members.equals(ringMembers);
     ringMembers = members; // the ring's own set: the next publishes compare by identity, not element by element
     if (changed) {
+      streams.reset(); // another owner may have written our streams: read their meta again
       settled = pullInterest();
       takeover.ringChanged();
     }

@@ -4,6 +4,8 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.DistributedSets;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.shard.Services;
+import io.socketpush.stream.StreamLog;
+import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -31,11 +33,13 @@ public final class ChannelVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     String nodeId = services.membership().nodeId();
-    return Future.all(DistributedSets.open(vertx, SUBSCRIBERS_MAP), DistributedSets.open(vertx, SUBSCRIPTIONS_MAP))
+    return Future.all(DistributedSets.open(vertx, SUBSCRIBERS_MAP), DistributedSets.open(vertx, SUBSCRIPTIONS_MAP),
+            StreamStore.open(vertx))
         .compose(maps -> {
           ChannelServiceImpl impl = new ChannelServiceImpl(vertx, services.membership(), services.presence(),
               maps.resultAt(0), maps.resultAt(1), config.get().cluster().longValue("requestTimeout"),
-              () -> config.get().cluster().integer("listLimit"));
+              () -> config.get().cluster().integer("listLimit"),
+              new StreamLog(maps.resultAt(2), () -> config.get().streams(), nodeId));
           services.membership().onChange(impl::onRingChange);
           ServiceBinder binder = new ServiceBinder(vertx);
           consumers.add(binder.setAddress(Addresses.service(Services.CHANNEL, nodeId)).register(ChannelService.class, impl));

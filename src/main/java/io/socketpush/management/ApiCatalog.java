@@ -62,17 +62,19 @@ public final class ApiCatalog {
     add("channel", "getSubscribers", "Users subscribed to a channel (at most cluster.listLimit).", true, List.of(CHANNEL_KEY),
         STRING_LIST, (s, a) -> s.channel().getSubscribers(a.string("channelId")));
     add("channel", "publish", "Publishes a message to every socket of every user subscribed to the channel; returns the "
-        + "number of sockets reached. Fails UNAVAILABLE if an edge node holding subscribers did not take it (others may"
-        + " have: a retry can reach some sockets twice).", false, List.of(CHANNEL_KEY, MESSAGE), INTEGER,
+        + "number of sockets reached and the message's position in the channel's stream: {\"sockets\": n, \"epoch\": \"..\", "
+        + "\"offset\": \"..\"}. Fails UNAVAILABLE if an edge node holding subscribers did not take it (others may"
+        + " have: a retry can reach some sockets twice).", false, List.of(CHANNEL_KEY, MESSAGE), Result.PUBLISH,
         (s, a) -> s.channel().publish(a.string("channelId"), a.message("message")));
     add("channel", "listAll", "Channels with at least one subscriber (at most cluster.listLimit).", true, List.of(), STRING_LIST,
         (s, a) -> s.channel().listAll());
 
     service("user", UserService.class,
         "Presence of users (which edge nodes hold their sockets) and publishing to one user. Sharded by userId.");
-    add("user", "publish", "Publishes a message to every open socket of a user; returns the number of sockets reached, "
+    add("user", "publish", "Publishes a message to every open socket of a user; returns the number of sockets reached "
+        + "and the message's position in the user's stream: {\"sockets\": n, \"epoch\": \"..\", \"offset\": \"..\"}; "
         + "fails NOT_CONNECTED when the user has no open socket, UNAVAILABLE if an edge node holding its sockets did not"
-        + " take it.", false, List.of(USER_KEY, MESSAGE), INTEGER,
+        + " take it.", false, List.of(USER_KEY, MESSAGE), Result.PUBLISH,
         (s, a) -> s.user().publish(a.string("userId"), a.message("message")));
     add("user", "remove", "Closes every socket of a user; returns the number of sockets closed.", false, List.of(USER_KEY),
         INTEGER, (s, a) -> s.user().remove(a.string("userId")));

@@ -37,7 +37,9 @@ public record ApiMethod(String service, String name, String description, boolean
     INTEGER("integer"),
     /** A JSON array of strings. */
     STRING_LIST("string_list"),
-    OBJECT("object");
+    OBJECT("object"),
+    /** A publish's outcome: {@code {"sockets": n, "epoch": "..", "offset": ".."}} (PublishResult). */
+    PUBLISH("publish_result");
 
     private final String id;
 

@@ -65,8 +65,8 @@ public final class ShardedChannelService implements ChannelService {
   }
 
   @Override
-  public Future<Integer> publish(String channelId, PushMessage message) {
-    Future<Integer> bad = Validate.ids("channelId", channelId);
+  public Future<io.socketpush.stream.PublishResult> publish(String channelId, PushMessage message) {
+    Future<io.socketpush.stream.PublishResult> bad = Validate.ids("channelId", channelId);
     if (bad == null) {
       bad = Validate.message(message);
     }

@@ -2,6 +2,7 @@ package io.socketpush.shard;
 
 import io.socketpush.error.Validate;
 import io.socketpush.message.PushMessage;
+import io.socketpush.stream.PublishResult;
 import io.socketpush.user.UserService;
 import io.vertx.core.Future;
 import java.util.List;
@@ -18,8 +19,8 @@ public final class ShardedUserService implements UserService {
   }
 
   @Override
-  public Future<Integer> publish(String userId, PushMessage message) {
-    Future<Integer> bad = Validate.ids("userId", userId);
+  public Future<PublishResult> publish(String userId, PushMessage message) {
+    Future<PublishResult> bad = Validate.ids("userId", userId);
     if (bad == null) {
       bad = Validate.message(message);
     }

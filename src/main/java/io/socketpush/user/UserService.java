@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.socketpush.message.PushMessage;
+import io.socketpush.stream.PublishResult;
 import java.util.List;
 
 /**
@@ -17,14 +18,16 @@ import java.util.List;
 public interface UserService {
 
   /**
-   * Publishes a message to every open socket of a user; returns the number of sockets reached, fails
-   * NOT_CONNECTED when the user has no open socket, UNAVAILABLE if an edge node holding its sockets did not
-   * take the message (not acknowledged; others may have got it, so a retry can reach some sockets twice).
+   * Publishes a message to every open socket of a user; returns the number of sockets reached and the
+   * message's position in the user's stream ({@code user.<userId>}: epoch and offset, stored in its history
+   * before this is acknowledged); fails NOT_CONNECTED when the user has no open socket, UNAVAILABLE if an edge
+   * node holding its sockets did not take the message (not acknowledged; others may have got it, so a retry can
+   * reach some sockets twice).
    *
    * @param userId  the user (shard key)
    * @param message any JSON value
    */
-  Future<Integer> publish(String userId, PushMessage message);
+  Future<PublishResult> publish(String userId, PushMessage message);
 
   /**
    * Closes every socket of a user; returns the number of sockets closed.

@@ -8,6 +8,8 @@ import io.socketpush.edge.EdgeOps;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.message.PushMessage;
+import io.socketpush.stream.PublishResult;
+import io.socketpush.stream.StreamLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -47,10 +49,12 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final Map<String, Set<String>> presence = new HashMap<>();
   private final Map<String, Long> offlineTimers = new HashMap<>();
   private final io.socketpush.shard.Takeover takeover;
+  private final StreamLog streams;
 
   UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, PresenceService ownerPresence,
-      LongSupplier offlineGraceMs, long timeoutMs, int listLimit) {
+      LongSupplier offlineGraceMs, long timeoutMs, int listLimit, StreamLog streams) {
     this.vertx = vertx;
+    this.streams = streams;
     this.membership = membership;
     this.channels = channels;
     this.ownerPresence = ownerPresence;
@@ -61,7 +65,7 @@ final class UserServiceImpl implements UserService, PresenceService {
   }
 
   @Override
-  public Future<Integer> publish(String userId, PushMessage message) {
+  public Future<PublishResult> publish(String userId, PushMessage message) {
     if (!membership.ring(Role.USER).members().equals(ringMembers)) {
       onRingChange(); // the ring changed but our listener has not run yet: see ChannelServiceImpl#catchUpWithRing
     }
@@ -71,31 +75,40 @@ final class UserServiceImpl implements UserService, PresenceService {
     }
     // the ring just changed: give the edges a moment to re-announce to their new owners, so that an
     // acknowledged publish really reached every edge holding recipients
-    io.vertx.core.Promise<Integer> later = io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<PublishResult> later = io.vertx.core.Promise.promise();
     vertx.setTimer(wait, t -> publishNow(userId, message).onComplete(later));
     return later.future();
   }
 
-  private Future<Integer> publishNow(String userId, PushMessage message) {
-    Future<Integer> bad = guard(userId);
+  private Future<PublishResult> publishNow(String userId, PushMessage message) {
+    Future<PublishResult> bad = guard(userId);
     if (bad == null) {
       bad = Validate.message(message);
     }
     if (bad != null) {
       return bad;
     }
+    if (recipients(userId).isEmpty()) {
+      return Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
+    }
+    String stream = Addresses.clientUser(userId);
+    // stored in the user's stream first (2 owners), then delivered: the edges see the position in the frame
+    return streams.append(stream, message.value()).compose(pos -> {
+      Buffer frame = EdgeOps.recFrame(stream, message.value(), pos);
+      return EdgeOps.deliverAll(vertx, recipients(userId), EdgeOps.DELIVER_USER, userId, frame, pos, timeoutMs)
+          .compose(reached -> reached > 0 ? Future.succeededFuture(new PublishResult(reached, pos.epoch(), pos.offset()))
+              : Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket"));
+    });
+  }
+
+  /** The edges to deliver a user's message to. */
+  private Set<String> recipients(String userId) {
     Set<String> known = presence.get(userId);
     Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
     if (takeover.active()) {
       edges.addAll(membership.ring(Role.EDGE).members()); // presence may still be incomplete after a ring change
     }
-    if (edges.isEmpty()) {
-      return Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
-    }
-    Buffer frame = EdgeOps.recFrame(Addresses.clientUser(userId), message.value());
-    return EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_USER, userId, frame, timeoutMs)
-        .compose(reached -> reached > 0 ? Future.succeededFuture(reached)
-            : Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket"));
+    return edges;
   }
 
   @Override
@@ -207,6 +220,7 @@ final class UserServiceImpl implements UserService, PresenceService {
     boolean changed = !members.equals(ringMembers);
     ringMembers = members; // the ring's own set: the next publishes compare by identity, not element by element
     if (changed) {
+      streams.reset(); // another owner may have written our streams: read their meta again
       settleUntil = System.currentTimeMillis() + SETTLE_MS;
       takeover.ringChanged();
     }

@@ -141,6 +141,9 @@ class ApiCatalogContractTest {
     if (arg == JsonObject.class) {
       return Result.OBJECT;
     }
+    if (arg == io.socketpush.stream.PublishResult.class) {
+      return Result.PUBLISH;
+    }
     if (arg instanceof ParameterizedType list && list.getRawType() == List.class
         && list.getActualTypeArguments()[0] == String.class) {
       return Result.STRING_LIST;
@@ -201,6 +204,6 @@ class ApiCatalogContractTest {
     assertEquals(Arrays.asList("userId", "message"),
         publish.getJsonArray("params").stream().map(p -> ((JsonObject) p).getString("name")).toList());
     assertEquals("json", publish.getJsonArray("params").getJsonObject(1).getString("type"));
-    assertEquals("integer", publish.getString("returns"));
+    assertEquals("publish_result", publish.getString("returns"));
   }
 }

@@ -177,6 +177,12 @@ public final class HttpApiClient {
     });
   }
 
+  Future<io.socketpush.stream.PublishResult> callPublish(String service, String method, JsonObject params) {
+    return callObject(service, method, params).compose(o -> o.getValue("sockets") instanceof Number && o.getValue("epoch") instanceof String
+        && o.getValue("offset") instanceof String ? Future.succeededFuture(new io.socketpush.stream.PublishResult(o))
+        : unexpected(service, method, o));
+  }
+
   Future<JsonObject> callObject(String service, String method, JsonObject params) {
     return call(service, method, params).compose(r -> r instanceof JsonObject o ? Future.succeededFuture(o)
         : unexpected(service, method, r));

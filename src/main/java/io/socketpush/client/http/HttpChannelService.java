@@ -41,8 +41,8 @@ public final class HttpChannelService implements ChannelService {
   }
 
   @Override
-  public Future<Integer> publish(String channelId, PushMessage message) {
-    return api.callInteger(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("channelId", channelId), message));
+  public Future<io.socketpush.stream.PublishResult> publish(String channelId, PushMessage message) {
+    return api.callPublish(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("channelId", channelId), message));
   }
 
   @Override

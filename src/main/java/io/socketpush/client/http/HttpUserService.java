@@ -16,8 +16,8 @@ public final class HttpUserService implements UserService {
   }
 
   @Override
-  public Future<Integer> publish(String userId, PushMessage message) {
-    return api.callInteger(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("userId", userId), message));
+  public Future<io.socketpush.stream.PublishResult> publish(String userId, PushMessage message) {
+    return api.callPublish(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("userId", userId), message));
   }
 
   @Override

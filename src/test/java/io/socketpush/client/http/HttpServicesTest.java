@@ -112,17 +112,28 @@ class HttpServicesTest {
 
     // publishing reaches the socket
     JsonObject hello = new JsonObject().put("text", "hello over http");
-    assertEquals(1, result(user.publish(u, PushMessage.of(hello))));
-    assertEquals(hello, result(fc.waitFor(f -> ("user." + u).equals(f.getString("address")))).getJsonObject("body"));
-    assertEquals(1, result(channel.publish(c, PushMessage.of("breaking"))));
-    assertEquals("breaking", result(fc.waitFor(f -> ("channel." + c).equals(f.getString("address")))).getString("body"));
+    io.socketpush.stream.PublishResult up = result(user.publish(u, PushMessage.of(hello)));
+    assertEquals(1, up.sockets());
+    assertTrue(up.offset() >= 1, up.toString());
+    JsonObject userFrame = result(fc.waitFor(f -> ("user." + u).equals(f.getString("address"))));
+    assertEquals(hello, userFrame.getJsonObject("body"));
+    assertEquals(new JsonObject().put("offset", String.valueOf(up.offset())).put("epoch", up.epoch()), userFrame.getJsonObject("headers"));
+    io.socketpush.stream.PublishResult cp = result(channel.publish(c, PushMessage.of("breaking")));
+    assertEquals(1, cp.sockets());
+    assertEquals(1, cp.offset());
+    JsonObject channelFrame = result(fc.waitFor(f -> ("channel." + c).equals(f.getString("address"))));
+    assertEquals("breaking", channelFrame.getString("body"));
+    assertEquals(new JsonObject().put("offset", "1").put("epoch", cp.epoch()), channelFrame.getJsonObject("headers"));
     assertEquals(Failure.BAD_REQUEST, Failure.of(failure(channel.publish(c, null))));
     assertEquals(Failure.BAD_REQUEST, Failure.of(failure(user.publish(u, null))));
 
     // unsubscribing
     assertEquals(null, result(channel.unsubscribe(u, c)));
     assertEquals(List.of(), result(channel.getSubscribers(c)));
-    assertEquals(0, result(channel.publish(c, PushMessage.of("nobody listens"))));
+    io.socketpush.stream.PublishResult none = result(channel.publish(c, PushMessage.of("nobody listens")));
+    assertEquals(0, none.sockets());
+    assertEquals(2, none.offset()); // stored in the channel's stream all the same
+    assertEquals(cp.epoch(), none.epoch());
     result(channel.subscribe(u, c + "-a"));
     result(channel.subscribe(u, c + "-b"));
     assertEquals(Set.of(c + "-a", c + "-b"), Set.copyOf(result(channel.getSubscriptions(u))));

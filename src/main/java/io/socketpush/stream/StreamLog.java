@@ -1,0 +1,171 @@
+package io.socketpush.stream;
+
+import io.socketpush.config.StreamRules;
+import io.socketpush.config.StreamRules.Rule;
+import io.socketpush.stream.StreamStore.Entry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The owner's side of its streams: gives each accepted publish the next offset and writes it to the history
+ * ({@link StreamStore}) before the publish may be delivered and acknowledged. Confined to the owner verticle's
+ * event loop. Writes of one stream are group-committed: while one batch is being written, later publishes
+ * queue and go in the next batch together (their entries in parallel, then one meta), so a stream's offsets
+ * are written in order and its meta never goes back.
+ *
+ * <p>The stream's epoch and top offset are cached in memory and read again from the replicated meta on first
+ * use and after every ring change ({@link #reset()}): a new owner after a failover continues the same offsets
+ * with the same epoch. A new epoch is drawn only when the meta is gone (never written, or expired with the
+ * history). Streams without history (rule size or TTL 0) keep their positions in memory only.
+ */
+public final class StreamLog {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamLog.class);
+  private static final long SWEEP_EVERY_MS = 30_000;
+
+  private static final class State {
+    String epoch;
+    long top;
+    boolean loaded;
+    boolean writing;
+    long lastUsed;
+    List<Pending> waiting = new ArrayList<>();
+  }
+
+  private record Pending(Object message, Promise<Position> promise) {
+  }
+
+  private final StreamStore store;
+  private final Supplier<StreamRules> rules;
+  private final String nodeId;
+  private final Map<String, State> states = new HashMap<>();
+  private long lastSweep = System.currentTimeMillis();
+
+  public StreamLog(StreamStore store, Supplier<StreamRules> rules, String nodeId) {
+    this.store = store;
+    this.rules = rules;
+    this.nodeId = nodeId;
+  }
+
+  /** The store the history lives in. */
+  public StreamStore store() {
+    return store;
+  }
+
+  /** The history rule of a stream. */
+  public Rule rule(String stream) {
+    return rules.get().forStream(stream);
+  }
+
+  /** A fresh epoch: random, so two owners never draw the same one. */
+  static String newEpoch() {
+    return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+  }
+
+  /**
+   * Gives the message the stream's next position and stores it in the history; completes once the entry and
+   * the meta naming it are written (2 owners), so the caller may deliver and acknowledge it.
+   */
+  public Future<Position> append(String stream, Object message) {
+    long now = System.currentTimeMillis();
+    sweep(now);
+    State s = states.computeIfAbsent(stream, k -> new State());
+    s.lastUsed = now;
+    Rule rule = rule(stream);
+    if (!rule.enabled()) {
+      if (s.epoch == null) {
+        s.epoch = newEpoch();
+      }
+      return Future.succeededFuture(new Position(s.epoch, ++s.top));
+    }
+    Promise<Position> p = Promise.promise();
+    s.waiting.add(new Pending(message, p));
+    if (!s.writing) {
+      flush(stream, s, rule);
+    }
+    return p.future();
+  }
+
+  private void flush(String stream, State s, Rule rule) {
+    s.writing = true;
+    Future<Void> ready = s.loaded ? Future.succeededFuture() : store.meta(stream).map(meta -> {
+      if (meta == null) {
+        if (s.epoch != null) {
+          LOG.info("[{}] history of {} is gone (expired or lost): new epoch", nodeId, stream);
+        }
+        s.epoch = newEpoch();
+        s.top = 0;
+      } else {
+        s.epoch = meta.epoch();
+        s.top = meta.top();
+      }
+      s.loaded = true;
+      return null;
+    });
+    ready.compose(v -> {
+      List<Pending> batch = s.waiting;
+      s.waiting = new ArrayList<>();
+      List<Entry> entries = new ArrayList<>(batch.size());
+      long offset = s.top;
+      for (Pending p : batch) {
+        entries.add(new Entry(++offset, p.message()));
+      }
+      long top = offset;
+      String epoch = s.epoch;
+      return store.write(stream, rule, epoch, entries, top).transform(ar -> {
+        if (ar.succeeded()) {
+          s.top = Math.max(s.top, top);
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).promise().complete(new Position(epoch, entries.get(i).offset()));
+          }
+        } else {
+          s.loaded = false; // the meta may or may not name this batch: read it again before the next one
+          batch.forEach(p -> p.promise().fail(ar.cause()));
+        }
+        return Future.<Void>succeededFuture();
+      });
+    }).onComplete(ar -> {
+      if (ar.failed()) { // the meta could not be read
+        s.loaded = false;
+        List<Pending> batch = s.waiting;
+        s.waiting = new ArrayList<>();
+        batch.forEach(p -> p.promise().fail(ar.cause()));
+      }
+      s.writing = false;
+      if (!s.waiting.isEmpty()) {
+        flush(stream, s, rule(stream));
+      }
+    });
+  }
+
+  /** The ring changed: read every stream's meta again before its next publish (another owner may have written). */
+  public void reset() {
+    for (State s : states.values()) {
+      s.loaded = false;
+    }
+  }
+
+  /** Forgets idle streams (their meta in the grid stays the truth). */
+  private void sweep(long now) {
+    if (now - lastSweep < SWEEP_EVERY_MS) {
+      return;
+    }
+    lastSweep = now;
+    for (Iterator<Map.Entry<String, State>> it = states.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, State> e = it.next();
+      State s = e.getValue();
+      long idle = Math.max(SWEEP_EVERY_MS, rule(e.getKey()).historyTtl());
+      if (!s.writing && s.waiting.isEmpty() && now - s.lastUsed > idle) {
+        it.remove();
+      }
+    }
+  }
+}
