@@ -88,7 +88,7 @@ if ($status !== 200 || !is_array($api) || !isset($api['services']) || !is_array(
 }
 
 // -- generate ---------------------------------------------------------------------------------------------
-const PARAM_TYPES = ['string' => 'string|int', 'json' => 'mixed', 'object' => 'array|object'];
+const PARAM_TYPES = ['string' => 'string|int', 'json' => 'mixed', 'object' => 'array|object', 'integer' => 'int'];
 const RETURN_TYPES = ['none' => 'void', 'string' => 'string', 'integer' => 'int', 'string_list' => 'array',
     'object' => 'array', 'publish_result' => 'array'];
 const RETURN_DOCS = ['none' => 'void', 'string' => 'string', 'integer' => 'int', 'string_list' => 'string[]',
@@ -138,6 +138,7 @@ function serviceClass(string $service, array $desc): array
             $value = match ($type) {
                 'string' => "(string) \$$pn",
                 'object' => "(object) \$$pn",
+                'integer' => "(int) \$$pn",
                 default => "\$$pn",
             };
             $body[] = $optional

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.socketpush.message.PushMessage;
 import io.socketpush.stream.PublishResult;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -63,11 +64,24 @@ public interface ChannelService {
    *
    * @param channelId the channel (shard key)
    * @param message   any JSON value
+   * @param idempotencyKey optional: a retry with the same key within the stream's history window is answered with
+   *                       the first attempt's position and 0 sockets, and is not delivered again (null: none)
    */
-  Future<PublishResult> publish(String channelId, PushMessage message);
+  Future<PublishResult> publish(String channelId, PushMessage message, String idempotencyKey);
 
   /** Channels with at least one subscriber (at most cluster.listLimit). */
   Future<List<String>> listAll();
+
+  /**
+   * Reads the channel's stream ({@code channel.<channelId>}) from its history: {@code {"epoch": .., "top":
+   * "<offset>", "messages": [{"offset": "<offset>", "message": ..}]}}, the messages after {@code since}, oldest
+   * first (epoch null and no messages when the stream has no history).
+   *
+   * @param channelId the channel (shard key)
+   * @param since     the offset to read after (a 64-bit integer as a string); null or empty: from the oldest kept
+   * @param limit     most messages returned; null: as many as the stream keeps
+   */
+  Future<JsonObject> history(String channelId, String since, Integer limit);
 
   /** A proxy to the instance bound at {@code address}. */
   @GenIgnore

@@ -135,24 +135,32 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   }
 
   @Override
-  public Future<PublishResult> publish(String channelId, PushMessage message) {
+  public Future<PublishResult> publish(String channelId, PushMessage message, String idempotencyKey) {
     catchUpWithRing();
     if (settled.isComplete()) {
-      return publishNow(channelId, message);
+      return publishNow(channelId, message, idempotencyKey);
     }
     // the ring just changed: first learn from every edge which of our channels it holds, so that an
     // acknowledged publish really reached every edge holding recipients
-    return settled.transform(ar -> publishNow(channelId, message));
+    return settled.transform(ar -> publishNow(channelId, message, idempotencyKey));
   }
 
-  private Future<PublishResult> publishNow(String channelId, PushMessage message) {
+  private Future<PublishResult> publishNow(String channelId, PushMessage message, String idempotencyKey) {
     Future<PublishResult> bad = guard(channelId, Validate.message(message));
+    if (bad == null) {
+      bad = StreamLog.validKey(idempotencyKey);
+    }
     if (bad != null) {
       return bad;
     }
     String stream = Addresses.clientChannel(channelId);
-    // stored in the channel's stream first (2 owners), then delivered: the edges see the position in the frame
-    return streams.append(stream, message.value()).compose(pos -> {
+    // stored in the channel's stream first (2 owners), then delivered: the edges see the position in the frame;
+    // a retry of a publish already in the stream gets its first position and is not delivered again
+    return streams.appendOnce(stream, message.value(), idempotencyKey).compose(appended -> {
+      io.socketpush.stream.Position pos = appended.position();
+      if (appended.duplicate()) {
+        return Future.succeededFuture(new PublishResult(0, pos.epoch(), pos.offset()));
+      }
       Set<String> known = interest.get(channelId);
       Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
       if (takeover.active()) {
@@ -170,6 +178,12 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   @Override
   public Future<List<String>> listAll() {
     return subscribers.keys().map(keys -> limit(new ArrayList<>(new TreeSet<>(keys))));
+  }
+
+  @Override
+  public Future<JsonObject> history(String channelId, String since, Integer limit) {
+    Future<JsonObject> bad = guard(channelId, null);
+    return bad != null ? bad : streams.history(Addresses.clientChannel(channelId), since, limit);
   }
 
   // ---- InterestService (internal) ----

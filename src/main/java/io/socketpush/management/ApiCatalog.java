@@ -33,6 +33,14 @@ public final class ApiCatalog {
   private static final Param CHANNEL_KEY = new Param("channelId", STRING, "The channel id.", true, true);
   private static final Param MESSAGE = new Param("message", JSON, "Any JSON value: object, array, string, number, boolean.", false, true);
 
+  private static final Param IDEMPOTENCY_KEY = new Param("idempotencyKey", STRING, "Optional: a retry with the same key "
+      + "within the stream's history window is answered with the first attempt's position and 0 sockets and is not"
+      + " delivered again (retry 503s with it for exactly-once in the stream).", false, false);
+  private static final Param SINCE = new Param("since", STRING,
+      "The offset to read after (a 64-bit integer as a string); empty: from the oldest message kept.", false, false);
+  private static final Param LIMIT = new Param("limit", ApiMethod.Type.INTEGER,
+      "Most messages returned; absent: as many as the stream keeps.", false, false);
+
   private static final Map<String, String> SERVICES = new LinkedHashMap<>();
   private static final Map<String, Class<?>> INTERFACES = new LinkedHashMap<>();
   private static final Map<String, Map<String, ApiMethod>> METHODS = new LinkedHashMap<>();
@@ -64,24 +72,32 @@ public final class ApiCatalog {
     add("channel", "publish", "Publishes a message to every socket of every user subscribed to the channel; returns the "
         + "number of sockets reached and the message's position in the channel's stream: {\"sockets\": n, \"epoch\": \"..\", "
         + "\"offset\": \"..\"}. Fails UNAVAILABLE if an edge node holding subscribers did not take it (others may"
-        + " have: a retry can reach some sockets twice).", false, List.of(CHANNEL_KEY, MESSAGE), Result.PUBLISH,
-        (s, a) -> s.channel().publish(a.string("channelId"), a.message("message")));
+        + " have: a retry can reach some sockets twice).", false, List.of(CHANNEL_KEY, MESSAGE, IDEMPOTENCY_KEY), Result.PUBLISH,
+        (s, a) -> s.channel().publish(a.string("channelId"), a.message("message"), a.string("idempotencyKey")));
     add("channel", "listAll", "Channels with at least one subscriber (at most cluster.listLimit).", true, List.of(), STRING_LIST,
         (s, a) -> s.channel().listAll());
+    add("channel", "history", "Reads the channel's stream from its history: {\"epoch\", \"top\", \"messages\": [{\"offset\", "
+        + "\"message\"}]}, the messages after since, oldest first (epoch null when the stream has no history).", true,
+        List.of(CHANNEL_KEY, SINCE, LIMIT), Result.OBJECT,
+        (s, a) -> s.channel().history(a.string("channelId"), a.string("since"), a.integer("limit")));
 
     service("user", UserService.class,
         "Presence of users (which edge nodes hold their sockets) and publishing to one user. Sharded by userId.");
     add("user", "publish", "Publishes a message to every open socket of a user; returns the number of sockets reached "
         + "and the message's position in the user's stream: {\"sockets\": n, \"epoch\": \"..\", \"offset\": \"..\"}; "
         + "fails NOT_CONNECTED when the user has no open socket, UNAVAILABLE if an edge node holding its sockets did not"
-        + " take it.", false, List.of(USER_KEY, MESSAGE), Result.PUBLISH,
-        (s, a) -> s.user().publish(a.string("userId"), a.message("message")));
+        + " take it.", false, List.of(USER_KEY, MESSAGE, IDEMPOTENCY_KEY), Result.PUBLISH,
+        (s, a) -> s.user().publish(a.string("userId"), a.message("message"), a.string("idempotencyKey")));
     add("user", "remove", "Closes every socket of a user; returns the number of sockets closed.", false, List.of(USER_KEY),
         INTEGER, (s, a) -> s.user().remove(a.string("userId")));
     add("user", "getFrontendServer", "Client URLs of the edge nodes holding the user's sockets; empty when the user is offline.",
         true, List.of(USER_KEY), STRING_LIST, (s, a) -> s.user().getFrontendServer(a.string("userId")));
     add("user", "listAll", "Users with at least one open socket (at most cluster.listLimit).", true, List.of(), STRING_LIST,
         (s, a) -> s.user().listAll());
+    add("user", "history", "Reads the user's stream from its history: {\"epoch\", \"top\", \"messages\": [{\"offset\", "
+        + "\"message\"}]}, the messages after since, oldest first (epoch null when the stream has no history).", true,
+        List.of(USER_KEY, SINCE, LIMIT), Result.OBJECT,
+        (s, a) -> s.user().history(a.string("userId"), a.string("since"), a.integer("limit")));
 
     service("cluster", ClusterService.class,
         "The cluster itself: nodes, roles, shard ownership, and the runtime config every node applies.");
@@ -189,6 +205,15 @@ public final class ApiCatalog {
           out.put(p.name(), v);
         }
         case JSON -> out.put(p.name(), v);
+        case INTEGER -> {
+          if (v == null && !p.required()) {
+            continue;
+          }
+          if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
+            throw Failure.BAD_REQUEST.exception("parameter " + p.name() + " must be an integer");
+          }
+          out.put(p.name(), n.intValue());
+        }
         default -> throw Failure.INTERNAL.exception("unknown parameter type");
       }
     }

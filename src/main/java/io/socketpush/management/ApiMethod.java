@@ -21,7 +21,9 @@ public record ApiMethod(String service, String name, String description, boolean
     /** Any JSON value (a push message). */
     JSON,
     /** A JSON object. */
-    OBJECT;
+    OBJECT,
+    /** An integer (32-bit). */
+    INTEGER;
 
     /** The name used in the self-description. */
     public String id() {

@@ -19,6 +19,11 @@ public final class Args {
     return PushMessage.of(values.getValue(name));
   }
 
+  /** An optional integer parameter; null when absent. */
+  public Integer integer(String name) {
+    return values.getInteger(name);
+  }
+
   public JsonObject object(String name) {
     return values.getJsonObject(name);
   }

@@ -99,6 +99,7 @@ public final class OpenApi {
     return switch (p.type()) {
       case STRING -> new JsonObject().put("type", "string").put("description", desc);
       case OBJECT -> new JsonObject().put("type", "object").put("description", desc);
+      case INTEGER -> new JsonObject().put("type", "integer").put("format", "int32").put("description", desc);
       // an empty schema allows any JSON value
       case JSON -> new JsonObject().put("description", desc).put("nullable", true);
     };

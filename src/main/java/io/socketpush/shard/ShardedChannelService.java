@@ -65,16 +65,22 @@ public final class ShardedChannelService implements ChannelService {
   }
 
   @Override
-  public Future<io.socketpush.stream.PublishResult> publish(String channelId, PushMessage message) {
+  public Future<io.socketpush.stream.PublishResult> publish(String channelId, PushMessage message, String idempotencyKey) {
     Future<io.socketpush.stream.PublishResult> bad = Validate.ids("channelId", channelId);
     if (bad == null) {
       bad = Validate.message(message);
     }
-    return bad != null ? bad : shard.route(channelId, s -> s.publish(channelId, message));
+    return bad != null ? bad : shard.route(channelId, s -> s.publish(channelId, message, idempotencyKey));
   }
 
   @Override
   public Future<List<String>> listAll() {
     return shard.any("", ChannelService::listAll);
+  }
+
+  @Override
+  public Future<io.vertx.core.json.JsonObject> history(String channelId, String since, Integer limit) {
+    Future<io.vertx.core.json.JsonObject> bad = Validate.ids("channelId", channelId);
+    return bad != null ? bad : shard.route(channelId, s -> s.history(channelId, since, limit));
   }
 }

@@ -19,12 +19,12 @@ public final class ShardedUserService implements UserService {
   }
 
   @Override
-  public Future<PublishResult> publish(String userId, PushMessage message) {
+  public Future<PublishResult> publish(String userId, PushMessage message, String idempotencyKey) {
     Future<PublishResult> bad = Validate.ids("userId", userId);
     if (bad == null) {
       bad = Validate.message(message);
     }
-    return bad != null ? bad : shard.route(userId, s -> s.publish(userId, message));
+    return bad != null ? bad : shard.route(userId, s -> s.publish(userId, message, idempotencyKey));
   }
 
   @Override
@@ -37,6 +37,12 @@ public final class ShardedUserService implements UserService {
   public Future<List<String>> getFrontendServer(String userId) {
     Future<List<String>> bad = Validate.ids("userId", userId);
     return bad != null ? bad : shard.route(userId, s -> s.getFrontendServer(userId));
+  }
+
+  @Override
+  public Future<io.vertx.core.json.JsonObject> history(String userId, String since, Integer limit) {
+    Future<io.vertx.core.json.JsonObject> bad = Validate.ids("userId", userId);
+    return bad != null ? bad : shard.route(userId, s -> s.history(userId, since, limit));
   }
 
   @Override

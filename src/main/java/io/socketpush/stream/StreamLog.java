@@ -40,8 +40,22 @@ public final class StreamLog {
     List<Pending> waiting = new ArrayList<>();
   }
 
-  private record Pending(Object message, Promise<Position> promise) {
+  private record Pending(Object message, String key, Promise<Position> promise) {
   }
+
+  /** An append's outcome: the message's position, and whether it was a retry already in the stream. */
+  public record Appended(Position position, boolean duplicate) {
+  }
+
+  /** Longest idempotency key accepted. */
+  public static final int MAX_KEY_LENGTH = 200;
+
+  /**
+   * Publishes by stream + idempotency key, in flight or completed less than a sweep ago: a retry arriving
+   * meanwhile waits for the first (also one whose grid lookup was answered before the first's key was written).
+   */
+  private final Map<String, Future<Position>> inFlight = new HashMap<>();
+  private final Map<String, Long> inFlightSince = new HashMap<>();
 
   private final StreamStore store;
   private final Supplier<StreamRules> rules;
@@ -75,6 +89,65 @@ public final class StreamLog {
    * the meta naming it are written (2 owners), so the caller may deliver and acknowledge it.
    */
   public Future<Position> append(String stream, Object message) {
+    return append(stream, message, null);
+  }
+
+  /** BAD_REQUEST for a key that is empty or too long; null when fine (null keys are fine). */
+  public static <T> Future<T> validKey(String key) {
+    if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH)) {
+      return io.socketpush.error.Failure.BAD_REQUEST.fail("idempotencyKey must be 1-" + MAX_KEY_LENGTH + " characters");
+    }
+    return null;
+  }
+
+  /**
+   * The position an earlier publish with this idempotency key got in the stream, if it is still in the history
+   * window (null otherwise, or without a key).
+   */
+  public Future<Position> recall(String stream, String key) {
+    if (key == null || !rule(stream).enabled()) {
+      return Future.succeededFuture();
+    }
+    Future<Position> running = inFlight.get(stream + "|" + key);
+    if (running != null) {
+      return running.otherwise((Position) null);
+    }
+    return store.position(stream, key);
+  }
+
+  /**
+   * {@link #append} once per idempotency key: a retry whose first attempt is in flight or in the history
+   * window gets the first attempt's position ({@code duplicate}). Without history the key is not kept.
+   */
+  public Future<Appended> appendOnce(String stream, Object message, String key) {
+    if (key == null || !rule(stream).enabled()) {
+      return append(stream, message, null).map(p -> new Appended(p, false));
+    }
+    String k = stream + "|" + key;
+    Future<Position> running = inFlight.get(k);
+    if (running != null) {
+      return running.map(p -> new Appended(p, true));
+    }
+    return store.position(stream, key).compose(first -> {
+      if (first != null) {
+        return Future.succeededFuture(new Appended(first, true));
+      }
+      Future<Position> again = inFlight.get(k); // another attempt started while we looked
+      if (again != null) {
+        return again.map(p -> new Appended(p, true));
+      }
+      Future<Position> f = append(stream, message, key);
+      inFlight.put(k, f);
+      inFlightSince.put(k, System.currentTimeMillis());
+      f.onFailure(err -> {
+        inFlight.remove(k); // not stored: a retry must try again
+        inFlightSince.remove(k);
+      });
+      return f.map(p -> new Appended(p, false));
+    });
+  }
+
+  private Future<Position> append(String stream, Object message, String key) {
     long now = System.currentTimeMillis();
     sweep(now);
     State s = states.computeIfAbsent(stream, k -> new State());
@@ -87,7 +160,7 @@ public final class StreamLog {
       return Future.succeededFuture(new Position(s.epoch, ++s.top));
     }
     Promise<Position> p = Promise.promise();
-    s.waiting.add(new Pending(message, p));
+    s.waiting.add(new Pending(message, key, p));
     if (!s.writing) {
       flush(stream, s, rule);
     }
@@ -114,13 +187,17 @@ public final class StreamLog {
       List<Pending> batch = s.waiting;
       s.waiting = new ArrayList<>();
       List<Entry> entries = new ArrayList<>(batch.size());
+      Map<String, Long> keys = new HashMap<>();
       long offset = s.top;
       for (Pending p : batch) {
         entries.add(new Entry(++offset, p.message()));
+        if (p.key() != null) {
+          keys.put(p.key(), offset);
+        }
       }
       long top = offset;
       String epoch = s.epoch;
-      return store.write(stream, rule, epoch, entries, top).transform(ar -> {
+      return store.write(stream, rule, epoch, entries, top, keys).transform(ar -> {
         if (ar.succeeded()) {
           s.top = Math.max(s.top, top);
           for (int i = 0; i < batch.size(); i++) {
@@ -146,6 +223,31 @@ public final class StreamLog {
     });
   }
 
+  /**
+   * Reads a stream's history for the history API: {@code {"epoch", "top", "messages": [{"offset", "message"}]}}.
+   * Fails BAD_REQUEST for a malformed {@code since} or a {@code limit} below 1.
+   */
+  public Future<io.vertx.core.json.JsonObject> history(String stream, String since, Integer limit) {
+    long after;
+    try {
+      after = since == null || since.isEmpty() ? 0 : Long.parseLong(since);
+    } catch (NumberFormatException e) {
+      return io.socketpush.error.Failure.BAD_REQUEST.fail("since must be an offset (an integer as a string)");
+    }
+    if (after < 0) {
+      return io.socketpush.error.Failure.BAD_REQUEST.fail("since must not be negative");
+    }
+    if (limit != null && limit < 1) {
+      return io.socketpush.error.Failure.BAD_REQUEST.fail("limit must be at least 1");
+    }
+    Rule rule = rule(stream);
+    int max = Math.max(1, rule.historySize());
+    if (!rule.enabled()) {
+      return Future.succeededFuture(new StreamStore.History(null, 0, List.of(), false).toJson());
+    }
+    return store.read(stream, rule, after, limit == null ? max : Math.min(limit, max)).map(StreamStore.History::toJson);
+  }
+
   /** The ring changed: read every stream's meta again before its next publish (another owner may have written). */
   public void reset() {
     for (State s : states.values()) {
@@ -159,6 +261,13 @@ public final class StreamLog {
       return;
     }
     lastSweep = now;
+    inFlightSince.entrySet().removeIf(e -> {
+      boolean old = now - e.getValue() > SWEEP_EVERY_MS && inFlight.get(e.getKey()).isComplete();
+      if (old) {
+        inFlight.remove(e.getKey()); // the grid has the key by now
+      }
+      return old;
+    });
     for (Iterator<Map.Entry<String, State>> it = states.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, State> e = it.next();
       State s = e.getValue();

@@ -63,6 +63,48 @@ public final class StreamStore {
     return "e|" + stream + "|" + offset;
   }
 
+  static String keyKey(String stream, String idempotencyKey) {
+    return "k|" + stream + "|" + idempotencyKey;
+  }
+
+  /** The position stored for an idempotency key of the stream, or null. */
+  public Future<Position> position(String stream, String idempotencyKey) {
+    return map.get(keyKey(stream, idempotencyKey)).map(Position::parse);
+  }
+
+  /**
+   * Marks a user "between sockets" (its last socket went away) for {@code graceMs}: kept in the grid, so the
+   * user's next owner knows it after a failover. Cleared when a socket of the user attaches again.
+   */
+  public Future<Void> markAway(String userId, long graceMs) {
+    return map.put("a|" + userId, String.valueOf(System.currentTimeMillis()), Math.max(1, graceMs));
+  }
+
+  /** Marks a user "between sockets" unless it is already (keeps the first mark's expiry); true if newly marked. */
+  public Future<Boolean> markAwayIfAbsent(String userId, long graceMs) {
+    return map.putIfAbsent("a|" + userId, String.valueOf(System.currentTimeMillis()), Math.max(1, graceMs)).map(prev -> prev == null);
+  }
+
+  /** Whether a user is between sockets (its away mark has not expired). */
+  public Future<Boolean> isAway(String userId) {
+    return map.get("a|" + userId).map(v -> v != null);
+  }
+
+  /** A user has sockets again: no away mark, and a "seen" mark that outlives its owner and its edge. */
+  public Future<Void> markPresent(String userId) {
+    return Future.all(map.remove("a|" + userId), map.put("p|" + userId, "1")).mapEmpty();
+  }
+
+  /** Whether the user had sockets when it was last heard of (its owner and edge may have died since). */
+  public Future<Boolean> wasPresent(String userId) {
+    return map.get("p|" + userId).map(v -> v != null);
+  }
+
+  /** The user went offline for good (after the grace): forget both marks. */
+  public Future<Void> forgetUser(String userId) {
+    return Future.all(map.remove("a|" + userId), map.remove("p|" + userId)).mapEmpty();
+  }
+
   /** The stream's meta, or null when it has none (never published, or its history expired). */
   public Future<Meta> meta(String stream) {
     return map.get(metaKey(stream)).map(s -> {
@@ -81,7 +123,13 @@ public final class StreamStore {
    * ({@link #read}). Entries beyond the size bound are removed afterwards (not awaited: the TTL bounds them).
    */
   public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top) {
-    List<Future<Void>> puts = new ArrayList<>(entries.size() + 1);
+    return write(stream, rule, epoch, entries, top, java.util.Map.of());
+  }
+
+  /** {@link #write} plus idempotency keys -> the offsets their publishes got (kept for the history TTL). */
+  public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top, java.util.Map<String, Long> keys) {
+    List<Future<Void>> puts = new ArrayList<>(entries.size() + keys.size() + 1);
+    keys.forEach((k, offset) -> puts.add(map.put(keyKey(stream, k), epoch + ":" + offset, rule.historyTtl())));
     for (Entry e : entries) {
       String v = new JsonObject().put("e", epoch).put("m", e.message()).encode();
       puts.add(map.put(entryKey(stream, e.offset()), v, rule.historyTtl()));

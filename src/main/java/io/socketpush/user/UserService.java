@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.socketpush.message.PushMessage;
 import io.socketpush.stream.PublishResult;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -20,14 +21,18 @@ public interface UserService {
   /**
    * Publishes a message to every open socket of a user; returns the number of sockets reached and the
    * message's position in the user's stream ({@code user.<userId>}: epoch and offset, stored in its history
-   * before this is acknowledged); fails NOT_CONNECTED when the user has no open socket, UNAVAILABLE if an edge
+   * before this is acknowledged). A user between sockets (its last socket closed less than
+   * removeUserAfterDisconnectTimeout ago) is not offline: the message is stored for its resume (0 sockets).
+   * Fails NOT_CONNECTED when the user has no open socket and is not between sockets, UNAVAILABLE if an edge
    * node holding its sockets did not take the message (not acknowledged; others may have got it, so a retry can
    * reach some sockets twice).
    *
    * @param userId  the user (shard key)
    * @param message any JSON value
+   * @param idempotencyKey optional: a retry with the same key within the stream's history window is answered with
+   *                       the first attempt's position and 0 sockets, and is not delivered again (null: none)
    */
-  Future<PublishResult> publish(String userId, PushMessage message);
+  Future<PublishResult> publish(String userId, PushMessage message, String idempotencyKey);
 
   /**
    * Closes every socket of a user; returns the number of sockets closed.
@@ -45,6 +50,17 @@ public interface UserService {
 
   /** Users with at least one open socket (at most cluster.listLimit). */
   Future<List<String>> listAll();
+
+  /**
+   * Reads the user's stream ({@code user.<userId>}) from its history: {@code {"epoch": .., "top": "<offset>",
+   * "messages": [{"offset": "<offset>", "message": ..}]}}, the messages after {@code since}, oldest first (epoch
+   * null and no messages when the stream has no history).
+   *
+   * @param userId the user (shard key)
+   * @param since  the offset to read after (a 64-bit integer as a string); null or empty: from the oldest kept
+   * @param limit  most messages returned; null: as many as the stream keeps
+   */
+  Future<JsonObject> history(String userId, String since, Integer limit);
 
   /** A proxy to the instance bound at {@code address}. */
   @GenIgnore

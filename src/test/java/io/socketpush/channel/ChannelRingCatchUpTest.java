@@ -56,7 +56,7 @@ class ChannelRingCatchUpTest {
         new io.socketpush.stream.StreamLog(Await.result(io.socketpush.stream.StreamStore.open(vertx)),
             io.socketpush.config.StreamRules::defaults, "n1"));
     // the owner's listener never ran: before the fix this acknowledged with 0 sockets and e1 got nothing
-    assertEquals(1, on(() -> channels.publish("news", PushMessage.of("hello"))).sockets());
+    assertEquals(1, on(() -> channels.publish("news", PushMessage.of("hello"), null)).sockets());
     assertEquals(1, delivered.stream().filter(b -> b.contains("hello")).count(), delivered.toString());
   }
 }

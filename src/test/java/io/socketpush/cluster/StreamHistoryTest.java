@@ -100,7 +100,7 @@ class StreamHistoryTest {
     assertEquals("rec", Await.result(c.auth("1", "s")).getString("type"));
     List<PublishResult> results = new ArrayList<>();
     for (int i = 1; i <= 5; i++) {
-      results.add(Await.result(services.user().publish("1", PushMessage.of("m" + i))));
+      results.add(Await.result(services.user().publish("1", PushMessage.of("m" + i), null)));
     }
     String epoch = results.get(0).epoch();
     for (int i = 0; i < 5; i++) {
@@ -129,7 +129,7 @@ class StreamHistoryTest {
     for (String owner : List.of("a", "b")) {
       String ch = channelOwnedBy(owner, "small-");
       for (int i = 1; i <= 6; i++) {
-        assertEquals(i, Await.result(services.channel().publish(ch, PushMessage.of(i))).offset());
+        assertEquals(i, Await.result(services.channel().publish(ch, PushMessage.of(i), null)).offset());
       }
       History all = read("channel." + ch, 0);
       assertEquals(6, all.top());
@@ -148,15 +148,15 @@ class StreamHistoryTest {
   @Order(3)
   void historyIsBoundedByTtlAndANewEpochFollowsItsLoss() {
     String ch = channelOwnedBy("b", "brief-");
-    PublishResult first = Await.result(services.channel().publish(ch, PushMessage.of("x")));
-    Await.result(services.channel().publish(ch, PushMessage.of("y")));
+    PublishResult first = Await.result(services.channel().publish(ch, PushMessage.of("x"), null));
+    Await.result(services.channel().publish(ch, PushMessage.of("y"), null));
     assertEquals(2, read("channel." + ch, 0).messages().size());
     Await.until(() -> read("channel." + ch, 0).epoch() == null, 10_000, "history of " + ch + " expired");
     assertNull(Await.result(store.meta("channel." + ch)));
     // the owner still remembers the stream, but its history is gone: after a ring change it reads the meta
     // again; without one it draws a new epoch. Here, without a ring change, it continues its own epoch and the
     // grid holds what it writes again.
-    PublishResult again = Await.result(services.channel().publish(ch, PushMessage.of("z")));
+    PublishResult again = Await.result(services.channel().publish(ch, PushMessage.of("z"), null));
     assertEquals(first.epoch(), again.epoch());
     assertEquals(3, again.offset());
     assertEquals(List.of("z"), read("channel." + ch, 2).messages().stream().map(StreamStore.Entry::message).toList());
@@ -174,35 +174,58 @@ class StreamHistoryTest {
     }
     PublishResult last = null;
     for (int i = 1; i <= 3; i++) {
-      last = Await.result(services.channel().publish(ch, PushMessage.of(i)));
+      last = Await.result(services.channel().publish(ch, PushMessage.of(i), null));
     }
     assertEquals(3, last.offset());
+    // a publish with an idempotency key, acknowledged by the owner that is about to leave
+    PublishResult keyed = Await.result(services.channel().publish(ch, PushMessage.of("keyed"), "k-failover"));
+    assertEquals(4, keyed.offset());
     String brief = channelOwnedBy("b", "brief-gone-");
-    PublishResult briefFirst = Await.result(services.channel().publish(brief, PushMessage.of("soon gone")));
+    PublishResult briefFirst = Await.result(services.channel().publish(brief, PushMessage.of("soon gone"), null));
     Await.result(b.verticle.services().auth().set(userOnB, "s"));
     FrameClient c = Await.result(FrameClient.connect(sockets, a.edgePort()));
     assertEquals("rec", Await.result(c.auth(userOnB, "s")).getString("type"));
-    PublishResult userFirst = Await.result(services.user().publish(userOnB, PushMessage.of("before")));
+    PublishResult userFirst = Await.result(services.user().publish(userOnB, PushMessage.of("before"), null));
+    // another user owned by b, whose socket on a closed: between sockets when b leaves
+    String awayOnB = null;
+    for (int i = 0; awayOnB == null; i++) {
+      if (services.membership().ring(Role.USER).owns("b", "away" + i)) {
+        awayOnB = "away" + i;
+      }
+    }
+    String away = awayOnB;
+    Await.result(services.auth().set(away, "s"));
+    FrameClient gone = Await.result(FrameClient.connect(sockets, a.edgePort()));
+    assertEquals("rec", Await.result(gone.auth(away, "s")).getString("type"));
+    Await.result(gone.close());
+    Await.until(() -> Await.result(services.user().getFrontendServer(away)).isEmpty(), 5_000, away + " detached");
 
     Await.until(() -> read("channel." + brief, 0).epoch() == null, 10_000, "history of " + brief + " expired");
     Await.result(vb.close(), 60_000); // the owner of the streams leaves
     Await.until(() -> services.membership().ring(Role.CHANNEL).members().equals(Set.of("a"))
         && services.membership().ring(Role.USER).members().equals(Set.of("a")), 30_000, "a owns everything");
 
-    PublishResult next = Await.result(services.channel().publish(ch, PushMessage.of(4)));
+    // its retry through the new owner is answered with the first position and not stored again
+    PublishResult retry = Await.result(services.channel().publish(ch, PushMessage.of("keyed"), "k-failover"));
+    assertEquals(keyed.position(), retry.position());
+    assertEquals(0, retry.sockets());
+    PublishResult next = Await.result(services.channel().publish(ch, PushMessage.of(5), null));
     assertEquals(last.epoch(), next.epoch(), "a failover does not change the epoch");
-    assertEquals(4, next.offset());
+    assertEquals(5, next.offset());
     History h = read("channel." + ch, 0);
-    assertEquals(List.of(1, 2, 3, 4), h.messages().stream().map(StreamStore.Entry::message).toList());
+    assertEquals(List.of(1, 2, 3, "keyed", 5), h.messages().stream().map(StreamStore.Entry::message).toList());
 
     String user = userOnB;
-    PublishResult userNext = Await.result(services.user().publish(user, PushMessage.of("after")));
+    PublishResult userNext = Await.result(services.user().publish(user, PushMessage.of("after"), null));
     assertEquals(userFirst.epoch(), userNext.epoch());
     assertEquals(2, userNext.offset());
     JsonObject f = Await.result(c.waitFor(x -> "after".equals(x.getValue("body"))));
     assertEquals("2", f.getJsonObject("headers").getString("offset"));
+    // the new owner knows from the grid that the other user is between sockets, not offline
+    PublishResult stored = Await.result(services.user().publish(away, PushMessage.of("for later"), null));
+    assertEquals(0, stored.sockets());
     // a stream whose history expired before the failover gets a new epoch from the new owner
-    PublishResult briefNext = Await.result(services.channel().publish(brief, PushMessage.of("new")));
+    PublishResult briefNext = Await.result(services.channel().publish(brief, PushMessage.of("new"), null));
     assertNotEquals(briefFirst.epoch(), briefNext.epoch());
     assertEquals(1, briefNext.offset());
     Await.result(c.close());

@@ -149,7 +149,7 @@ class EdgeFuzzTest {
     // a good client is served
     FrameClient good = Await.result(FrameClient.connect(vertx, node.edgePort()));
     assertEquals("rec", Await.result(good.auth("good", "s")).getString("type"));
-    assertEquals(1, Await.result(services.user().publish("good", PushMessage.of("still alive"))).sockets());
+    assertEquals(1, Await.result(services.user().publish("good", PushMessage.of("still alive"), null)).sockets());
     Await.result(good.waitFor(f -> "still alive".equals(f.getValue("body"))));
 
     // everything released

@@ -84,20 +84,20 @@ class EdgeResumeTest {
     assertEquals("rec", Await.result(keeper.auth("r1", "s")).getString("type"));
     FrameClient first = connect();
     assertEquals("rec", Await.result(first.auth("r1", "s")).getString("type"));
-    PublishResult u1 = Await.result(services.user().publish("r1", PushMessage.of("u1")));
-    PublishResult c1 = Await.result(services.channel().publish("news", PushMessage.of("c1")));
+    PublishResult u1 = Await.result(services.user().publish("r1", PushMessage.of("u1"), null));
+    PublishResult c1 = Await.result(services.channel().publish("news", PushMessage.of("c1"), null));
     Await.result(first.waitFor(f -> "c1".equals(f.getValue("body"))));
     Await.result(first.close());
     for (int i = 2; i <= 4; i++) {
-      Await.result(services.user().publish("r1", PushMessage.of("u" + i)));
-      Await.result(services.channel().publish("news", PushMessage.of("c" + i)));
+      Await.result(services.user().publish("r1", PushMessage.of("u" + i), null));
+      Await.result(services.channel().publish("news", PushMessage.of("c" + i), null));
     }
     FrameClient again = connect();
     JsonObject reply = resume(again, "r1", new JsonObject().put("user.r1", u1.position().toString())
         .put("channel.news", c1.position().toString()));
     assertEquals("rec", reply.getString("type"), reply.encode());
     assertEquals(new JsonObject().put("user.r1", true).put("channel.news", true), reply.getJsonObject("body").getJsonObject("recovered"));
-    Await.result(services.channel().publish("news", PushMessage.of("c5")));
+    Await.result(services.channel().publish("news", PushMessage.of("c5"), null));
     Await.result(again.waitFor(f -> "c5".equals(f.getValue("body"))));
     Await.until(() -> again.framesFor("user.r1").size() >= 3, 5_000, "user replay");
     assertEquals(List.of("u2", "u3", "u4"), again.framesFor("user.r1").stream().map(f -> f.getValue("body")).toList());
@@ -112,9 +112,9 @@ class EdgeResumeTest {
   void liveMessagesDuringTheReplayComeAfterItOnceAndInOrder() {
     Await.result(services.auth().set("r2", "s"));
     Await.result(services.channel().subscribe("r2", "busy"));
-    PublishResult start = Await.result(services.channel().publish("busy", PushMessage.of(0)));
+    PublishResult start = Await.result(services.channel().publish("busy", PushMessage.of(0), null));
     for (int i = 1; i <= 40; i++) {
-      Await.result(services.channel().publish("busy", PushMessage.of(i)));
+      Await.result(services.channel().publish("busy", PushMessage.of(i), null));
     }
     // a publisher keeps going while the socket resumes from the first message
     int total = 120;
@@ -134,7 +134,7 @@ class EdgeResumeTest {
       done.complete();
       return;
     }
-    services.channel().publish("busy", PushMessage.of(n)).onComplete(ar -> {
+    services.channel().publish("busy", PushMessage.of(n), null).onComplete(ar -> {
       if (ar.failed()) {
         done.fail(ar.cause());
       } else {
@@ -149,7 +149,7 @@ class EdgeResumeTest {
     Await.result(services.channel().subscribe("r3", "small-1"));
     PublishResult first = null;
     for (int i = 1; i <= 6; i++) {
-      PublishResult r = Await.result(services.channel().publish("small-1", PushMessage.of(i)));
+      PublishResult r = Await.result(services.channel().publish("small-1", PushMessage.of(i), null));
       first = first == null ? r : first;
     }
     FrameClient c = connect();
@@ -159,7 +159,7 @@ class EdgeResumeTest {
         .put("channel.secret", first.epoch() + ":1"));                   // not subscribed
     assertEquals(new JsonObject().put("channel.small-1", false).put("user.r3", false).put("channel.secret", false),
         reply.getJsonObject("body").getJsonObject("recovered"), reply.encode());
-    Await.result(services.channel().publish("small-1", PushMessage.of(7)));
+    Await.result(services.channel().publish("small-1", PushMessage.of(7), null));
     Await.result(c.waitFor(f -> Integer.valueOf(7).equals(f.getValue("body"))));
     assertEquals(List.of(7), c.framesFor("channel.small-1").stream().map(f -> f.getValue("body")).toList(), "nothing replayed");
     // a recent enough position of the same stream recovers
@@ -168,6 +168,75 @@ class EdgeResumeTest {
     assertEquals(true, ok.getJsonObject("body").getJsonObject("recovered").getBoolean("channel.small-1"), ok.encode());
     Await.until(() -> d.framesFor("channel.small-1").size() >= 3, 5_000, "replay of 5..7");
     assertEquals(List.of(5, 6, 7), d.framesFor("channel.small-1").stream().map(f -> f.getValue("body")).toList());
+  }
+
+  @Test
+  void aRetryWithTheSameIdempotencyKeyIsDeliveredOnce() {
+    Await.result(services.auth().set("r5", "s"));
+    Await.result(services.channel().subscribe("r5", "orders"));
+    FrameClient c = connect();
+    assertEquals("rec", Await.result(c.auth("r5", "s")).getString("type"));
+    PublishResult u = Await.result(services.user().publish("r5", PushMessage.of("pay"), "order-17"));
+    PublishResult uRetry = Await.result(services.user().publish("r5", PushMessage.of("pay"), "order-17"));
+    assertEquals(u.position(), uRetry.position());
+    assertEquals(1, u.sockets());
+    assertEquals(0, uRetry.sockets(), "the retry delivers nothing");
+    PublishResult ch = Await.result(services.channel().publish("orders", PushMessage.of("new"), "order-17"));
+    assertEquals(1, ch.offset(), "keys are per stream");
+    // concurrent attempts with one key: one position, one delivery
+    List<Future<PublishResult>> burst = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      burst.add(services.channel().publish("orders", PushMessage.of("burst"), "burst-1"));
+    }
+    Await.result(Future.all(burst));
+    assertEquals(1, burst.stream().map(f -> f.result().position()).distinct().count(), burst.toString());
+    assertEquals(1, burst.stream().mapToInt(f -> f.result().sockets()).sum(), burst.toString());
+    PublishResult after = Await.result(services.channel().publish("orders", PushMessage.of("after"), null));
+    Await.result(c.waitFor(f -> "after".equals(f.getValue("body"))));
+    assertEquals(List.of("pay"), c.framesFor("user.r5").stream().map(f -> f.getValue("body")).toList());
+    assertEquals(List.of("new", "burst", "after"), c.framesFor("channel.orders").stream().map(f -> f.getValue("body")).toList());
+    assertEquals(3, after.offset());
+    assertEquals(io.socketpush.error.Failure.BAD_REQUEST, io.socketpush.error.Failure.of(
+        Await.failure(services.channel().publish("orders", PushMessage.of("x"), ""))));
+  }
+
+  @Test
+  void aUserBetweenSocketsIsNotOfflineItsMessagesWaitForTheResume() {
+    Await.result(services.auth().set("r6", "s"));
+    assertEquals(io.socketpush.error.Failure.NOT_CONNECTED, io.socketpush.error.Failure.of(
+        Await.failure(services.user().publish("r6", PushMessage.of("never connected"), null))));
+    FrameClient c = connect();
+    assertEquals("rec", Await.result(c.auth("r6", "s")).getString("type"));
+    PublishResult seen = Await.result(services.user().publish("r6", PushMessage.of("seen"), null));
+    Await.result(c.waitFor(f -> "seen".equals(f.getValue("body"))));
+    Await.result(c.close());
+    Await.until(() -> Await.result(services.user().getFrontendServer("r6")).isEmpty(), 5_000, "r6 detached");
+    PublishResult away1 = Await.result(services.user().publish("r6", PushMessage.of("while away 1"), null));
+    PublishResult away2 = Await.result(services.user().publish("r6", PushMessage.of("while away 2"), null));
+    assertEquals(0, away1.sockets());
+    assertEquals(seen.offset() + 2, away2.offset());
+    FrameClient back = connect();
+    JsonObject reply = resume(back, "r6", new JsonObject().put("user.r6", seen.position().toString()));
+    assertEquals(true, reply.getJsonObject("body").getJsonObject("recovered").getBoolean("user.r6"), reply.encode());
+    Await.until(() -> back.framesFor("user.r6").size() >= 2, 5_000, "the replay");
+    assertEquals(List.of("while away 1", "while away 2"), back.framesFor("user.r6").stream().map(f -> f.getValue("body")).toList());
+  }
+
+  @Test
+  void afterRemoveUserAfterDisconnectTimeoutTheUserIsOffline() {
+    Await.result(services.cluster(null).setConfig(new JsonObject().put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", 300))));
+    try {
+      Await.result(services.auth().set("r7", "s"));
+      FrameClient c = connect();
+      assertEquals("rec", Await.result(c.auth("r7", "s")).getString("type"));
+      Await.result(c.close());
+      Await.until(() -> Await.result(services.user().getFrontendServer("r7")).isEmpty(), 5_000, "r7 detached");
+      Await.until(() -> Await.failure(services.user().publish("r7", PushMessage.of("late"), null)) != null, 5_000, "NOT_CONNECTED after the timeout");
+      assertEquals(io.socketpush.error.Failure.NOT_CONNECTED, io.socketpush.error.Failure.of(
+          Await.failure(services.user().publish("r7", PushMessage.of("late"), null))));
+    } finally {
+      Await.result(services.cluster(null).setConfig(new JsonObject().put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", 60_000))));
+    }
   }
 
   @Test
@@ -180,7 +249,7 @@ class EdgeResumeTest {
     assertTrue(reply.getString("description").contains("positions"), reply.encode());
     // the socket stays usable
     assertEquals("rec", Await.result(c.auth("r4", "s")).getString("type"));
-    assertEquals(1, Await.result(services.user().publish("r4", PushMessage.of("fine"))).sockets());
+    assertEquals(1, Await.result(services.user().publish("r4", PushMessage.of("fine"), null)).sockets());
     Await.result(Future.succeededFuture());
   }
 }

@@ -121,6 +121,9 @@ class ApiCatalogContractTest {
     if (t == JsonObject.class) {
       return ApiMethod.Type.OBJECT;
     }
+    if (t == Integer.class) {
+      return ApiMethod.Type.INTEGER;
+    }
     return null;
   }
 
@@ -201,7 +204,7 @@ class ApiCatalogContractTest {
     assertEquals(Boolean.TRUE, set.getJsonArray("params").getJsonObject(0).getBoolean("shardKey"));
     assertEquals("none", set.getString("returns"));
     JsonObject publish = d.getJsonObject("services").getJsonObject("user").getJsonObject("methods").getJsonObject("publish");
-    assertEquals(Arrays.asList("userId", "message"),
+    assertEquals(Arrays.asList("userId", "message", "idempotencyKey"),
         publish.getJsonArray("params").stream().map(p -> ((JsonObject) p).getString("name")).toList());
     assertEquals("json", publish.getJsonArray("params").getJsonObject(1).getString("type"));
     assertEquals("publish_result", publish.getString("returns"));

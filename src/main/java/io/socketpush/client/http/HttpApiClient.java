@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <pre>{@code
  * HttpApiClient api = HttpApiClient.create(vertx, "http://127.0.0.1:8181", "my-key");
- * api.auth().set("1", "test").compose(v -> api.user().publish("1", PushMessage.of("hello")));
+ * api.auth().set("1", "test").compose(v -> api.user().publish("1", PushMessage.of("hello"), null));
  * }</pre>
  */
 public final class HttpApiClient {

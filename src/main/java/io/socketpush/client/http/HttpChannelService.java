@@ -41,12 +41,28 @@ public final class HttpChannelService implements ChannelService {
   }
 
   @Override
-  public Future<io.socketpush.stream.PublishResult> publish(String channelId, PushMessage message) {
-    return api.callPublish(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("channelId", channelId), message));
+  public Future<io.socketpush.stream.PublishResult> publish(String channelId, PushMessage message, String idempotencyKey) {
+    JsonObject params = HttpApiClient.withMessage(new JsonObject().put("channelId", channelId), message);
+    if (idempotencyKey != null) {
+      params.put("idempotencyKey", idempotencyKey);
+    }
+    return api.callPublish(SERVICE, "publish", params);
   }
 
   @Override
   public Future<List<String>> listAll() {
     return api.callStrings(SERVICE, "listAll", new JsonObject());
+  }
+
+  @Override
+  public Future<JsonObject> history(String channelId, String since, Integer limit) {
+    JsonObject params = new JsonObject().put("channelId", channelId);
+    if (since != null) {
+      params.put("since", since);
+    }
+    if (limit != null) {
+      params.put("limit", limit);
+    }
+    return api.callObject(SERVICE, "history", params);
   }
 }

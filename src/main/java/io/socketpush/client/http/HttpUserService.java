@@ -16,8 +16,12 @@ public final class HttpUserService implements UserService {
   }
 
   @Override
-  public Future<io.socketpush.stream.PublishResult> publish(String userId, PushMessage message) {
-    return api.callPublish(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("userId", userId), message));
+  public Future<io.socketpush.stream.PublishResult> publish(String userId, PushMessage message, String idempotencyKey) {
+    JsonObject params = HttpApiClient.withMessage(new JsonObject().put("userId", userId), message);
+    if (idempotencyKey != null) {
+      params.put("idempotencyKey", idempotencyKey);
+    }
+    return api.callPublish(SERVICE, "publish", params);
   }
 
   @Override
@@ -33,5 +37,17 @@ public final class HttpUserService implements UserService {
   @Override
   public Future<List<String>> listAll() {
     return api.callStrings(SERVICE, "listAll", new JsonObject());
+  }
+
+  @Override
+  public Future<JsonObject> history(String userId, String since, Integer limit) {
+    JsonObject params = new JsonObject().put("userId", userId);
+    if (since != null) {
+      params.put("since", since);
+    }
+    if (limit != null) {
+      params.put("limit", limit);
+    }
+    return api.callObject(SERVICE, "history", params);
   }
 }
