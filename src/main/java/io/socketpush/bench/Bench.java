@@ -34,7 +34,8 @@ public final class Bench {
 
   static {
     opt("targets", "baseline,socketpush", "which servers to run, in order (baseline, socketpush, cluster: three clustered"
-        + " socket-push JVMs, sockets on one node's edge, publishes through another node's management API)");
+        + " socket-push JVMs, sockets on one node's edge, publishes through another node's management API, without a cluster"
+        + " secret; cluster-secure: the same with a cluster secret: JGroups SYM_ENCRYPT and event-bus mutual TLS)");
     opt("interleave", "true", "run both servers at once and alternate every scenario and step between them (fairer on a shared machine); false: one after the other");
     opt("jar", "target/socket-push.jar", "fat jar the servers are started from");
     opt("sockets", "5000", "WebSocket connections (one user each)");
@@ -62,6 +63,7 @@ public final class Bench {
     opt("baseline-ports", "18090,18191", "baseline client,admin ports");
     opt("cluster-ports", "18100,18201", "cluster target: client port of its edge node, admin port of the node publishes go"
         + " through (the other two nodes' admin ports follow it)");
+    opt("cluster-secure-ports", "18300,18401", "cluster-secure target: client port of its edge node, admin port (as cluster-ports)");
     opt("pid", "", "attach to a running socket-push with this pid (ports from --sp-ports) instead of starting one");
     opt("jfr", "", "record JFR on socket-push during the fan-out and step scenarios into this file");
     opt("results", "bench/results.md", "Markdown file the table is appended to (empty: none)");
@@ -153,6 +155,9 @@ public final class Bench {
     out.put("ratios", ratios(targets.getJsonObject("socketpush"), targets.getJsonObject("baseline")));
     if (targets.getValue("cluster") instanceof JsonObject cl) {
       out.put("clusterVsSingleNode", ratios(cl, targets.getJsonObject("socketpush")));
+      if (targets.getValue("cluster-secure") instanceof JsonObject secure) {
+        out.put("secureVsOpenCluster", ratios(secure, cl));
+      }
     }
     System.out.println(out.encode());
     if (!s("results").isEmpty()) {
@@ -183,7 +188,7 @@ public final class Bench {
     Target(String name) {
       this.name = name;
       this.sp = name.equals("socketpush");
-      this.cluster = name.equals("cluster");
+      this.cluster = name.equals("cluster") || name.equals("cluster-secure");
       if (!sp && !cluster && !name.equals("baseline")) {
         throw new IllegalArgumentException("unknown target " + name);
       }
@@ -212,7 +217,7 @@ public final class Bench {
 
     /** Starts the server (or attaches), sets up users and subscriptions, connects and measures memory. */
     void open() throws Exception {
-      String[] ports = s(sp ? "sp-ports" : cluster ? "cluster-ports" : "baseline-ports").split(",");
+      String[] ports = s(sp ? "sp-ports" : cluster ? name + "-ports" : "baseline-ports").split(",");
       int edgePort = Integer.parseInt(ports[0]);
       int adminPort = Integer.parseInt(ports[1]);
       for (int port : new int[] {edgePort, adminPort}) {
@@ -222,7 +227,7 @@ public final class Bench {
       }
       System.err.println("== " + name + ": start, setup, connect");
       if (cluster) {
-        ClusterNodes nodes = ClusterNodes.start(javaServerPrefix(), s("jar"), edgePort, adminPort);
+        ClusterNodes nodes = ClusterNodes.start(javaServerPrefix(), s("jar"), edgePort, adminPort, name.equals("cluster-secure"));
         servers.addAll(nodes.processes());
         adminPorts = nodes.adminPorts();
         server = servers.get(0);
@@ -666,7 +671,13 @@ public final class Bench {
       }
       table(b, rows, "3-node cluster", cl, "single node", sp);
     }
-    for (String name : List.of("socketpush", "baseline", "cluster")) {
+    JsonObject secure = t.getJsonObject("cluster-secure");
+    if (secure != null && cl != null) {
+      b.append("\n3-node cluster with a cluster secret (JGroups SYM_ENCRYPT AES-256, event bus TLS with mutual auth) against"
+          + " the same cluster without one, same run:\n");
+      table(b, rows(cfg), "secured cluster", secure, "open cluster", cl);
+    }
+    for (String name : List.of("socketpush", "baseline", "cluster", "cluster-secure")) {
       JsonObject tt = t.getJsonObject(name);
       if (tt != null && tt.getValue("step") instanceof JsonObject st) {
         b.append("\n").append(name).append(" steps (offered publishes/s -> delivered/s, p99 ms, lost, gen/srv CPU): ");

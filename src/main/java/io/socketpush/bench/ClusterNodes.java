@@ -39,20 +39,31 @@ final class ClusterNodes {
    * @param adminPort management port of the node publishes go through; the edge node and the third node
    *     use the next two ports
    */
-  static ClusterNodes start(List<String> javaPrefix, String jar, int edgePort, int adminPort) throws IOException {
+  static ClusterNodes start(List<String> javaPrefix, String jar, int edgePort, int adminPort, boolean secure) throws IOException {
     String name = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-    int jgroups = 48_000 + ThreadLocalRandom.current().nextInt(0, 50) * 20;
+    int jgroups = (secure ? 46_000 : 48_000) + ThreadLocalRandom.current().nextInt(0, 50) * 20;
     List<String> props = List.of("-Dsocketpush.cluster.name=" + name, "-Djgroups.bind_addr=127.0.0.1",
         "-Djgroups.tcp.port=" + jgroups, "-Djgroups.tcpping.initial_hosts=127.0.0.1[" + jgroups + "]",
         "-Djgroups.tcpping.port_range=5");
     JsonObject cluster = new JsonObject().put("requestTimeout", 10_000);
+    if (secure) {
+      // a fresh random secret per run: JGroups encryption and event-bus mutual TLS on every node
+      Path secret = Path.of("bench", "logs", name + ".secret");
+      java.nio.file.Files.createDirectories(secret.getParent());
+      byte[] b = new byte[32];
+      new java.security.SecureRandom().nextBytes(b);
+      java.nio.file.Files.writeString(secret, java.util.Base64.getEncoder().encodeToString(b) + "\n");
+      secret.toFile().deleteOnExit();
+      cluster.put("secretFile", secret.toString());
+    }
     JsonArray owners = new JsonArray().add("auth").add("user").add("channel").add("management");
     // the API node first: it seeds the cluster; then the edge and the second owner
-    JsonObject api = node("bench-api", owners, adminPort, cluster);
-    JsonObject edge = node("bench-edge", new JsonArray().add("edge").add("management"), adminPort + 1, cluster)
+    String suffix = secure ? "-secure" : "";
+    JsonObject api = node("bench-api" + suffix, owners, adminPort, cluster);
+    JsonObject edge = node("bench-edge" + suffix, new JsonArray().add("edge").add("management"), adminPort + 1, cluster)
         .put("edge", new JsonObject().put("host", "127.0.0.1").put("port", edgePort).put("pingTimeout", 600_000)
             .put("authTimeout", 60_000));
-    JsonObject owner = node("bench-owner", owners, adminPort + 2, cluster);
+    JsonObject owner = node("bench-owner" + suffix, owners, adminPort + 2, cluster);
     List<ServerProcess> started = new ArrayList<>();
     try {
       started.add(startOne(javaPrefix, jar, props, api, adminPort));

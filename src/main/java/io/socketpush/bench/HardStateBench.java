@@ -151,7 +151,7 @@ public final class HardStateBench {
     prefix.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     prefix.addAll(List.of("-Xmx" + s("xmx"), "-Djava.net.preferIPv4Stack=true"));
     System.err.println("== " + name + ": starting the 3-node cluster from " + jar);
-    ClusterNodes nodes = ClusterNodes.start(prefix, jar, Integer.parseInt(ports[0]), adminPort);
+    ClusterNodes nodes = ClusterNodes.start(prefix, jar, Integer.parseInt(ports[0]), adminPort, false);
     JsonObject res = new JsonObject().put("jar", jar).put("nodes", nodes.describe());
     try {
       String channel = "hard-state-bench";

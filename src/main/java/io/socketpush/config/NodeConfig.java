@@ -50,6 +50,16 @@ public final class NodeConfig {
       Option.integer("maxFramesPerSecond", 100, 1, 1_000_000, "Frames one socket may send per second; the excess is dropped with one limit_exceeded error."),
       Option.integer("maxSocketsPerUser", 32, 1, 100_000, "Open sockets one user may hold on one edge node."),
       Option.integer("maxAddressLength", 256, 16, 4_096, "Longest address a client frame may carry."),
+      Option.integer("authFailuresPerIp", 20, 1, 1_000_000,
+          "Failed socket authentications one client IP may make before each further one blocks it for a doubling backoff (err rate_limited)."),
+      Option.integer("authFailuresPerUser", 10, 1, 1_000_000,
+          "Failed socket authentications for one userId (from any IP) before each further one blocks it for a doubling backoff."),
+      Option.longValue("authBackoffMax", 60_000, 1_000, 3_600_000,
+          "Longest auth backoff in milliseconds (it starts at 1 s and doubles); counts are forgotten after 10x this without failures."),
+      Option.integer("maxUnauthenticatedPerIp", 1_000, 1, 1_000_000,
+          "Sockets one client IP may hold open before they authenticate; more are closed at once (code 4006)."),
+      Option.longValue("maxQueuedBytes", 268_435_456L, 1_048_576L, 1L << 40,
+          "Bytes queued for all slow sockets of this node together; beyond it the sockets with the most queued bytes are closed."),
       Option.string("tlsCertPath", null, "PEM certificate (chain) file: serve the client port over TLS (https/wss)."),
       Option.string("tlsKeyPath", null, "PEM private key file for tlsCertPath."),
       Option.strings("allowedOrigins", new JsonArray(), "Browser origins allowed to open sockets besides the edge's own (pages it serves itself); \"*\" allows any. Empty: only the own origin. Clients that send no Origin (not browsers) always may."));
@@ -60,6 +70,10 @@ public final class NodeConfig {
       Option.string("publicUrl", null, "URL of this node's admin port; default http://127.0.0.1:<port>."),
       Option.strings("apiKeys", new JsonArray(), "API keys allowed to call every method; empty: no key needed."),
       Option.strings("readOnlyApiKeys", new JsonArray(), "API keys allowed to call list/get/status methods only."),
+      Option.strings("allowedOrigins", new JsonArray(),
+          "Browser origins besides the admin port's own that may call the API (cross-site requests are refused with 403)."),
+      Option.strings("allowedHosts", new JsonArray(),
+          "Host names the admin port answers to (DNS rebinding); empty: the bind address, localhost, 127.0.0.1, ::1 and publicUrl's host; \"*\": any."),
       Option.integer("maxBodySize", 1_048_576, 1_024, 64 * 1024 * 1024, "Largest request body accepted, in bytes."),
       Option.string("tlsCertPath", null, "PEM certificate (chain) file: serve the admin port over TLS."),
       Option.string("tlsKeyPath", null, "PEM private key file for tlsCertPath."));
@@ -70,7 +84,14 @@ public final class NodeConfig {
       Option.longValue("requestTimeout", 5_000, 100, 600_000, "Timeout of service calls between nodes, in milliseconds."),
       Option.longValue("antiEntropyInterval", 10_000, 500, 3_600_000, "Milliseconds between edges' full re-announcements."),
       Option.integer("virtualNodes", 128, 1, 4_096, "Virtual nodes per member on each hash ring."),
-      Option.integer("listLimit", 1_000, 1, 1_000_000, "Largest page (and default page size) of listAll, getSubscribers and getSubscriptions."));
+      Option.integer("listLimit", 1_000, 1, 1_000_000, "Largest page (and default page size) of listAll, getSubscribers and getSubscriptions."),
+      Option.string("secretFile", null,
+          "File holding the cluster secret (env SOCKETPUSH_CLUSTER_SECRET wins): JGroups encryption and event-bus TLS keys derive from it."),
+      Option.bool("insecure", false,
+          "Allow a cluster without a secret on a non-loopback address (anyone reaching the cluster ports can join)."),
+      Option.string("tlsCertPath", null, "PEM certificate of this node for the event bus (signed by tlsCaPath); default: derived from the secret."),
+      Option.string("tlsKeyPath", null, "PEM private key for cluster.tlsCertPath."),
+      Option.string("tlsCaPath", null, "PEM certificate of the cluster CA: the only issuer the event bus trusts (mutual TLS)."));
 
   static final List<Option> LOGGING = List.of(
       Option.string("level", "INFO", "Log level of socket-push's own loggers (io.socketpush): TRACE, DEBUG, INFO, WARN, ERROR; changeable at runtime."));
@@ -125,6 +146,19 @@ public final class NodeConfig {
     logging = new Section("logging", LOGGING, object(json, "logging"));
     if (!LEVELS.contains(logging.string("level").toUpperCase(Locale.ROOT))) {
       throw new IllegalArgumentException("invalid config: logging.level must be one of " + new java.util.TreeSet<>(LEVELS));
+    }
+    for (String k : List.of("apiKeys", "readOnlyApiKeys")) {
+      for (String key : management.strings(k)) {
+        if (key.isBlank() || !key.equals(key.trim())) {
+          throw new IllegalArgumentException("invalid config: management." + k
+              + " must not contain blank keys or keys with leading/trailing spaces");
+        }
+      }
+    }
+    int clusterTls = (cluster.string("tlsCertPath") == null ? 0 : 1) + (cluster.string("tlsKeyPath") == null ? 0 : 1)
+        + (cluster.string("tlsCaPath") == null ? 0 : 1);
+    if (clusterTls != 0 && clusterTls != 3) {
+      throw new IllegalArgumentException("invalid config: cluster.tlsCertPath, cluster.tlsKeyPath and cluster.tlsCaPath must be set together");
     }
     for (Section sec : List.of(edge, management)) {
       if ((sec.string("tlsCertPath") == null) != (sec.string("tlsKeyPath") == null)) {

@@ -13,7 +13,8 @@ public final class RuntimeConfig {
   public static final Map<String, Set<String>> RUNTIME_KEYS = Map.of(
       "edge", Set.of("authTimeout", "removeUserAfterDisconnectTimeout", "publicChannels", "maxFrameSize",
           "maxWriteQueueSize", "maxRegistrationsPerSocket", "allowedOrigins", "maxFramesPerSecond", "maxSocketsPerUser",
-          "maxAddressLength", "pingTimeout"),
+          "maxAddressLength", "pingTimeout", "authFailuresPerIp", "authFailuresPerUser", "authBackoffMax",
+          "maxUnauthenticatedPerIp", "maxQueuedBytes"),
       "cluster", Set.of("listLimit", "antiEntropyInterval"),
       "logging", Set.of("level"));
 

@@ -11,4 +11,11 @@ public interface ClientIo {
 
   /** Remote address, for logs. */
   String remote();
+
+  /** Remote IP (no port): the key of per-IP limits. */
+  default String remoteHost() {
+    String r = remote();
+    int colon = r.lastIndexOf(':');
+    return colon > 0 ? r.substring(0, colon) : r;
+  }
 }

@@ -23,6 +23,8 @@ public final class ClientSession {
   public static final int CLOSE_SHUTDOWN = 4004;
   /** This node cannot see a majority of the cluster (partitioned): reconnect to another edge. */
   public static final int CLOSE_PARTITIONED = 4005;
+  /** Too many unauthenticated sockets from the client's IP. */
+  public static final int CLOSE_TOO_MANY_UNAUTHENTICATED = 4006;
 
   private static final AtomicLong IDS = new AtomicLong();
 
@@ -41,6 +43,10 @@ public final class ClientSession {
   private long rateWindowStart;
   private int rateWindowFrames;
   private final long openedAt = System.currentTimeMillis();
+  /** The IP this socket counts against while unauthenticated ({@link EdgeGuards}); null once it does not. */
+  String pendingHost;
+  /** Bytes written to the transport and not yet handed to the OS ({@link EdgeGuards}). */
+  long queuedBytes;
 
   ClientSession(ClientIo io, EdgeNode node) {
     this.io = io;
@@ -156,9 +162,28 @@ public final class ClientSession {
       replyError(replyAddress, Failure.ACCESS_DENIED, "socket is authenticated as another user");
       return;
     }
+    String ip = io.remoteHost();
+    long wait = node.guards().authBlockedFor(ip, user);
+    if (wait > 0) {
+      node.clientError(this, Failure.RATE_LIMITED, "too many failed authentications: retry in " + wait + " ms");
+      JsonObject err = new JsonObject().put("type", "err").put("failureCode", Failure.RATE_LIMITED.code)
+          .put("failureType", "RECIPIENT_FAILURE").put("message", Failure.RATE_LIMITED.clientError)
+          .put("body", Failure.RATE_LIMITED.clientError).put("retryAfter", wait)
+          .put("description", "too many failed authentications: retry in " + wait + " ms");
+      if (replyAddress != null) {
+        err.put("address", replyAddress);
+      }
+      write(err.encode());
+      return;
+    }
     authenticating = true;
     node.authenticate(this, user, session).onComplete(ar -> {
       authenticating = false;
+      if (ar.failed() && Failure.AUTH_FAILED.is(ar.cause())) {
+        node.guards().authFailed(ip, user);
+      } else if (ar.succeeded()) {
+        node.guards().authSucceeded(user);
+      }
       if (closed) {
         return;
       }
@@ -200,11 +225,27 @@ public final class ClientSession {
   void joined(String user) {
     this.userId = user;
     this.attached = false;
+    if (user != null) {
+      node.guards().notPending(this);
+    }
   }
 
   /** The user's attach succeeded: the socket is authenticated. */
   void attached() {
     this.attached = userId != null;
+  }
+
+  /** Remote IP of the socket. */
+  String remoteHost() {
+    return io.remoteHost();
+  }
+
+  /** Closes the socket as a slow consumer (its own queue, or the node's budget, is full). */
+  void closeSlow() {
+    if (!closed) {
+      node.slowConsumer(this);
+      close(CLOSE_SLOW_CONSUMER, "slow_consumer");
+    }
   }
 
   /** Writes a pre-encoded frame; closes the socket as a slow consumer when its queue is full. */

@@ -68,6 +68,7 @@ public final class EdgeNode {
   private final AtomicLong delivered = new AtomicLong();
   private final Map<Failure, Long> lastErrorLog = new HashMap<>();
   private final NodeMetrics metrics;
+  private final EdgeGuards guards;
 
   /**
    * @param context the edge verticle's context: every method that touches sockets or maps runs on it
@@ -79,6 +80,17 @@ public final class EdgeNode {
     this.services = services;
     this.config = config;
     this.metrics = NodeMetrics.of(vertx, nodeId);
+    this.guards = new EdgeGuards(nodeId, config);
+  }
+
+  /** Counts bytes written to a socket against the node-wide outbound budget. */
+  void queued(ClientSession s, int bytes, Future<Void> written) {
+    guards.queued(s, bytes, written);
+  }
+
+  /** Brute-force and flood defences of this edge. */
+  EdgeGuards guards() {
+    return guards;
   }
 
   /** This node's meters (socket-level counters are incremented through it). */
@@ -101,6 +113,11 @@ public final class EdgeNode {
       s.close(ClientSession.CLOSE_PARTITIONED, "partitioned");
       return s;
     }
+    if (!guards.admitUnauthenticated(s)) {
+      clientError(s, Failure.LIMIT_EXCEEDED, "too many unauthenticated sockets from " + s.remoteHost());
+      s.close(ClientSession.CLOSE_TOO_MANY_UNAUTHENTICATED, Failure.LIMIT_EXCEEDED.clientError);
+      return s;
+    }
     long authTimeout = config.get().edge().longValue("authTimeout");
     s.authTimer = vertx.setTimer(authTimeout, t -> {
       if (!s.authenticated() && !s.closed()) {
@@ -114,6 +131,7 @@ public final class EdgeNode {
   /** The socket's transport closed. */
   public void closed(ClientSession s) {
     s.markClosed();
+    guards.closed(s);
     cancelAuthTimer(s);
     if (!sessions.remove(s)) {
       return;
@@ -485,8 +503,10 @@ public final class EdgeNode {
   public JsonObject stats() {
     long authed = sessions.stream().filter(ClientSession::authenticated).count();
     return new JsonObject().put("sockets", sessions.size()).put("authenticated", authed).put("users", users.size())
-        .put("channels", channelUsers.size()).put("publicChannels", publicSockets.size()).put("cachedChannels", recipients.size()).put("delivered", delivered.get()).put("clientErrors", clientErrors.get())
-        .put("slowConsumerCloses", slowConsumers.get());
+        .put("channels", channelUsers.size()).put("publicChannels", publicSockets.size()).put("cachedChannels", recipients.size())
+        .put("delivered", delivered.get()).put("clientErrors", clientErrors.get())
+        .put("slowConsumerCloses", slowConsumers.get()).put("queuedBytes", guards.queuedBytes())
+        .put("budgetCloses", guards.shedCloses());
   }
 
   /** Completes once a promise-like wait elapsed; helper for graceful drains. */

@@ -143,11 +143,15 @@ public final class EdgeVerticle extends VerticleBase {
 
   private void onSocket(SockJSSocket sock) {
     sock.setWriteQueueMaxSize(config.get().edge().integer("maxWriteQueueSize"));
+    ClientSession[] self = new ClientSession[1];
     ClientSession session = node.open(new ClientIo() {
       @Override
       public void write(String frame) {
         node.metrics().frameOut();
-        sock.write(frame);
+        Future<Void> written = sock.write(frame);
+        if (self[0] != null) {
+          node.queued(self[0], frame.length(), written); // the node-wide outbound budget
+        }
       }
 
       @Override
@@ -164,7 +168,13 @@ public final class EdgeVerticle extends VerticleBase {
       public String remote() {
         return String.valueOf(sock.remoteAddress());
       }
+
+      @Override
+      public String remoteHost() {
+        return sock.remoteAddress() == null ? "?" : sock.remoteAddress().host();
+      }
     });
+    self[0] = session;
     sock.handler(frame -> {
       node.metrics().frameIn();
       session.onFrame(frame);

@@ -19,6 +19,8 @@ public enum Failure {
   NOT_FOUND(405, 404, "not_found"),
   NOT_CONNECTED(406, 404, "not_connected"),
   LIMIT_EXCEEDED(429, 429, "limit_exceeded"),
+  /** Too many failed attempts from this IP or for this user: wait (backoff) before trying again. */
+  RATE_LIMITED(430, 429, "rate_limited"),
   WRONG_SHARD(421, 503, "wrong_shard"),
   UNAVAILABLE(503, 503, "unavailable"),
   TIMEOUT(504, 504, "timeout"),

@@ -200,20 +200,7 @@ public final class ApiHandler {
    * calls; no keys configured means no check. Null when allowed, else UNAUTHORIZED or FORBIDDEN.
    */
   public static Failure checkKey(RuntimeConfig config, RoutingContext ctx, boolean readOnlyCall) {
-    List<String> keys = config.get().management().strings("apiKeys");
-    List<String> readOnly = config.get().management().strings("readOnlyApiKeys");
-    if (keys.isEmpty() && readOnly.isEmpty()) {
-      return null;
-    }
-    String auth = ctx.request().getHeader("Authorization");
-    if (auth == null || !auth.startsWith("Bearer ")) {
-      return Failure.UNAUTHORIZED;
-    }
-    String key = auth.substring(7).trim();
-    if (keys.contains(key)) {
-      return null;
-    }
-    return readOnly.contains(key) && readOnlyCall ? null : Failure.FORBIDDEN;
+    return ApiKeys.of(config.get().management()).check(ctx.request().getHeader("Authorization"), readOnlyCall);
   }
 
   private void fail(RoutingContext ctx, Throwable err) {

@@ -35,6 +35,7 @@ public final class ManagementVerticle extends VerticleBase {
     ApiHandler api = new ApiHandler(services, config);
     Router router = Router.router(vertx);
     router.route().handler(api::checkPath); // a broken percent escape is a 400 before any route tries to decode it
+    router.route().handler(new AdminGuard(services.membership().nodeId(), config)::handle); // Host, cross-site, keys
     router.route().handler(BodyHandler.create().setBodyLimit(m.integer("maxBodySize")).setHandleFileUploads(false));
     router.get("/api").handler(api::describe);
     router.post("/api/:service/:method").handler(api::call);

@@ -66,7 +66,14 @@ public final class ConfigDocs {
         .append("object replaces the default `{\"enabled\":true,\"jvmMetricsEnabled\":true,\"prometheusOptions\":{\"enabled\":true}}`. |\n")
         .append("| `-Dlogback.configurationFile` | JVM property | built-in `logback.xml` | Use your own logback configuration. |\n")
         .append("| `-Djgroups.bind_addr`, `-Dvertx.jgroups.config` | JVM property | | Cluster transport address and JGroups stack ")
-        .append("(see `deploy/README.md`). |\n");
+        .append("(see `deploy/README.md`). |\n")
+        .append("| `SOCKETPUSH_CLUSTER_SECRET` | environment | none | The cluster secret (at least 16 characters; wins over ")
+        .append("`cluster.secretFile`): JGroups SYM_ENCRYPT key and event-bus mutual TLS derive from it; never logged. Without one a ")
+        .append("node on a non-loopback cluster address refuses to start clustered unless `cluster.insecure` is true. |\n")
+        .append("\nEdge limits against brute force and floods (defaults above): `edge.authFailuresPerIp` 20 and ")
+        .append("`edge.authFailuresPerUser` 10 free failed socket authentications, then a backoff of 1 s doubling up to ")
+        .append("`edge.authBackoffMax` 60 s (err frame `rate_limited` with `retryAfter` ms); `edge.maxUnauthenticatedPerIp` 1,000; ")
+        .append("`edge.maxQueuedBytes` 256 MiB for all slow sockets of a node together. Counts are per edge node.\n");
     return b.toString();
   }
 

@@ -25,12 +25,49 @@ public final class Launcher extends VertxApplication implements VertxApplication
 
   // VertxApplication uses an instance of a subclass implementing the hooks as its hooks, and finds the
   // Main-Verticle in the manifest whose Main-Class is this class: so subclass rather than pass hooks.
+  private final boolean clustered;
+  private JsonObject nodeConfig = new JsonObject();
+
   private Launcher(String[] args) {
     super(args);
+    this.clustered = java.util.Arrays.asList(args).contains("-cluster");
   }
 
   public static void main(String[] args) {
     new Launcher(args).launch();
+  }
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject config) {
+    nodeConfig = config == null ? new JsonObject() : config;
+    return config;
+  }
+
+  /**
+   * Cluster security before the cluster manager starts: the secret (env or cluster.secretFile), the JGroups
+   * key and the event bus's mutual TLS; an open cluster on a non-loopback address is refused.
+   */
+  @Override
+  public void beforeStartingVertx(io.vertx.launcher.application.HookContext context) {
+    if (!clustered) {
+      return;
+    }
+    io.socketpush.config.Section cluster = io.socketpush.config.NodeConfig.from(nodeConfig).cluster();
+    io.socketpush.cluster.ClusterSecurity security = io.socketpush.cluster.ClusterSecurity.load(cluster.string("secretFile"));
+    io.vertx.core.VertxOptions options = context.vertxOptions();
+    security.checkExposure(cluster.bool("insecure"), System.getProperty("jgroups.bind_addr", "127.0.0.1"),
+        options.getEventBusOptions().getHost());
+    security.configureJGroups();
+    security.configureEventBus(options, cluster.string("tlsCertPath"), cluster.string("tlsKeyPath"), cluster.string("tlsCaPath"));
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Launcher.class);
+    if (security.secured()) {
+      log.info("cluster security on: secret from {}; JGroups SYM_ENCRYPT (AES-256), event bus TLS with mutual auth ({})",
+          security.source(), cluster.string("tlsCertPath") != null ? "cluster CA " + cluster.string("tlsCaPath") : "key derived from the secret");
+    } else {
+      log.warn("cluster security OFF: no cluster secret (" + io.socketpush.cluster.ClusterSecurity.SECRET_ENV
+          + " or cluster.secretFile); any process reaching the cluster ports can join. Loopback only"
+          + (cluster.bool("insecure") ? " unless cluster.insecure (set)" : "") + ".");
+    }
   }
 
   @Override

@@ -26,6 +26,9 @@ public final class LogControl {
   public static final String NODE_PROPERTY = "node";
 
   private static final Set<String> NODES = new TreeSet<>();
+  /** Logger trees whose levels may change at runtime: ours and the libraries a node runs on. */
+  public static final java.util.List<String> KNOWN_PREFIXES = java.util.List.of("io.socketpush", "io.vertx", "io.netty",
+      "org.infinispan", "org.jgroups", "io.micrometer");
 
   private LogControl() {
   }
@@ -92,7 +95,13 @@ public final class LogControl {
     if (!logger.matches("[A-Za-z0-9_$.-]{1,200}")) {
       throw new IllegalArgumentException("logger must be a logger name such as io.socketpush or ROOT");
     }
-    return logger;
+    for (String p : KNOWN_PREFIXES) {
+      if (logger.equals(p) || logger.startsWith(p + ".")) {
+        return logger;
+      }
+    }
+    // every new name would create a logger that lives as long as the JVM: only the known trees are accepted
+    throw new IllegalArgumentException("logger must be ROOT or within " + KNOWN_PREFIXES + " (was " + logger + ")");
   }
 
   private static LoggerContext requireContext() {

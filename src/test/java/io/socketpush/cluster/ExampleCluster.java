@@ -37,14 +37,18 @@ final class ExampleCluster {
   volatile int seq;
   private volatile boolean loading;
 
+  /** The private cluster's name and first JGroups port (for extra JVMs joining, or failing to). */
+  String name;
+  int base;
+
   ExampleCluster start(String prefix) throws Exception {
-    String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    int base = 41_000 + ThreadLocalRandom.current().nextInt(0, 90) * 100;
+    name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    base = 41_000 + ThreadLocalRandom.current().nextInt(0, 90) * 100;
     nodes.addAll(NodeProcess.startExample(name, base));
     untilOrDump(() -> servers(api1).equals(Set.of("node1", "node2", "node3")) && servers(api2).equals(Set.of("node1", "node2", "node3")),
         60_000, "both APIs see three nodes");
     NodeProcess.joinFromThisJvm(name, base);
-    vertx = Await.result(Vertx.builder().withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
+    vertx = Await.result(Vertx.builder().with(NodeProcess.clientOptions()).withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
     client = Await.result(SocketPush.connect(vertx, new JsonObject().put("clientId", prefix + "-client")), 30_000);
     return this;
   }

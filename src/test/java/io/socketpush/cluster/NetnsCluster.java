@@ -189,7 +189,9 @@ final class NetnsCluster implements AutoCloseable {
     Files.createDirectories(n.conf.getParent());
     JsonObject conf = new JsonObject().put("nodeId", n.id()).put("roles", new JsonArray(n.roles))
         .put("management", new JsonObject().put("host", n.addr).put("port", ADMIN_PORT)
-            .put("publicUrl", "http://" + n.addr + ":" + ADMIN_PORT));
+            .put("publicUrl", "http://" + n.addr + ":" + ADMIN_PORT))
+        // a non-loopback cluster address needs the cluster secret (the example cluster's development one)
+        .put("cluster", new JsonObject().put("secretFile", Path.of(NodeProcess.DEV_SECRET_FILE).toAbsolutePath().toString()));
     // removeUserAfterDisconnectTimeout above the longest fault (SIGSTOP 30 s), on every node (the user role
     // applies it): with the default 20 s the majority, which dropped the frozen node's users, unsubscribes them
     // from every channel (the designed offline semantics), and the tests would measure that rather than the

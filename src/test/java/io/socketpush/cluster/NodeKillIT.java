@@ -68,7 +68,7 @@ class NodeKillIT {
     Await.until(() -> servers(api1).equals(Set.of("node1", "node2", "node3")) && servers(api2).equals(Set.of("node1", "node2", "node3")),
         60_000, "both APIs see three nodes");
     NodeProcess.joinFromThisJvm(name, base);
-    vertx = Await.result(Vertx.builder().withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
+    vertx = Await.result(Vertx.builder().with(NodeProcess.clientOptions()).withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
     client = Await.result(SocketPush.connect(vertx, new JsonObject().put("clientId", "fault-client")), 30_000);
   }
 

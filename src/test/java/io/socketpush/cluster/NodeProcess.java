@@ -89,6 +89,17 @@ final class NodeProcess {
     System.setProperty("jgroups.tcpping.port_range", "5");
   }
 
+  /** The example cluster's development secret, as conf/cluster/*.json name it. */
+  static final String DEV_SECRET_FILE = "conf/cluster/dev-cluster-secret";
+
+  /**
+   * Vert.x options of a client-only member of the example cluster: the same cluster secret as the nodes
+   * (JGroups key and event-bus TLS), as a Java application joining a secured cluster must have.
+   */
+  static io.vertx.core.VertxOptions clientOptions() {
+    return io.socketpush.cluster.ClusterSecurity.clientOptions(DEV_SECRET_FILE);
+  }
+
   static String jar() {
     String jar = System.getProperty("socketpush.jar", "target/socket-push.jar");
     if (!new File(jar).isFile()) {

@@ -68,7 +68,7 @@ class ThreeNodeClusterIT {
     // this JVM joins the same cluster as a client-only member
     NodeProcess.joinFromThisJvm(clusterName, basePort);
     long t1 = System.nanoTime();
-    vertx = Await.result(Vertx.builder().withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
+    vertx = Await.result(Vertx.builder().with(NodeProcess.clientOptions()).withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
     client = Await.result(SocketPush.connect(vertx, new JsonObject().put("clientId", "it-client")), 30_000);
     System.out.println("[measure] a client-only member joined in " + (System.nanoTime() - t1) / 1_000_000 + " ms");
   }

@@ -37,8 +37,20 @@ public final class FrameClient {
   }
 
   private FrameClient(Vertx vertx) {
+    this(vertx, new io.vertx.core.http.WebSocketClientOptions());
+  }
+
+  private FrameClient(Vertx vertx, io.vertx.core.http.WebSocketClientOptions options) {
     this.vertx = vertx;
-    this.client = vertx.createWebSocketClient();
+    this.client = vertx.createWebSocketClient(options);
+  }
+
+  /**
+   * Connects from a given local address (e.g. 127.0.0.2: a second client IP on loopback) with client options
+   * of the test's choosing (small receive buffers for slow consumers...).
+   */
+  public static Future<FrameClient> connectWith(Vertx vertx, int port, io.vertx.core.http.WebSocketClientOptions options) {
+    return open(new FrameClient(vertx, options), "127.0.0.1", port, null);
   }
 
   /** Connects to an edge on 127.0.0.1. */
@@ -53,7 +65,10 @@ public final class FrameClient {
 
   /** Connects to an edge at {@code host} (e.g. a node in a network namespace the test created). */
   public static Future<FrameClient> connect(Vertx vertx, String host, int port, String origin) {
-    FrameClient c = new FrameClient(vertx);
+    return open(new FrameClient(vertx), host, port, origin);
+  }
+
+  private static Future<FrameClient> open(FrameClient c, String host, int port, String origin) {
     WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/eventbus/websocket");
     if (origin != null) {
       o.addHeader("Origin", origin);
