@@ -55,8 +55,11 @@ class TlsTest {
   @Test
   void clientPortServesWss() {
     Await.result(node.verticle.services().auth().set("t", "s"));
-    var ws = Await.result(vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false))
-        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.edgePort()).setURI("/eventbus/websocket")));
+    // keep the client referenced until the end: Vert.x 5 closes an unreachable client (and its connections) when
+    // the GC collects it, which closed this socket mid-test now and then ("Connection evicted", "Connection closed")
+    var client = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    var ws = Await.result(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.edgePort())
+        .setURI("/eventbus/websocket")));
     var reply = io.vertx.core.Promise.<String>promise();
     ws.textMessageHandler(reply::tryComplete);
     ws.writeTextMessage(new JsonObject().put("type", "send").put("address", "socketpush.auth").put("replyAddress", "r")
@@ -64,6 +67,7 @@ class TlsTest {
     assertEquals("rec", new JsonObject(Await.result(reply.future())).getString("type"));
     assertTrue(Await.result(node.verticle.services().user().getFrontendServer("t")).get(0).startsWith("https://"));
     Await.result(ws.close());
+    Await.result(client.close());
   }
 
   @Test
