@@ -90,9 +90,10 @@ if ($status !== 200 || !is_array($api) || !isset($api['services']) || !is_array(
 // -- generate ---------------------------------------------------------------------------------------------
 const PARAM_TYPES = ['string' => 'string|int', 'json' => 'mixed', 'object' => 'array|object', 'integer' => 'int'];
 const RETURN_TYPES = ['none' => 'void', 'string' => 'string', 'integer' => 'int', 'string_list' => 'array',
-    'object' => 'array', 'page' => 'array'];
+    'object' => 'array', 'page' => 'array', 'publish_result' => 'array'];
 const RETURN_DOCS = ['none' => 'void', 'string' => 'string', 'integer' => 'int', 'string_list' => 'string[]',
-    'object' => 'array<string, mixed>', 'page' => 'array{items: string[], nextCursor: string|null}'];
+    'object' => 'array<string, mixed>', 'page' => 'array{items: string[], nextCursor: string|null}',
+    'publish_result' => 'array{sockets: int, epoch: string, offset: string}'];
 
 function serviceClass(string $service, array $desc): array
 {

@@ -8,7 +8,9 @@
  *   3. register 'user.<userId>' for user messages;
  *   4. channel messages arrive as 'rec' frames on 'channel.<channelId>' without a local handler:
  *      they are caught through eb.onunhandled;
- *   5. on close: reconnect with exponential backoff and jitter, authenticate and register again;
+ *   5. on close: reconnect with exponential backoff and jitter, authenticate and register again,
+ *      resuming every stream from the last position received (rec frame headers "epoch"/"offset"): the
+ *      edge replays what was missed; a stream it cannot replay is reported through onResume with false;
  *      except after a failed authentication (auth_failed) or when the backend removed the user
  *      (close code 4003): those stop the client with a final status.
  *
@@ -20,8 +22,12 @@
  *     onMessage: function (address, body) {},   // 'user.1' or 'channel.<id>'
  *     onStatus: function (text, state) {},      // state: connecting|authenticating|connected|reconnecting|error|closed
  *     onError: function (err) {},               // optional: err frames not tied to a request
- *     transports: ['xhr-streaming']             // optional: SockJS transports to use (default: all, WebSocket first)
+ *     transports: ['xhr-streaming'],            // optional: SockJS transports to use (default: all, WebSocket first)
+ *     onResume: function (recovered) {}         // optional: after a reconnect, {"user.1": true, "channel.x": false}
+ *                                               // (false: messages of that stream may be lost: reload its state)
  *   });
+ *   client.positions   // {"user.1": "<epoch>:<offset>", ...}: the last message received per stream
+ *   client.recovered   // the last reconnect's answer, as given to onResume
  *   client.close();
  */
 (function (global) {
@@ -98,6 +104,9 @@
     this.pingInterval = options.pingInterval || 5000;
     // SockJS transports to allow, e.g. ['xhr-streaming', 'xhr-polling'] where WebSockets are blocked
     this.transports = options.transports || null;
+    this.onResume = options.onResume || function () {};
+    this.positions = {};
+    this.recovered = null;
 
     this.eb = null;
     this.attempt = 0;
@@ -113,7 +122,17 @@
     try { this.onStatus(text, state); } catch (e) { if (global.console) global.console.error(e); }
   };
 
-  Client.prototype._deliver = function (address, body) {
+  /** Delivers a message once: a frame at or before the stream's last position (same epoch) is a duplicate. */
+  Client.prototype._deliver = function (address, body, headers) {
+    if (headers && headers.epoch != null && headers.offset != null) {
+      var last = this.positions[address];
+      var cut = last ? last.lastIndexOf(':') : -1;
+      if (cut > 0 && last.substring(0, cut) === String(headers.epoch)
+          && Number(last.substring(cut + 1)) >= Number(headers.offset)) {
+        return;
+      }
+      this.positions[address] = headers.epoch + ':' + headers.offset;
+    }
     try { this.onMessage(address, body); } catch (e) { if (global.console) global.console.error(e); }
   };
 
@@ -143,7 +162,7 @@
     eb.onunhandled = function (json) {
       if (eb !== self.eb || !json) return;
       if (json.type === 'rec' && typeof json.address === 'string') {
-        self._deliver(json.address, json.body);
+        self._deliver(json.address, json.body, json.headers);
       } else if (json.type === 'err') {
         // the edge announces why it closes a socket with an err frame first (SockJS loses close codes)
         if (json.body === 'removed') self.removedByServer = true;
@@ -155,7 +174,10 @@
       if (eb !== self.eb) return;
       self._status('authenticating', 'authenticating as ' + self.userId + '…');
       try {
-        eb.send(AUTH_ADDRESS, { userId: self.userId, sessionId: self.sessionId }, function (err, reply) {
+        var auth = { userId: self.userId, sessionId: self.sessionId };
+        var resuming = Object.keys(self.positions).length > 0;
+        if (resuming) auth.positions = self.positions; // the edge replays what this client missed
+        eb.send(AUTH_ADDRESS, auth, function (err, reply) {
           if (eb !== self.eb) return;
           if (err) {
             var why = errorText(err);
@@ -178,12 +200,23 @@
             eb.registerHandler(USER_PREFIX + who, function (herr, msg) {
               if (eb !== self.eb) return;
               if (herr) { self.onError({ address: USER_PREFIX + who, message: errorText(herr) }); return; }
-              self._deliver(msg.address || USER_PREFIX + who, msg.body);
+              self._deliver(msg.address || USER_PREFIX + who, msg.body, msg.headers);
             });
           } catch (e) {
             self.onError(e);
           }
-          self._status('connected', 'connected as ' + who);
+          var lost = [];
+          if (resuming) {
+            self.recovered = (body && body.recovered) || {};
+            Object.keys(self.positions).forEach(function (s) { if (self.recovered[s] !== true) lost.push(s); });
+            // a stream not recovered starts afresh: its next message sets the position again
+            lost.forEach(function (s) { delete self.positions[s]; });
+          }
+          self._status('connected', 'connected as ' + who + (resuming ? (lost.length ? ' (not recovered: ' + lost.join(', ')
+              + ')' : ' (resumed)') : ''));
+          if (resuming) {
+            try { self.onResume(self.recovered); } catch (e) { if (global.console) global.console.error(e); }
+          }
         });
       } catch (e) {
         self.onError(e);

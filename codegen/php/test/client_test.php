@@ -117,12 +117,35 @@ check(count($servers) === 1 && str_starts_with($servers[0], 'http://'), 'user.ge
 ok('user.getFrontendServer', $servers);
 check(in_array($user, allPages(fn($cursor) => $api->user->listAll(null, $cursor)), true), 'user.listAll');
 ok('user.listAll', 'contains ' . $user);
-$n = $api->user->publish($user, ['text' => 'hello from php', 'n' => 1]);
-check($n === 1, 'user.publish reaches one socket');
-ok('user.publish', $n);
-$n = $api->channel->publish($channel, 'breaking from php');
-check($n === 1, 'channel.publish reaches one socket');
-ok('channel.publish', $n);
+$r = $api->user->publish($user, ['text' => 'hello from php', 'n' => 1]);
+check($r['sockets'] === 1 && is_string($r['epoch']) && $r['epoch'] !== '' && ctype_digit($r['offset']),
+    'user.publish reaches one socket, with its position in the user\'s stream');
+ok('user.publish', $r);
+$r2 = $api->user->publish($user, ['text' => 'again from php', 'n' => 2]);
+check($r2['offset'] === (string) ((int) $r['offset'] + 1) && $r2['epoch'] === $r['epoch'],
+    'user.publish: the next offset in the same epoch');
+$ru = $r;
+$r = $api->channel->publish($channel, 'breaking from php');
+check($r['sockets'] === 1 && is_string($r['epoch']) && $r['offset'] === '1', 'channel.publish reaches one socket at offset 1');
+ok('channel.publish', $r);
+
+// history of both streams
+$h = $api->user->history($user, $ru['offset']);
+check($h['epoch'] === $r2['epoch'] && $h['top'] === $r2['offset'] && count($h['messages']) === 1
+    && $h['messages'][0]['offset'] === $r2['offset'] && $h['messages'][0]['message'] === ['text' => 'again from php', 'n' => 2],
+    'user.history after offset 1');
+ok('user.history', $h);
+$h = $api->channel->history($channel, null, 10);
+check($h['top'] === '1' && $h['messages'] === [['offset' => '1', 'message' => 'breaking from php']], 'channel.history');
+ok('channel.history', $h);
+expectError('BAD_REQUEST', 'channel.history bad since', fn() => $api->channel->history($channel, 'x'));
+
+// an idempotent retry: the first attempt's position, nothing delivered again
+$k1 = $api->channel->publish($channel, 'once from php', 'php-key-1');
+$k2 = $api->channel->publish($channel, 'once from php', 'php-key-1');
+check($k1['offset'] === '2' && $k2['offset'] === '2' && $k2['epoch'] === $k1['epoch'] && $k2['sockets'] === 0,
+    'channel.publish with an idempotency key');
+ok('channel.publish idempotent', $k2);
 
 // keys: none, wrong, read-only
 expectError('UNAUTHORIZED', 'no key', fn() => (new Auth(Client::create($host, (int) $port)))->set($user, $session));

@@ -433,7 +433,9 @@ public final class LoadGen implements AutoCloseable {
               counters[2]++;
               accepted[k].set(sq);
               Object res = ar.result().json().getValue("result");
-              counters[4] += res instanceof Number n ? n.longValue() : 0;
+              // socket-push answers {"sockets": n, "epoch", "offset"}; the baseline a bare number
+              Object n = res instanceof JsonObject o ? o.getValue("sockets") : res;
+              counters[4] += n instanceof Number num ? num.longValue() : 0;
             } else {
               counters[3]++;
               firstError.compareAndSet(null, ar.failed() ? ar.cause().toString() : ar.result().toString());

@@ -9,6 +9,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
+import io.socketpush.stream.PublishResult;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Channel subscriptions and publishing to channels. Sharded by channelId; subscriptions are hard state
@@ -61,13 +63,16 @@ public interface ChannelService {
 
   /**
    * Publishes a message to every socket of every user subscribed to the channel; returns the number of
-   * sockets reached. Fails UNAVAILABLE if an edge node holding subscribers did not take the message (not
+   * sockets reached and the message's position in the channel's stream ({@code channel.<channelId>}: epoch
+   * and offset, stored in its history before this is acknowledged). Fails UNAVAILABLE if an edge node holding subscribers did not take the message (not
    * acknowledged; others may have got it, so a retry can reach some sockets twice).
    *
    * @param channelId the channel (shard key)
    * @param message   any JSON value
+   * @param idempotencyKey optional: a retry with the same key within the stream's history window is answered with
+   *                       the first attempt's position and 0 sockets, and is not delivered again (null: none)
    */
-  Future<Integer> publish(String channelId, PushMessage message);
+  Future<PublishResult> publish(String channelId, PushMessage message, @Nullable String idempotencyKey);
 
   /**
    * One page of the channels with at least one subscriber.
@@ -76,6 +81,17 @@ public interface ChannelService {
    * @param cursor nextCursor of the previous page; null or empty for the first page
    */
   Future<Page> listAll(int limit, @Nullable String cursor);
+
+  /**
+   * Reads the channel's stream ({@code channel.<channelId>}) from its history: {@code {"epoch": .., "top":
+   * "<offset>", "messages": [{"offset": "<offset>", "message": ..}]}}, the messages after {@code since}, oldest
+   * first (epoch null and no messages when the stream has no history).
+   *
+   * @param channelId the channel (shard key)
+   * @param since     the offset to read after (a 64-bit integer as a string); null or empty: from the oldest kept
+   * @param limit     most messages returned; 0: as many as the stream keeps
+   */
+  Future<JsonObject> history(String channelId, @Nullable String since, int limit);
 
   /** A proxy to the instance bound at {@code address}. */
   @GenIgnore

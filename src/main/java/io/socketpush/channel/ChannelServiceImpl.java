@@ -9,6 +9,8 @@ import io.socketpush.error.Validate;
 import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import io.socketpush.shard.Pages;
+import io.socketpush.stream.PublishResult;
+import io.socketpush.stream.StreamLog;
 import io.socketpush.user.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,10 +45,12 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   private final IntSupplier listLimit;
   private final Map<String, Set<String>> interest = new HashMap<>();
   private final io.socketpush.shard.Takeover takeover;
+  private final StreamLog streams;
 
   ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, Subscriptions subscriptions,
-      long timeoutMs, IntSupplier listLimit) {
+      long timeoutMs, IntSupplier listLimit, StreamLog streams) {
     this.vertx = vertx;
+    this.streams = streams;
     this.membership = membership;
     this.presence = presence;
     this.subscriptions = subscriptions;
@@ -134,37 +138,56 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   }
 
   @Override
-  public Future<Integer> publish(String channelId, PushMessage message) {
+  public Future<PublishResult> publish(String channelId, PushMessage message, String idempotencyKey) {
     catchUpWithRing();
     if (settled.isComplete()) {
-      return publishNow(channelId, message);
+      return publishNow(channelId, message, idempotencyKey);
     }
     // the ring just changed: first learn from every edge which of our channels it holds, so that an
     // acknowledged publish really reached every edge holding recipients
-    return settled.transform(ar -> publishNow(channelId, message));
+    return settled.transform(ar -> publishNow(channelId, message, idempotencyKey));
   }
 
-  private Future<Integer> publishNow(String channelId, PushMessage message) {
-    Future<Integer> bad = guard(channelId, Validate.message(message));
+  private Future<PublishResult> publishNow(String channelId, PushMessage message, String idempotencyKey) {
+    Future<PublishResult> bad = guard(channelId, Validate.message(message));
+    if (bad == null) {
+      bad = StreamLog.validKey(idempotencyKey);
+    }
     if (bad != null) {
       return bad;
     }
-    Set<String> known = interest.get(channelId);
-    Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
-    if (takeover.active()) {
-      edges.addAll(membership.ring(Role.EDGE).members()); // interest may still be incomplete after a ring change
-    }
-    if (edges.isEmpty()) {
-      return Future.succeededFuture(0);
-    }
-    Buffer frame = EdgeOps.recFrame(Addresses.clientChannel(channelId), message.value());
-    return EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_CHANNEL, channelId, frame, timeoutMs);
+    String stream = Addresses.clientChannel(channelId);
+    // stored in the channel's stream first (2 owners), then delivered: the edges see the position in the frame;
+    // a retry of a publish already in the stream gets its first position and is not delivered again
+    return streams.appendOnce(stream, message.value(), idempotencyKey).compose(appended -> {
+      io.socketpush.stream.Position pos = appended.position();
+      if (appended.duplicate()) {
+        return Future.succeededFuture(new PublishResult(0, pos.epoch(), pos.offset()));
+      }
+      Set<String> known = interest.get(channelId);
+      Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
+      if (takeover.active()) {
+        edges.addAll(membership.ring(Role.EDGE).members()); // interest may still be incomplete after a ring change
+      }
+      if (edges.isEmpty()) {
+        return Future.succeededFuture(new PublishResult(0, pos.epoch(), pos.offset()));
+      }
+      Buffer frame = EdgeOps.recFrame(stream, message.value(), pos);
+      return EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_CHANNEL, channelId, frame, pos, timeoutMs)
+          .map(reached -> new PublishResult(reached, pos.epoch(), pos.offset()));
+    });
   }
 
   @Override
   public Future<Page> listAll(int limit, String cursor) {
     Future<Page> bad = Pages.checkLimit(limit);
     return bad != null ? bad : subscriptions.channels(cursor, Pages.limit(limit, listLimit.getAsInt()));
+  }
+
+  @Override
+  public Future<JsonObject> history(String channelId, String since, int limit) {
+    Future<JsonObject> bad = guard(channelId, null);
+    return bad != null ? bad : streams.history(Addresses.clientChannel(channelId), since, limit);
   }
 
   // ---- InterestService (internal) ----
@@ -227,6 +250,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     boolean changed = !members.equals(ringMembers);
     ringMembers = members; // the ring's own set: the next publishes compare by identity, not element by element
     if (changed) {
+      streams.reset(); // another owner may have written our streams: read their meta again
       settled = pullInterest();
       takeover.ringChanged();
     }

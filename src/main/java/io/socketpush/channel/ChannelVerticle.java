@@ -5,6 +5,8 @@ import io.socketpush.cluster.KvStore;
 import io.socketpush.cluster.PagedSets;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.shard.Services;
+import io.socketpush.stream.StreamLog;
+import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -33,11 +35,13 @@ public final class ChannelVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     String nodeId = services.membership().nodeId();
-    return KvStore.open(vertx, SUBSCRIPTIONS_CACHE)
-        .compose(kv -> {
+    return Future.all(KvStore.open(vertx, SUBSCRIPTIONS_CACHE), StreamStore.open(vertx))
+        .compose(stores -> {
+          KvStore kv = stores.resultAt(0);
           ChannelServiceImpl impl = new ChannelServiceImpl(vertx, services.membership(), services.presence(),
               new Subscriptions(new PagedSets(kv)), config.get().cluster().longValue("requestTimeout"),
-              () -> config.get().cluster().integer("listLimit"));
+              () -> config.get().cluster().integer("listLimit"),
+              new StreamLog(stores.resultAt(1), () -> config.get().streams(), nodeId));
           services.membership().onChange(impl::onRingChange);
           ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
           consumers.add(binder.setAddress(Addresses.service(Services.CHANNEL, nodeId)).register(ChannelService.class, impl));

@@ -18,7 +18,7 @@ import java.util.UUID;
  * <pre>{@code
  * Vertx.builder().withClusterManager(new InfinispanClusterManager()).buildClustered()
  *     .compose(SocketPush::connect)
- *     .compose(sp -> sp.user().publish("1", PushMessage.of("hello")));
+ *     .compose(sp -> sp.user().publish("1", PushMessage.of("hello"), null));
  * }</pre>
  */
 public final class SocketPush {

@@ -97,7 +97,7 @@ public final class NodeConfig {
       Option.string("level", "INFO", "Log level of socket-push's own loggers (io.socketpush): TRACE, DEBUG, INFO, WARN, ERROR; changeable at runtime."));
 
   private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
-  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster", "logging");
+  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster", "logging", "streams");
 
   private final String nodeId;
   private final EnumSet<Role> roles;
@@ -105,6 +105,7 @@ public final class NodeConfig {
   private final Section management;
   private final Section cluster;
   private final Section logging;
+  private final StreamRules streams;
   private final JsonObject source;
 
   private NodeConfig(JsonObject json) {
@@ -144,6 +145,7 @@ public final class NodeConfig {
     management = new Section("management", MANAGEMENT, object(json, "management"));
     cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
     logging = new Section("logging", LOGGING, object(json, "logging"));
+    streams = StreamRules.from(object(json, "streams"));
     if (!LEVELS.contains(logging.string("level").toUpperCase(Locale.ROOT))) {
       throw new IllegalArgumentException("invalid config: logging.level must be one of " + new java.util.TreeSet<>(LEVELS));
     }
@@ -217,6 +219,11 @@ public final class NodeConfig {
     return logging;
   }
 
+  /** History rules of the streams. */
+  public StreamRules streams() {
+    return streams;
+  }
+
   /** URL clients use to reach this node's edge, or null when it runs no edge. */
   public String clientUrl(int boundPort) {
     if (!has(Role.EDGE)) {
@@ -242,7 +249,8 @@ public final class NodeConfig {
     return new JsonObject().put("nodeId", nodeId).put("roles", r).put("edge", edge.toJson())
         .put("management", management.toJson().put("apiKeys", redact(management.strings("apiKeys")))
             .put("readOnlyApiKeys", redact(management.strings("readOnlyApiKeys"))))
-        .put("cluster", cluster.toJson()).put("logging", logging.toJson());
+        .put("cluster", cluster.toJson()).put("logging", logging.toJson())
+        .put("streams", streams.toJson());
   }
 
   private static JsonArray redact(List<String> keys) {
@@ -268,6 +276,7 @@ public final class NodeConfig {
     MANAGEMENT.forEach(o -> out.add(o.describe("management")));
     CLUSTER.forEach(o -> out.add(o.describe("cluster")));
     LOGGING.forEach(o -> out.add(o.describe("logging")));
+    out.addAll(StreamRules.describe());
     return out;
   }
 }

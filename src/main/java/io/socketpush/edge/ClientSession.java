@@ -3,10 +3,14 @@ package io.socketpush.edge;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
+import io.socketpush.stream.Position;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,6 +42,8 @@ public final class ClientSession {
   /** The timer closing the socket if it does not authenticate in time; -1 once cancelled. */
   long authTimer = -1;
   private boolean authenticating;
+  /** Streams this socket resumed (null unless its auth frame carried positions). */
+  private StreamCursors cursors;
   private boolean closed;
   private long lastFrameAt = System.currentTimeMillis();
   private long rateWindowStart;
@@ -154,6 +160,16 @@ public final class ClientSession {
       replyError(replyAddress, Failure.BAD_REQUEST, "auth body must be {\"userId\":..,\"sessionId\":..} (strings or integers)");
       return;
     }
+    JsonObject b = (JsonObject) body;
+    Map<String, Position> positions = null;
+    if (b.getValue("positions") != null) {
+      positions = positions(b.getValue("positions"));
+      if (positions == null) {
+        replyError(replyAddress, Failure.BAD_REQUEST, "positions must be an object {\"<stream>\": \"<epoch>:<offset>\"} of at most "
+            + node.limits().maxRegistrations() + " streams");
+        return;
+      }
+    }
     if (authenticating) {
       replyError(replyAddress, Failure.BAD_REQUEST, "authentication already in progress");
       return;
@@ -177,7 +193,17 @@ public final class ClientSession {
       return;
     }
     authenticating = true;
-    node.authenticate(this, user, session).onComplete(ar -> {
+    Map<String, Position> resume = positions;
+    if (resume != null) {
+      // from now until the replay is written, live deliveries of these streams wait on this socket
+      if (cursors == null) {
+        cursors = new StreamCursors();
+      }
+      resume.keySet().forEach(cursors::hold);
+    }
+    node.authenticate(this, user, session)
+        .compose(v -> resume == null || closed ? Future.<EdgeNode.Resumed>succeededFuture() : node.resume(this, resume))
+        .onComplete(ar -> {
       authenticating = false;
       if (ar.failed() && Failure.AUTH_FAILED.is(ar.cause())) {
         node.guards().authFailed(ip, user);
@@ -188,10 +214,20 @@ public final class ClientSession {
         return;
       }
       if (ar.succeeded()) {
+        JsonObject answer = new JsonObject().put("userId", userId);
+        if (ar.result() != null) {
+          answer.put("recovered", ar.result().recovered());
+        }
         if (replyAddress != null) {
-          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("userId", userId)).toString());
+          write(EdgeOps.recFrame(replyAddress, answer).toString());
+        }
+        if (ar.result() != null) {
+          ar.result().replay().run(); // after the reply: a client attaches its handlers when the reply arrives
         }
       } else {
+        if (resume != null) {
+          resume.keySet().forEach(stream -> cursors.drop(stream));
+        }
         Failure f = Failure.of(ar.cause());
         replyError(replyAddress, f == Failure.INTERNAL ? Failure.UNAVAILABLE : f, Failure.messageOf(ar.cause()));
       }
@@ -245,6 +281,50 @@ public final class ClientSession {
     if (!closed) {
       node.slowConsumer(this);
       close(CLOSE_SLOW_CONSUMER, "slow_consumer");
+    }
+  }
+
+  /** Reads the auth frame's positions; null when malformed or too many. */
+  private Map<String, Position> positions(Object value) {
+    if (!(value instanceof JsonObject o) || o.size() > node.limits().maxRegistrations()) {
+      return null;
+    }
+    Map<String, Position> out = new LinkedHashMap<>();
+    for (String stream : o.fieldNames()) {
+      Position p = Position.parse(o.getValue(stream));
+      if (p == null || stream.length() > node.limits().maxAddressLength()) {
+        return null;
+      }
+      out.put(stream, p);
+    }
+    return out;
+  }
+
+  /** The streams this socket resumes or resumed; null when none. */
+  StreamCursors cursors() {
+    return cursors;
+  }
+
+  /**
+   * Writes a live delivery of a stream message at {@code epoch:offset}: held back while the stream is being
+   * replayed to this socket, dropped when the replay already wrote it. True when it counts as reached.
+   */
+  boolean deliver(String frame, String stream, String epoch, long offset) {
+    if (cursors == null || closed) {
+      return deliver(frame);
+    }
+    switch (cursors.offer(stream, frame, epoch, offset)) {
+      case HELD, DUPLICATE -> {
+        return true;
+      }
+      case OVERFLOW -> {
+        node.slowConsumer(this);
+        close(CLOSE_SLOW_CONSUMER, "slow_consumer");
+        return false;
+      }
+      default -> {
+        return deliver(frame);
+      }
     }
   }
 

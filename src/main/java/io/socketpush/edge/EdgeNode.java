@@ -7,6 +7,9 @@ import io.socketpush.error.Failure;
 import io.socketpush.ops.NodeMetrics;
 import io.socketpush.shard.Services;
 import io.vertx.core.Context;
+import io.socketpush.config.StreamRules;
+import io.socketpush.stream.Position;
+import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,6 +22,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +73,12 @@ public final class EdgeNode {
   private final Map<Failure, Long> lastErrorLog = new HashMap<>();
   private final NodeMetrics metrics;
   private final EdgeGuards guards;
+  /** Stream history, read to replay what a resuming socket missed; null: resume answers recovered:false. */
+  private StreamStore streamStore;
+
+  /** The outcome of a resume: per stream whether it recovered, and the replay to write after the auth reply. */
+  record Resumed(JsonObject recovered, Runnable replay) {
+  }
 
   /**
    * @param context the edge verticle's context: every method that touches sockets or maps runs on it
@@ -91,6 +101,11 @@ public final class EdgeNode {
   /** Brute-force and flood defences of this edge. */
   EdgeGuards guards() {
     return guards;
+  }
+
+  /** Where this edge reads stream history from (for resuming sockets). */
+  public void streams(StreamStore store) {
+    this.streamStore = store;
   }
 
   /** This node's meters (socket-level counters are incremented through it). */
@@ -248,6 +263,63 @@ public final class EdgeNode {
     removeUser(u, lu); // the attach may have reached presence and some channel owners: undo those too
   }
 
+  /**
+   * Resumes an authenticated socket's streams from the positions its auth frame carried: reads what it missed
+   * from history (its own user stream and its subscribed channels only), and returns per stream whether that
+   * worked, plus the replay to write once the auth reply is out. The socket's live deliveries of these streams
+   * have been held back since before it became a recipient; the replay writes the history in order, then the
+   * held ones it did not cover. A position of another epoch, older than the history, or ahead of it answers
+   * false, and the stream goes live. Never fails: an unreadable history counts as not recovered.
+   */
+  Future<Resumed> resume(ClientSession s, Map<String, Position> positions) {
+    String u = s.userId();
+    LocalUser lu = users.get(u);
+    Map<String, Future<StreamStore.History>> reads = new LinkedHashMap<>();
+    for (Map.Entry<String, Position> e : positions.entrySet()) {
+      String stream = e.getKey();
+      if (streamStore != null && mayResume(u, lu, stream)) {
+        StreamRules.Rule rule = config.get().streams().forStream(stream);
+        reads.put(stream, streamStore.read(stream, rule, e.getValue().offset(), rule.historySize()).otherwise(err -> {
+          LOG.warn("[{}] history of {} unreadable, {} goes live without replay: {}", nodeId, stream, s, err.getMessage());
+          return null;
+        }));
+      }
+    }
+    return Future.join(new ArrayList<>(reads.values())).transform(ignored -> {
+      JsonObject recovered = new JsonObject();
+      List<Runnable> steps = new ArrayList<>();
+      StreamCursors cursors = s.cursors();
+      positions.forEach((stream, pos) -> {
+        Future<StreamStore.History> read = reads.get(stream);
+        StreamStore.History h = read == null ? null : read.result();
+        boolean ok = h != null && pos.epoch().equals(h.epoch()) && h.complete() && pos.offset() <= h.top();
+        recovered.put(stream, ok);
+        if (read == null) {
+          steps.add(() -> cursors.drop(stream).forEach(s::deliver));
+        } else if (ok) {
+          steps.add(() -> {
+            for (StreamStore.Entry m : h.messages()) {
+              s.deliver(EdgeOps.recFrame(stream, m.message(), new Position(h.epoch(), m.offset())).toString());
+            }
+            cursors.release(stream, h.epoch(), h.top()).forEach(s::deliver);
+          });
+        } else {
+          steps.add(() -> cursors.release(stream, null, -1).forEach(s::deliver));
+        }
+      });
+      return Future.succeededFuture(new Resumed(recovered, () -> steps.forEach(Runnable::run)));
+    });
+  }
+
+  /** A socket may resume its own user stream and the channels its user is subscribed to. */
+  private static boolean mayResume(String userId, LocalUser lu, String stream) {
+    if (stream.equals(Addresses.clientUser(userId))) {
+      return true;
+    }
+    return stream.startsWith(Addresses.CLIENT_CHANNEL_PREFIX) && lu != null
+        && lu.channels.contains(stream.substring(Addresses.CLIENT_CHANNEL_PREFIX.length()));
+  }
+
   private void cancelAuthTimer(ClientSession s) {
     if (s.authTimer >= 0) {
       vertx.cancelTimer(s.authTimer);
@@ -302,9 +374,11 @@ public final class EdgeNode {
     }
     switch (op) {
       case EdgeOps.DELIVER_USER -> msg.reply(metrics.delivered(NodeMetrics.USER,
-          deliverToUser(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()), msg.headers().get(EdgeOps.SENT_AT)));
+          deliverToUser(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body(), msg.headers().get(EdgeOps.EPOCH), offset(msg)),
+          msg.headers().get(EdgeOps.SENT_AT)));
       case EdgeOps.DELIVER_CHANNEL -> msg.reply(metrics.delivered(NodeMetrics.CHANNEL,
-          deliverToChannel(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body()), msg.headers().get(EdgeOps.SENT_AT)));
+          deliverToChannel(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body(), msg.headers().get(EdgeOps.EPOCH), offset(msg)),
+          msg.headers().get(EdgeOps.SENT_AT)));
       case EdgeOps.SUBSCRIBED -> {
         JsonObject b = (JsonObject) msg.body();
         msg.reply(subscribed(b.getString("userId"), b.getString("channelId")));
@@ -324,15 +398,30 @@ public final class EdgeNode {
     }
   }
 
+  /** The stream offset a delivery carries; -1 when none. */
+  private static long offset(Message<Object> msg) {
+    String o = msg.headers().get(EdgeOps.OFFSET);
+    try {
+      return o == null ? -1 : Long.parseLong(o);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   int deliverToUser(String userId, Buffer encoded) {
+    return deliverToUser(userId, encoded, null, -1);
+  }
+
+  int deliverToUser(String userId, Buffer encoded, String epoch, long offset) {
     LocalUser lu = users.get(userId);
     if (lu == null) {
       return 0;
     }
     String frame = encoded.toString(); // decoded once, written to every socket
+    String stream = Addresses.clientUser(userId);
     int n = 0;
     for (ClientSession s : new ArrayList<>(lu.sockets)) {
-      if (s.deliver(frame)) {
+      if (s.deliver(frame, stream, epoch, offset)) {
         n++;
       }
     }
@@ -341,6 +430,10 @@ public final class EdgeNode {
   }
 
   int deliverToChannel(String channelId, Buffer encoded) {
+    return deliverToChannel(channelId, encoded, null, -1);
+  }
+
+  int deliverToChannel(String channelId, Buffer encoded, String epoch, long offset) {
     ClientSession[] targets = recipients.get(channelId);
     if (targets == null) {
       targets = collectRecipients(channelId);
@@ -350,10 +443,11 @@ public final class EdgeNode {
       recipients.put(channelId, targets);
     }
     String frame = encoded.toString(); // decoded once, written to every socket
+    String stream = Addresses.clientChannel(channelId);
     int n = 0;
     // an array snapshot: a slow consumer closed during the loop changes the sets, not this array
     for (ClientSession s : targets) {
-      if (s.deliver(frame)) {
+      if (s.deliver(frame, stream, epoch, offset)) {
         n++;
       }
     }

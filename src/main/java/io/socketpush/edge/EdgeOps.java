@@ -19,6 +19,9 @@ public final class EdgeOps {
   public static final String KEY = "key";
   /** Header stamping when an owner sent a delivery, for the publish-to-delivery latency metric. */
   public static final String SENT_AT = "sentAt";
+  /** Headers carrying a delivery's stream position (the same values as in the client frame's headers). */
+  public static final String OFFSET = "offset";
+  public static final String EPOCH = "epoch";
   public static final String DELIVER_USER = "user";
   public static final String DELIVER_CHANNEL = "channel";
   public static final String SUBSCRIBED = "sub";
@@ -36,10 +39,28 @@ public final class EdgeOps {
     return new JsonObject().put("type", "rec").put("address", address).put("body", body).toBuffer();
   }
 
+  /**
+   * Encodes a {@code rec} frame of a stream message once, its position in the frame's {@code headers} as
+   * {@code "offset"} and {@code "epoch"} (strings).
+   */
+  public static Buffer recFrame(String address, Object body, io.socketpush.stream.Position position) {
+    JsonObject headers = new JsonObject().put(OFFSET, String.valueOf(position.offset())).put(EPOCH, position.epoch());
+    return new JsonObject().put("type", "rec").put("address", address).put("headers", headers).put("body", body).toBuffer();
+  }
+
   /** Delivers a pre-encoded frame to an edge; succeeds with the number of sockets written to. */
   public static Future<Integer> deliver(Vertx vertx, String edgeNode, String op, String key, Buffer frame, long timeoutMs) {
+    return deliver(vertx, edgeNode, op, key, frame, null, timeoutMs);
+  }
+
+  /** Delivers a pre-encoded stream frame (its position also in the message headers); succeeds with the sockets written to. */
+  public static Future<Integer> deliver(Vertx vertx, String edgeNode, String op, String key, Buffer frame,
+      io.socketpush.stream.Position position, long timeoutMs) {
     DeliveryOptions opts = new DeliveryOptions().addHeader(OP, op).addHeader(KEY, key).setSendTimeout(timeoutMs)
         .addHeader(SENT_AT, NodeMetrics.stamp());
+    if (position != null) {
+      opts.addHeader(OFFSET, String.valueOf(position.offset())).addHeader(EPOCH, position.epoch());
+    }
     return attempt(vertx, edgeNode, frame, opts, 0);
   }
 
@@ -70,9 +91,15 @@ public final class EdgeOps {
    */
   public static Future<Integer> deliverAll(Vertx vertx, java.util.Collection<String> edges, String op, String key, Buffer frame,
       long timeoutMs) {
+    return deliverAll(vertx, edges, op, key, frame, null, timeoutMs);
+  }
+
+  /** {@link #deliverAll} of a stream message at {@code position}. */
+  public static Future<Integer> deliverAll(Vertx vertx, java.util.Collection<String> edges, String op, String key, Buffer frame,
+      io.socketpush.stream.Position position, long timeoutMs) {
     java.util.List<Future<Integer>> sends = new java.util.ArrayList<>(edges.size());
     for (String edge : edges) {
-      sends.add(deliver(vertx, edge, op, key, frame, timeoutMs));
+      sends.add(deliver(vertx, edge, op, key, frame, position, timeoutMs));
     }
     return Future.join(sends).transform(ar -> {
       int reached = 0;

@@ -69,6 +69,7 @@ public final class EdgeVerticle extends VerticleBase {
     }
 
     inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
+    Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
     // announce at once, and again a moment later for owners whose rings changed after ours
     services.membership().onChange(() -> {
       if (services.membership().fenced()) {
@@ -80,7 +81,7 @@ public final class EdgeVerticle extends VerticleBase {
     });
     announceTimer = vertx.setPeriodic(config.get().cluster().longValue("antiEntropyInterval"), t -> node.announce());
     sweepTimer = vertx.setPeriodic(Math.max(1_000, edge.longValue("pingTimeout") / 4), t -> node.sweepIdle());
-    return inbox.completion()
+    return Future.all(inbox.completion(), history)
         .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen())
         .onSuccess(s -> {
           server = s;

@@ -42,6 +42,13 @@ public final class ApiCatalog {
 
   private static final String PAGE_DOC = "{\"items\": [...], \"nextCursor\": ...}; pass nextCursor as cursor for "
       + "the next page until it is null (a page may hold fewer items than the limit and still have a next one).";
+  private static final Param IDEMPOTENCY_KEY = new Param("idempotencyKey", STRING, "Optional: a retry with the same key "
+      + "within the stream's history window is answered with the first attempt's position and 0 sockets and is not"
+      + " delivered again (retry 503s with it for exactly-once in the stream).", false, false);
+  private static final Param SINCE = new Param("since", STRING,
+      "The offset to read after (a 64-bit integer as a string); absent or empty: from the oldest message kept.", false, false);
+  private static final Param HISTORY_LIMIT = new Param("limit", ApiMethod.Type.INTEGER,
+      "Most messages returned; 0 or absent: as many as the stream keeps.", false, false);
 
   private static final Map<String, String> SERVICES = new LinkedHashMap<>();
   private static final Map<String, Class<?>> INTERFACES = new LinkedHashMap<>();
@@ -74,24 +81,35 @@ public final class ApiCatalog {
         + PAGE_DOC, true, List.of(CHANNEL_KEY, LIMIT, CURSOR), PAGE,
         (s, a) -> s.channel().getSubscribers(a.string("channelId"), a.integer("limit"), a.string("cursor")).map(Page::toJson));
     add("channel", "publish", "Publishes a message to every socket of every user subscribed to the channel; returns the "
-        + "number of sockets reached. Fails UNAVAILABLE if an edge node holding subscribers did not take it (others may"
-        + " have: a retry can reach some sockets twice).", false, List.of(CHANNEL_KEY, MESSAGE), INTEGER,
-        (s, a) -> s.channel().publish(a.string("channelId"), a.message("message")));
+        + "number of sockets reached and the message's position in the channel's stream: {\"sockets\": n, \"epoch\": \"..\", "
+        + "\"offset\": \"..\"}. Fails UNAVAILABLE if an edge node holding subscribers did not take it (others may"
+        + " have: a retry can reach some sockets twice).", false, List.of(CHANNEL_KEY, MESSAGE, IDEMPOTENCY_KEY), Result.PUBLISH,
+        (s, a) -> s.channel().publish(a.string("channelId"), a.message("message"), a.string("idempotencyKey")));
     add("channel", "listAll", "One page of the channels with at least one subscriber: " + PAGE_DOC, true,
         List.of(LIMIT, CURSOR), PAGE, (s, a) -> s.channel().listAll(a.integer("limit"), a.string("cursor")).map(Page::toJson));
+    add("channel", "history", "Reads the channel's stream from its history: {\"epoch\", \"top\", \"messages\": [{\"offset\", "
+        + "\"message\"}]}, the messages after since, oldest first (epoch null when the stream has no history).", true,
+        List.of(CHANNEL_KEY, SINCE, HISTORY_LIMIT), Result.OBJECT,
+        (s, a) -> s.channel().history(a.string("channelId"), a.string("since"), a.integer("limit")));
 
     service("user", UserService.class,
         "Presence of users (which edge nodes hold their sockets) and publishing to one user. Sharded by userId.");
-    add("user", "publish", "Publishes a message to every open socket of a user; returns the number of sockets reached, "
-        + "fails NOT_CONNECTED when the user has no open socket, UNAVAILABLE if an edge node holding its sockets did not"
-        + " take it.", false, List.of(USER_KEY, MESSAGE), INTEGER,
-        (s, a) -> s.user().publish(a.string("userId"), a.message("message")));
+    add("user", "publish", "Publishes a message to every open socket of a user; returns the number of sockets reached "
+        + "and the message's position in the user's stream: {\"sockets\": n, \"epoch\": \"..\", \"offset\": \"..\"}; "
+        + "a user between sockets (inside removeUserAfterDisconnectTimeout) gets it on resume (0 sockets); "
+        + "fails NOT_CONNECTED when the user has no open socket and is not between sockets, UNAVAILABLE if an edge node holding its sockets did not"
+        + " take it.", false, List.of(USER_KEY, MESSAGE, IDEMPOTENCY_KEY), Result.PUBLISH,
+        (s, a) -> s.user().publish(a.string("userId"), a.message("message"), a.string("idempotencyKey")));
     add("user", "remove", "Closes every socket of a user; returns the number of sockets closed.", false, List.of(USER_KEY),
         INTEGER, (s, a) -> s.user().remove(a.string("userId")));
     add("user", "getFrontendServer", "Client URLs of the edge nodes holding the user's sockets; empty when the user is offline.",
         true, List.of(USER_KEY), STRING_LIST, (s, a) -> s.user().getFrontendServer(a.string("userId")));
     add("user", "listAll", "One page of the users with at least one open socket, sorted by userId: " + PAGE_DOC, true,
         List.of(LIMIT, CURSOR), PAGE, (s, a) -> s.user().listAll(a.integer("limit"), a.string("cursor")).map(Page::toJson));
+    add("user", "history", "Reads the user's stream from its history: {\"epoch\", \"top\", \"messages\": [{\"offset\", "
+        + "\"message\"}]}, the messages after since, oldest first (epoch null when the stream has no history).", true,
+        List.of(USER_KEY, SINCE, HISTORY_LIMIT), Result.OBJECT,
+        (s, a) -> s.user().history(a.string("userId"), a.string("since"), a.integer("limit")));
 
     service("cluster", ClusterService.class,
         "The cluster itself: nodes, roles, shard ownership, and the runtime config every node applies.");

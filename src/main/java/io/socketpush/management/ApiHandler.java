@@ -182,6 +182,8 @@ public final class ApiHandler {
         Object r = ar.result();
         if (r instanceof List<?> l) {
           r = new JsonArray(l);
+        } else if (r instanceof io.socketpush.stream.PublishResult p) {
+          r = p.toJson();
         }
         ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("result", r).encode());
       } else {

@@ -41,7 +41,9 @@ public record ApiMethod(String service, String name, String description, boolean
     STRING_LIST("string_list"),
     /** A page of a list: {@code {"items": [strings], "nextCursor": string or null}}. */
     PAGE("page"),
-    OBJECT("object");
+    OBJECT("object"),
+    /** A publish's outcome: {@code {"sockets": n, "epoch": "..", "offset": ".."}} (PublishResult). */
+    PUBLISH("publish_result");
 
     private final String id;
 

@@ -131,6 +131,12 @@ public final class OpenApi {
               .put("nextCursor", new JsonObject().put("type", "string").put("nullable", true)
                   .put("description", "Cursor of the next page; null on the last page.")));
       case OBJECT -> new JsonObject().put("type", "object");
+      case PUBLISH -> new JsonObject().put("type", "object").put("required", new JsonArray().add("sockets").add("epoch").add("offset"))
+          .put("properties", new JsonObject()
+              .put("sockets", new JsonObject().put("type", "integer").put("format", "int32").put("description", "Sockets reached."))
+              .put("epoch", new JsonObject().put("type", "string").put("description", "The stream's epoch."))
+              .put("offset", new JsonObject().put("type", "string").put("description",
+                  "The message's offset in the stream (a 64-bit integer as a string).")));
     };
   }
 

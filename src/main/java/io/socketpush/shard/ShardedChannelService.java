@@ -65,17 +65,29 @@ public final class ShardedChannelService implements ChannelService {
   }
 
   @Override
-  public Future<Integer> publish(String channelId, PushMessage message) {
-    Future<Integer> bad = Validate.ids("channelId", channelId);
+  public Future<io.socketpush.stream.PublishResult> publish(String channelId, PushMessage message, String idempotencyKey) {
+    Future<io.socketpush.stream.PublishResult> bad = Validate.ids("channelId", channelId);
     if (bad == null) {
       bad = Validate.message(message);
     }
-    return bad != null ? bad : shard.routeOnce(channelId, s -> s.publish(channelId, message));
+    if (bad == null) {
+      bad = io.socketpush.stream.StreamLog.validKey(idempotencyKey);
+    }
+    return bad != null ? bad : shard.routeOnce(channelId, s -> s.publish(channelId, message, idempotencyKey));
   }
 
   @Override
   public Future<Page> listAll(int limit, String cursor) {
     Future<Page> bad = Pages.checkLimit(limit);
     return bad != null ? bad : shard.any("", s -> s.listAll(limit, cursor));
+  }
+
+  @Override
+  public Future<io.vertx.core.json.JsonObject> history(String channelId, String since, int limit) {
+    Future<io.vertx.core.json.JsonObject> bad = Validate.ids("channelId", channelId);
+    if (bad == null) {
+      bad = Pages.checkLimit(limit);
+    }
+    return bad != null ? bad : shard.route(channelId, s -> s.history(channelId, since, limit));
   }
 }

@@ -3,6 +3,7 @@ package io.socketpush.shard;
 import io.socketpush.error.Validate;
 import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
+import io.socketpush.stream.PublishResult;
 import io.socketpush.user.UserService;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -24,12 +25,15 @@ public final class ShardedUserService implements UserService {
   }
 
   @Override
-  public Future<Integer> publish(String userId, PushMessage message) {
-    Future<Integer> bad = Validate.ids("userId", userId);
+  public Future<PublishResult> publish(String userId, PushMessage message, String idempotencyKey) {
+    Future<PublishResult> bad = Validate.ids("userId", userId);
     if (bad == null) {
       bad = Validate.message(message);
     }
-    return bad != null ? bad : shard.routeOnce(userId, s -> s.publish(userId, message));
+    if (bad == null) {
+      bad = io.socketpush.stream.StreamLog.validKey(idempotencyKey);
+    }
+    return bad != null ? bad : shard.routeOnce(userId, s -> s.publish(userId, message, idempotencyKey));
   }
 
   @Override
@@ -77,5 +81,14 @@ public final class ShardedUserService implements UserService {
     }
     boolean more = bound != null || items.size() < all.size();
     return new Page(items, more && !items.isEmpty() ? items.get(items.size() - 1) : null);
+  }
+
+  @Override
+  public Future<io.vertx.core.json.JsonObject> history(String userId, String since, int limit) {
+    Future<io.vertx.core.json.JsonObject> bad = Validate.ids("userId", userId);
+    if (bad == null) {
+      bad = Pages.checkLimit(limit);
+    }
+    return bad != null ? bad : shard.route(userId, s -> s.history(userId, since, limit));
   }
 }

@@ -10,6 +10,10 @@ import io.socketpush.error.Validate;
 import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import io.socketpush.shard.Pages;
+import io.socketpush.stream.PublishResult;
+import io.socketpush.stream.Position;
+import io.socketpush.stream.StreamLog;
+import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -52,10 +56,12 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final TreeMap<String, Set<String>> presence = new TreeMap<>();
   private final Map<String, Long> offlineTimers = new HashMap<>();
   private final io.socketpush.shard.Takeover takeover;
+  private final StreamLog streams;
 
   UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, PresenceService ownerPresence,
-      LongSupplier offlineGraceMs, long timeoutMs, IntSupplier listLimit) {
+      LongSupplier offlineGraceMs, long timeoutMs, IntSupplier listLimit, StreamLog streams) {
     this.vertx = vertx;
+    this.streams = streams;
     this.membership = membership;
     this.channels = channels;
     this.ownerPresence = ownerPresence;
@@ -66,41 +72,102 @@ final class UserServiceImpl implements UserService, PresenceService {
   }
 
   @Override
-  public Future<Integer> publish(String userId, PushMessage message) {
+  public Future<PublishResult> publish(String userId, PushMessage message, String idempotencyKey) {
     if (!membership.ring(Role.USER).members().equals(ringMembers)) {
       onRingChange(); // the ring changed but our listener has not run yet: see ChannelServiceImpl#catchUpWithRing
     }
     long wait = settleUntil - System.currentTimeMillis();
     if (wait <= 0) {
-      return publishNow(userId, message);
+      return publishNow(userId, message, idempotencyKey);
     }
     // the ring just changed: give the edges a moment to re-announce to their new owners, so that an
     // acknowledged publish really reached every edge holding recipients
-    io.vertx.core.Promise<Integer> later = io.vertx.core.Promise.promise();
-    vertx.setTimer(wait, t -> publishNow(userId, message).onComplete(later));
+    io.vertx.core.Promise<PublishResult> later = io.vertx.core.Promise.promise();
+    vertx.setTimer(wait, t -> publishNow(userId, message, idempotencyKey).onComplete(later));
     return later.future();
   }
 
-  private Future<Integer> publishNow(String userId, PushMessage message) {
-    Future<Integer> bad = guard(userId);
+  private Future<PublishResult> publishNow(String userId, PushMessage message, String idempotencyKey) {
+    Future<PublishResult> bad = guard(userId);
     if (bad == null) {
       bad = Validate.message(message);
+    }
+    if (bad == null) {
+      bad = StreamLog.validKey(idempotencyKey);
     }
     if (bad != null) {
       return bad;
     }
+    String stream = Addresses.clientUser(userId);
+    // a retry of a publish already in the stream: its first position, delivered nothing again
+    return streams.recall(stream, idempotencyKey).compose(first -> first != null
+        ? Future.succeededFuture(new PublishResult(0, first.epoch(), first.offset()))
+        : appendAndDeliver(userId, stream, message, idempotencyKey));
+  }
+
+  private Future<PublishResult> appendAndDeliver(String userId, String stream, PushMessage message, String idempotencyKey) {
+    Set<String> known = presence.get(userId);
+    // no socket known: a user between sockets (inside removeUserAfterDisconnectTimeout) is not offline
+    Future<Boolean> away = known != null && !known.isEmpty() ? Future.succeededFuture(false) : betweenSockets(userId);
+    return away.compose(between -> {
+      if (!between && recipients(userId).isEmpty()) {
+        return Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
+      }
+      // stored in the user's stream first (2 owners), then delivered: the edges see the position in the frame
+      return streams.appendOnce(stream, message.value(), idempotencyKey).compose(appended -> {
+        Position pos = appended.position();
+        if (appended.duplicate()) {
+          return Future.succeededFuture(new PublishResult(0, pos.epoch(), pos.offset()));
+        }
+        Buffer frame = EdgeOps.recFrame(stream, message.value(), pos);
+        Set<String> edges = recipients(userId);
+        Future<Integer> delivered = edges.isEmpty() ? Future.succeededFuture(0)
+            : EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_USER, userId, frame, pos, timeoutMs);
+        return delivered.compose(reached -> reached > 0 || between
+            ? Future.succeededFuture(new PublishResult(reached, pos.epoch(), pos.offset()))
+            : Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket"));
+      });
+    });
+  }
+
+  /**
+   * Whether a user with no known socket is between sockets: its offline timer runs here, or the grid holds its
+   * away mark (written by an earlier owner), or it had sockets when its previous owner and edge died (then the
+   * grace starts now, here).
+   */
+  private Future<Boolean> betweenSockets(String userId) {
+    if (offlineTimers.containsKey(userId)) {
+      return Future.succeededFuture(true);
+    }
+    StreamStore marks = streams.store();
+    return marks.isAway(userId).compose(away -> away ? Future.succeededFuture(true) : marks.wasPresent(userId).compose(seen -> {
+      if (!seen) {
+        return Future.succeededFuture(false);
+      }
+      if (!offlineTimers.containsKey(userId) && !presence.containsKey(userId)) {
+        scheduleOffline(userId);
+      }
+      return Future.succeededFuture(true);
+    })).otherwise(err -> {
+      LOG.warn("[{}] between-sockets mark of {} unreadable: {}", membership.nodeId(), userId, err.getMessage());
+      return false;
+    });
+  }
+
+  /** Records in the grid that the user has sockets again (clears its away mark). */
+  private void present(String userId) {
+    streams.store().markPresent(userId).onFailure(err ->
+        LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage()));
+  }
+
+  /** The edges to deliver a user's message to. */
+  private Set<String> recipients(String userId) {
     Set<String> known = presence.get(userId);
     Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
     if (takeover.active()) {
       edges.addAll(membership.ring(Role.EDGE).members()); // presence may still be incomplete after a ring change
     }
-    if (edges.isEmpty()) {
-      return Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
-    }
-    Buffer frame = EdgeOps.recFrame(Addresses.clientUser(userId), message.value());
-    return EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_USER, userId, frame, timeoutMs)
-        .compose(reached -> reached > 0 ? Future.succeededFuture(reached)
-            : Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket"));
+    return edges;
   }
 
   @Override
@@ -158,6 +225,12 @@ final class UserServiceImpl implements UserService, PresenceService {
     return Future.succeededFuture(new Page(items, null));
   }
 
+  @Override
+  public Future<JsonObject> history(String userId, String since, int limit) {
+    Future<JsonObject> bad = guard(userId);
+    return bad != null ? bad : streams.history(Addresses.clientUser(userId), since, limit);
+  }
+
   // ---- PresenceService (internal) ----
 
   @Override
@@ -166,10 +239,17 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (bad != null) {
       return bad;
     }
+    boolean first = presence.get(userId) == null || presence.get(userId).isEmpty();
     presence.computeIfAbsent(userId, k -> new HashSet<>()).add(nodeId);
     Long timer = offlineTimers.remove(userId);
     if (timer != null) {
       vertx.cancelTimer(timer);
+    }
+    if (first) {
+      return streams.store().markPresent(userId).otherwise(err -> {
+        LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage());
+        return null;
+      });
     }
     return Future.succeededFuture();
   }
@@ -199,6 +279,7 @@ final class UserServiceImpl implements UserService, PresenceService {
       Long timer = offlineTimers.remove(u);
       if (timer != null) {
         vertx.cancelTimer(timer);
+        present(u); // back from between sockets
       }
     }
     for (String u : new ArrayList<>(presence.keySet())) {
@@ -225,6 +306,7 @@ final class UserServiceImpl implements UserService, PresenceService {
     boolean changed = !members.equals(ringMembers);
     ringMembers = members; // the ring's own set: the next publishes compare by identity, not element by element
     if (changed) {
+      streams.reset(); // another owner may have written our streams: read their meta again
       settleUntil = System.currentTimeMillis() + SETTLE_MS;
       takeover.ringChanged();
     }
@@ -253,6 +335,8 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (old != null) {
       vertx.cancelTimer(old);
     }
+    streams.store().markAway(userId, grace).onFailure(err ->
+        LOG.debug("[{}] away mark of {} not written: {}", membership.nodeId(), userId, err.getMessage()));
     offlineTimers.put(userId, vertx.setTimer(Math.max(1, grace), t -> {
       offlineTimers.remove(userId);
       if (presence.containsKey(userId)) {
@@ -266,6 +350,7 @@ final class UserServiceImpl implements UserService, PresenceService {
         if (ar.failed()) {
           LOG.warn("[{}] unsubscribeAll of offline user {} failed: {}", membership.nodeId(), userId, ar.cause().getMessage());
         } else if (ar.result()) {
+          streams.store().forgetUser(userId);
           LOG.debug("[{}] user {} offline for {} ms: unsubscribed from all channels", membership.nodeId(), userId, grace);
         }
       });

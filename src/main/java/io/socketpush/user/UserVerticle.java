@@ -3,6 +3,8 @@ package io.socketpush.user;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.shard.Services;
+import io.socketpush.stream.StreamLog;
+import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -25,14 +27,17 @@ public final class UserVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     String nodeId = services.membership().nodeId();
-    UserServiceImpl impl = new UserServiceImpl(vertx, services.membership(), services.channel(), services.presence(),
-        () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
-        config.get().cluster().longValue("requestTimeout"), () -> config.get().cluster().integer("listLimit"));
-    services.membership().onChange(impl::onRingChange);
-    ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
-    consumers.add(binder.setAddress(Addresses.service(Services.USER, nodeId)).register(UserService.class, impl));
-    consumers.add(binder.setAddress(Addresses.service(Services.PRESENCE, nodeId)).register(PresenceService.class, impl));
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+    return StreamStore.open(vertx).compose(store -> {
+      UserServiceImpl impl = new UserServiceImpl(vertx, services.membership(), services.channel(), services.presence(),
+          () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
+          config.get().cluster().longValue("requestTimeout"), () -> config.get().cluster().integer("listLimit"),
+          new StreamLog(store, () -> config.get().streams(), nodeId));
+      services.membership().onChange(impl::onRingChange);
+      ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
+      consumers.add(binder.setAddress(Addresses.service(Services.USER, nodeId)).register(UserService.class, impl));
+      consumers.add(binder.setAddress(Addresses.service(Services.PRESENCE, nodeId)).register(PresenceService.class, impl));
+      return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+    });
   }
 
   @Override

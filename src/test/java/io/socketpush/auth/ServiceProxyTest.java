@@ -87,7 +87,7 @@ class ServiceProxyTest {
     assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(auth("proxy-a").set(null, "s"))));
     assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(a.verticle.services().auth().check("u", "x".repeat(500)))));
     UserService user = UserService.createProxy(vertx, Addresses.service(Services.USER, "proxy-a"), 5_000);
-    assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(user.publish(keyOwnedBy(Role.USER, "proxy-a"), null))));
+    assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(user.publish(keyOwnedBy(Role.USER, "proxy-a"), null, null))));
   }
 
   @Test
@@ -100,7 +100,7 @@ class ServiceProxyTest {
     assertTrue(Await.result(owner.getSubscriptions("u1", 0, null)).items().contains(channel));
     assertTrue(Await.result(owner.listAll(0, null)).items().contains(channel));
     // nobody connected: a publish reaches no socket but succeeds
-    assertEquals(0, Await.result(owner.publish(channel, PushMessage.of(new JsonObject().put("x", 1)))));
+    assertEquals(0, Await.result(owner.publish(channel, PushMessage.of(new JsonObject().put("x", 1)), null)).sockets());
     Await.result(owner.unsubscribe("u1", channel));
     assertEquals(List.of("u2"), Await.result(owner.getSubscribers(channel, 0, null)).items());
     ChannelService nonOwner = ChannelService.createProxy(vertx, Addresses.service(Services.CHANNEL, "proxy-a"), 5_000);
@@ -118,7 +118,7 @@ class ServiceProxyTest {
   void userServiceOfflineUser() {
     String user = keyOwnedBy(Role.USER, "proxy-a");
     UserService owner = UserService.createProxy(vertx, Addresses.service(Services.USER, "proxy-a"), 5_000);
-    assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(owner.publish(user, PushMessage.of("hi")))));
+    assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(owner.publish(user, PushMessage.of("hi"), null))));
     assertEquals(List.of(), Await.result(owner.getFrontendServer(user)));
     assertEquals(0, Await.result(owner.remove(user)));
     assertNotEquals(null, Await.result(a.verticle.services().user().listAll(0, null)).items());

@@ -143,9 +143,10 @@ class DemoBrowserTest {
     // 4. user.publish(1, {"hello":"browser"}) in the management UI
     driver.switchTo().window(adminWindow);
     JsonObject published = call("user", "publish", params("userId", "1", "message", "{\"hello\":\"browser\"}"), true);
-    Object count = published.getValue("result");
+    Object count = published.getJsonObject("result").getValue("sockets");
     assertTrue(count instanceof Number && ((Number) count).intValue() >= 1,
         "user.publish reports at least one socket reached: " + published);
+    assertTrue(published.getJsonObject("result").getString("offset") != null, "and the message's position: " + published);
     screenshot("admin-after-publish");
 
     // ... and it appears in the client page
@@ -168,7 +169,7 @@ class DemoBrowserTest {
     driver.switchTo().window(adminWindow);
     call("channel", "subscribe", params("userId", "2", "channelId", "news"), true);
     JsonObject published = call("channel", "publish", params("channelId", "news", "message", "{\"headline\":42}"), true);
-    Object count = published.getValue("result");
+    Object count = published.getJsonObject("result").getValue("sockets");
     assertTrue(count instanceof Number && ((Number) count).intValue() >= 1,
         "channel.publish reports at least one socket reached: " + published);
 
@@ -197,7 +198,7 @@ class DemoBrowserTest {
 
     driver.switchTo().window(adminWindow);
     JsonObject published = call("user", "publish", params("userId", "3", "message", "{\"after\":\"reconnect\"}"), true);
-    assertTrue(((Number) published.getValue("result")).intValue() >= 1, "user.publish after reconnect: " + published);
+    assertTrue(published.getJsonObject("result").getInteger("sockets") >= 1, "user.publish after reconnect: " + published);
 
     driver.switchTo().window(clientWindow);
     waitFor("the message published after the reconnect",

@@ -74,14 +74,14 @@ class FailoverBrowserTest {
         + " onStatus: function (t, s) { window.states.push(s + '@' + window.fo_url()); } });"
         + "window.fo_url = function () { return window.fo ? window.fo.url : ''; };");
     waitFor("connected to edge A", "window.states.some(function (s) { return s.indexOf('connected@" + edgeA + "') === 0; })");
-    Await.result(b.verticle.services().user().publish("42", PushMessage.of("before")));
+    Await.result(b.verticle.services().user().publish("42", PushMessage.of("before"), null));
     waitFor("message through edge A", "window.got.indexOf('\"before\"') >= 0");
 
     Await.result(a.stop(), 30_000); // edge A goes away: its clients are told to reconnect elsewhere
     waitFor("reconnected to edge B", "window.states.some(function (s) { return s.indexOf('connected@" + edgeB + "') === 0; })");
     Await.until(() -> Await.result(b.verticle.services().user().getFrontendServer("42")).equals(List.of("http://127.0.0.1:" + b.edgePort())),
         10_000, "presence moved to edge B");
-    Await.result(b.verticle.services().user().publish("42", PushMessage.of("after")));
+    Await.result(b.verticle.services().user().publish("42", PushMessage.of("after"), null));
     waitFor("message through edge B", "window.got.indexOf('\"after\"') >= 0");
     Object states = js("return window.states.join(',');");
     assertTrue(String.valueOf(states).contains("reconnecting"), "went through a reconnect: " + states);

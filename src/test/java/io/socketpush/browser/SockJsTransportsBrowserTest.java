@@ -97,8 +97,8 @@ class SockJsTransportsBrowserTest {
     waitFor(transport + ": connected", "window.sp.isConnected()");
     assertEquals(transport, js("return window.sp.transport();"));
 
-    Await.result(node.verticle.services().user().publish("5", PushMessage.of("to the user")));
-    Await.result(node.verticle.services().channel().publish("news", PushMessage.of("to the channel")));
+    Await.result(node.verticle.services().user().publish("5", PushMessage.of("to the user"), null));
+    Await.result(node.verticle.services().channel().publish("news", PushMessage.of("to the channel"), null));
     waitFor(transport + ": user message", "window.got.indexOf('user.5 \"to the user\"') >= 0");
     waitFor(transport + ": channel message", "window.got.indexOf('channel.news \"to the channel\"') >= 0");
 
@@ -111,8 +111,8 @@ class SockJsTransportsBrowserTest {
     Await.result(node.verticle.services().channel().subscribe("5", "news"));
     waitFor(transport + ": reconnected", "window.sp.isConnected()");
     assertEquals(transport, js("return window.sp.transport();"));
-    Await.result(node.verticle.services().user().publish("5", PushMessage.of("after the restart")));
-    Await.result(node.verticle.services().channel().publish("news", PushMessage.of("channel after the restart")));
+    Await.result(node.verticle.services().user().publish("5", PushMessage.of("after the restart"), null));
+    Await.result(node.verticle.services().channel().publish("news", PushMessage.of("channel after the restart"), null));
     waitFor(transport + ": user message after reconnect", "window.got.indexOf('user.5 \"after the restart\"') >= 0");
     waitFor(transport + ": channel message after reconnect",
         "window.got.indexOf('channel.news \"channel after the restart\"') >= 0");

@@ -52,9 +52,11 @@ class ChannelRingCatchUpTest {
     ctx.runOnContext(v -> vertx.eventBus().publish(Addresses.MEMBERSHIP, new JsonObject().put("nodeId", "e1")
         .put("roles", new JsonArray().add("edge")).put("startedAt", 2L), new DeliveryOptions().addHeader("kind", "hb")));
     Await.until(() -> membership.ring(Role.EDGE).members().contains("e1"), 5_000, "e1 in the ring");
-    ChannelServiceImpl channels = new ChannelServiceImpl(vertx, membership, null, null, 1_000, () -> 100);
+    ChannelServiceImpl channels = new ChannelServiceImpl(vertx, membership, null, null, 1_000, () -> 100,
+        new io.socketpush.stream.StreamLog(Await.result(io.socketpush.stream.StreamStore.open(vertx)),
+            io.socketpush.config.StreamRules::defaults, "n1"));
     // the owner's listener never ran: before the fix this acknowledged with 0 sockets and e1 got nothing
-    assertEquals(1, on(() -> channels.publish("news", PushMessage.of("hello"))));
+    assertEquals(1, on(() -> channels.publish("news", PushMessage.of("hello"), null)).sockets());
     assertEquals(1, delivered.stream().filter(b -> b.contains("hello")).count(), delivered.toString());
   }
 }

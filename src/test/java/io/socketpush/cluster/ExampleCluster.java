@@ -106,7 +106,7 @@ final class ExampleCluster {
         return;
       }
       int n = seq++;
-      client.channel().publish(channel, PushMessage.of(n)).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
+      client.channel().publish(channel, PushMessage.of(n), null).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
     });
   }
 

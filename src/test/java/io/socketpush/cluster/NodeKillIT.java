@@ -86,7 +86,7 @@ class NodeKillIT {
         return;
       }
       int n = seq++;
-      client.channel().publish("load", PushMessage.of(n)).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
+      client.channel().publish("load", PushMessage.of(n), null).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
     });
   }
 

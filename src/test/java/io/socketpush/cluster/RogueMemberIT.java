@@ -96,10 +96,10 @@ class RogueMemberIT {
       JsonObject node1Config = Await.result(c.api1.call("cluster", "getConfig", new JsonObject().put("nodeId", "node1")))
           .body().getJsonObject("result");
       assertFalse(node1Config.encode().contains("\"*\""), "runtime config untouched: " + node1Config);
-      assertEquals(1, Await.result(c.client.user().publish("victim", PushMessage.of("real"))));
+      assertEquals(1, Await.result(c.client.user().publish("victim", PushMessage.of("real"), null)).sockets());
       Await.result(victim.waitFor(f -> "real".equals(f.getValue("body"))), 10_000);
       assertTrue(victim.frames().stream().noneMatch(f -> "forged".equals(f.getValue("body"))), "no forged delivery");
-      assertEquals(1, Await.result(c.client.channel().publish("news", PushMessage.of("still here"))));
+      assertEquals(1, Await.result(c.client.channel().publish("news", PushMessage.of("still here"), null)).sockets());
       System.out.printf("rogue member: view %s / %s, rogue alone %s; event-bus ports refused the rogue's certificate%n",
           ExampleCluster.servers(c.api1), ExampleCluster.servers(c.api2), ExampleCluster.servers(rogueApi));
     } finally {

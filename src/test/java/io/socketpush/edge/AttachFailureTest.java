@@ -92,7 +92,7 @@ class AttachFailureTest {
     assertEquals("rec", Await.result(first.auth("u1", "s1")).getString("type"), "a retry on the failed socket attaches");
     next.register("channel.news");
     first.register("user.u1");
-    Await.until(() -> Await.result(services.channel().publish("news", PushMessage.of("n1"))) == 2, 10_000,
+    Await.until(() -> Await.result(services.channel().publish("news", PushMessage.of("n1"), null)).sockets() == 2, 10_000,
         "both attached sockets receive the channel again");
     Await.result(next.waitFor(f -> "channel.news".equals(f.getString("address"))));
     Await.result(first.waitFor(f -> "channel.news".equals(f.getString("address"))));

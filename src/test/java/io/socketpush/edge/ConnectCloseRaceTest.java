@@ -152,12 +152,12 @@ class ConnectCloseRaceTest {
   /** Publishes to every channel of the test; the channels the owner sent this edge a delivery for. */
   private static Set<String> interestedChannels(Services services, Set<String> delivered) {
     delivered.clear();
-    List<Future<Integer>> publishes = new ArrayList<>();
+    List<Future<io.socketpush.stream.PublishResult>> publishes = new ArrayList<>();
     for (int k = 0; k < CHANNELS; k++) {
-      publishes.add(services.channel().publish(channel(k), PushMessage.of("probe")));
+      publishes.add(services.channel().publish(channel(k), PushMessage.of("probe"), null));
     }
     for (String c : List.of("pub1", "pub2", "kept")) {
-      publishes.add(services.channel().publish(c, PushMessage.of("probe")));
+      publishes.add(services.channel().publish(c, PushMessage.of("probe"), null));
     }
     Await.result(Future.join(publishes), 30_000);
     return new TreeSet<>(delivered);

@@ -150,7 +150,7 @@ class EdgeFuzzTest {
     FrameClient good = Await.result(FrameClient.connectWith(vertx, node.edgePort(),
         new io.vertx.core.http.WebSocketClientOptions().setLocalAddress("127.0.0.2")));
     assertEquals("rec", Await.result(good.auth("good", "s")).getString("type"));
-    assertEquals(1, Await.result(services.user().publish("good", PushMessage.of("still alive"))));
+    assertEquals(1, Await.result(services.user().publish("good", PushMessage.of("still alive"), null)).sockets());
     Await.result(good.waitFor(f -> "still alive".equals(f.getValue("body"))));
 
     // everything released

@@ -86,7 +86,7 @@ class EdgeLimitsTest {
     Await.result(c.sendText(big));
     Await.result(c.waitFor(f -> isErr(f, "limit_exceeded")));
     // still usable
-    assertEquals(1, Await.result(services.user().publish("big", PushMessage.of("ok"))));
+    assertEquals(1, Await.result(services.user().publish("big", PushMessage.of("ok"), null)).sockets());
     Await.result(c.waitFor(f -> "ok".equals(f.getValue("body"))));
     // grossly oversized frames never reach the parser: the connection is closed (1009 message too big)
     Await.result(c.sendText(new JsonObject().put("type", "ping").put("pad", "x".repeat(20_000)).encode()));
@@ -154,9 +154,9 @@ class EdgeLimitsTest {
     long deadline = System.currentTimeMillis() + 30_000;
     // flood until the node gives up on the slow socket (bounded in count and time)
     while (sent < 20_000 && System.currentTimeMillis() < deadline && sockets() == before) {
-      List<Future<Integer>> batch = new ArrayList<>();
+      List<Future<io.socketpush.stream.PublishResult>> batch = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        batch.add(services.channel().publish("flood", PushMessage.of(new JsonObject().put("n", sent++).put("p", payload))));
+        batch.add(services.channel().publish("flood", PushMessage.of(new JsonObject().put("n", sent++).put("p", payload)), null));
       }
       long t0 = System.nanoTime();
       Await.result(Future.all(batch));

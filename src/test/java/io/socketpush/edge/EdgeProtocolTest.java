@@ -68,7 +68,7 @@ class EdgeProtocolTest {
   @Test
   void authenticatesWithARegisteredSession() {
     FrameClient c = authed("1", "test");
-    assertEquals(1, Await.result(services.user().publish("1", PushMessage.of(new JsonObject().put("hello", "world")))));
+    assertEquals(1, Await.result(services.user().publish("1", PushMessage.of(new JsonObject().put("hello", "world")), null)).sockets());
     JsonObject msg = Await.result(c.waitFor(f -> "user.1".equals(f.getString("address"))));
     assertEquals("rec", msg.getString("type"));
     assertEquals("world", msg.getJsonObject("body").getString("hello"));
@@ -82,7 +82,7 @@ class EdgeProtocolTest {
     assertEquals("err", reply.getString("type"));
     assertEquals("auth_failed", reply.getString("message"));
     assertEquals(Failure.AUTH_FAILED.code, reply.getInteger("failureCode"));
-    assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(services.user().publish("2", PushMessage.of("x")))));
+    assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(services.user().publish("2", PushMessage.of("x"), null))));
   }
 
   @Test
@@ -115,7 +115,7 @@ class EdgeProtocolTest {
     Await.result(c.register("user.3"));
     Await.result(c.register("channel.mine"));
     Await.result(c.register("channel.lobby")); // public by config
-    assertEquals(1, Await.result(services.user().publish("3", PushMessage.of("still here"))));
+    assertEquals(1, Await.result(services.user().publish("3", PushMessage.of("still here"), null)).sockets());
     Await.result(c.waitFor(f -> "still here".equals(f.getValue("body"))));
     long errors = c.frames().stream().filter(f -> "err".equals(f.getString("type"))).count();
     assertEquals(5, errors, c.frames().toString());
@@ -128,7 +128,7 @@ class EdgeProtocolTest {
     Await.result(services.auth().set("5", "tab2"));
     FrameClient c2 = client();
     assertEquals("rec", Await.result(c2.auth("5", "tab2")).getString("type"));
-    assertEquals(2, Await.result(services.user().publish("5", PushMessage.of(42))));
+    assertEquals(2, Await.result(services.user().publish("5", PushMessage.of(42), null)).sockets());
     Await.result(c1.waitFor(f -> Integer.valueOf(42).equals(f.getValue("body"))));
     Await.result(c2.waitFor(f -> Integer.valueOf(42).equals(f.getValue("body"))));
     assertEquals(List.of("http://127.0.0.1:" + node.edgePort()), Await.result(services.user().getFrontendServer("5")));
@@ -141,15 +141,15 @@ class EdgeProtocolTest {
     FrameClient early = authed("6", "s");
     FrameClient late = authed("7", "s");
     FrameClient outsider = authed("8", "s");
-    assertEquals(1, Await.result(services.channel().publish("news", PushMessage.of("first"))));
+    assertEquals(1, Await.result(services.channel().publish("news", PushMessage.of("first"), null)).sockets());
     Await.result(services.channel().subscribe("7", "news"));
-    assertEquals(2, Await.result(services.channel().publish("news", PushMessage.of("second"))));
+    assertEquals(2, Await.result(services.channel().publish("news", PushMessage.of("second"), null)).sockets());
     Await.result(early.waitFor(f -> "second".equals(f.getValue("body")) && "channel.news".equals(f.getString("address"))));
     Await.result(late.waitFor(f -> "second".equals(f.getValue("body")) && "channel.news".equals(f.getString("address"))));
     assertEquals(2, early.framesFor("channel.news").size());
     assertEquals(1, late.framesFor("channel.news").size());
     Await.result(services.channel().unsubscribe("6", "news"));
-    assertEquals(1, Await.result(services.channel().publish("news", PushMessage.of("third"))));
+    assertEquals(1, Await.result(services.channel().publish("news", PushMessage.of("third"), null)).sockets());
     Await.result(late.waitFor(f -> "third".equals(f.getValue("body"))));
     assertEquals(2, early.framesFor("channel.news").size());
     assertTrue(outsider.framesFor("channel.news").isEmpty());
@@ -160,19 +160,19 @@ class EdgeProtocolTest {
     // the edge caches each channel's recipients between publishes: every change must reach the cache
     Await.result(services.channel().subscribe("9", "feed"));
     FrameClient first = authed("9", "s");
-    assertEquals(1, Await.result(services.channel().publish("feed", PushMessage.of(1))));
+    assertEquals(1, Await.result(services.channel().publish("feed", PushMessage.of(1), null)).sockets());
     FrameClient second = authed("9", "s");
-    assertEquals(2, Await.result(services.channel().publish("feed", PushMessage.of(2))));
+    assertEquals(2, Await.result(services.channel().publish("feed", PushMessage.of(2), null)).sockets());
     Await.result(second.waitFor(f -> Integer.valueOf(2).equals(f.getValue("body"))));
     Await.result(first.waitFor(f -> Integer.valueOf(2).equals(f.getValue("body"))));
     Await.result(first.close());
-    Await.until(() -> Await.result(services.channel().publish("feed", PushMessage.of(0))) == 1, 5_000, "closed socket dropped");
+    Await.until(() -> Await.result(services.channel().publish("feed", PushMessage.of(0), null)).sockets() == 1, 5_000, "closed socket dropped");
     FrameClient guest = authed("10", "s");
     Await.result(guest.register("channel.lobby")); // sent; the edge handles it a moment later
-    Await.until(() -> Await.result(services.channel().publish("lobby", PushMessage.of("hi"))) == 1, 5_000, "public socket added");
+    Await.until(() -> Await.result(services.channel().publish("lobby", PushMessage.of("hi"), null)).sockets() == 1, 5_000, "public socket added");
     Await.result(guest.waitFor(f -> "hi".equals(f.getValue("body"))));
     Await.result(guest.close());
-    Await.until(() -> Await.result(services.channel().publish("lobby", PushMessage.of("gone"))) == 0, 5_000, "public socket dropped");
+    Await.until(() -> Await.result(services.channel().publish("lobby", PushMessage.of("gone"), null)).sockets() == 0, 5_000, "public socket dropped");
     assertEquals(List.of(1, 2), first.framesFor("channel.feed").stream().map(f -> f.getValue("body")).toList());
   }
 
@@ -202,7 +202,7 @@ class EdgeProtocolTest {
       throw new AssertionError(e);
     }
     assertEquals(List.of("keep"), Await.result(services.channel().getSubscriptions("11", 0, null)).items());
-    assertEquals(1, Await.result(services.channel().publish("keep", PushMessage.of("kept"))));
+    assertEquals(1, Await.result(services.channel().publish("keep", PushMessage.of("kept"), null)).sockets());
     Await.result(again.waitFor(f -> "kept".equals(f.getValue("body"))));
   }
 

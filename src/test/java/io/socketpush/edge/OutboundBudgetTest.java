@@ -81,7 +81,7 @@ class OutboundBudgetTest {
     int sent = 0;
     long deadline = System.currentTimeMillis() + 60_000;
     while (sent < 400 && System.currentTimeMillis() < deadline) {
-      Await.result(services.channel().publish("flood", PushMessage.of(new JsonObject().put("n", sent).put("p", payload))));
+      Await.result(services.channel().publish("flood", PushMessage.of(new JsonObject().put("n", sent).put("p", payload)), null));
       sent++;
       JsonObject s = edgeStats();
       maxQueued = Math.max(maxQueued, s.getLong("queuedBytes"));

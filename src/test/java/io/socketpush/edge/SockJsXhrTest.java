@@ -77,7 +77,7 @@ class SockJsXhrTest {
     String reply = pollFor("sess1", "r1");
     assertTrue(reply.contains("\\\"type\\\":\\\"rec\\\"") && reply.contains("\\\"userId\\\":\\\"7\\\""), reply);
 
-    Await.result(node.verticle.services().user().publish("7", io.socketpush.message.PushMessage.of("over xhr")));
+    Await.result(node.verticle.services().user().publish("7", io.socketpush.message.PushMessage.of("over xhr"), null));
     pollFor("sess1", "over xhr");
   }
 

@@ -148,6 +148,9 @@ class ApiCatalogContractTest {
     if (arg == Page.class) {
       return Result.PAGE;
     }
+    if (arg == io.socketpush.stream.PublishResult.class) {
+      return Result.PUBLISH;
+    }
     if (arg instanceof ParameterizedType list && list.getRawType() == List.class
         && list.getActualTypeArguments()[0] == String.class) {
       return Result.STRING_LIST;
@@ -205,9 +208,9 @@ class ApiCatalogContractTest {
     assertEquals(Boolean.TRUE, set.getJsonArray("params").getJsonObject(0).getBoolean("shardKey"));
     assertEquals("none", set.getString("returns"));
     JsonObject publish = d.getJsonObject("services").getJsonObject("user").getJsonObject("methods").getJsonObject("publish");
-    assertEquals(Arrays.asList("userId", "message"),
+    assertEquals(Arrays.asList("userId", "message", "idempotencyKey"),
         publish.getJsonArray("params").stream().map(p -> ((JsonObject) p).getString("name")).toList());
     assertEquals("json", publish.getJsonArray("params").getJsonObject(1).getString("type"));
-    assertEquals("integer", publish.getString("returns"));
+    assertEquals("publish_result", publish.getString("returns"));
   }
 }

@@ -61,11 +61,14 @@ class ManagementApiTest {
       assertEquals("rec", Await.result(c.auth("1", "test")).getString("type"));
       Response r = Await.result(http.call("user", "publish", new JsonObject().put("userId", 1).put("message", new JsonObject().put("m", "hi"))));
       assertEquals(200, r.status(), r.body().encode());
-      assertEquals(1, r.body().getInteger("result"));
+      assertEquals(1, r.body().getJsonObject("result").getInteger("sockets"), r.body().encode());
+      assertTrue(r.body().getJsonObject("result").getString("epoch").length() > 0, r.body().encode());
+      long offset = Long.parseLong(r.body().getJsonObject("result").getString("offset"));
       Await.result(c.waitFor(f -> "user.1".equals(f.getString("address")) && "hi".equals(f.getJsonObject("body").getString("m"))));
       // the original URL scheme, a plain-text message
       Response legacy = Await.result(http.request(HttpMethod.GET, "/user/publish/1/hello%20there", null, null));
-      assertEquals(1, legacy.body().getInteger("result"), legacy.body().encode());
+      assertEquals(1, legacy.body().getJsonObject("result").getInteger("sockets"), legacy.body().encode());
+      assertEquals(String.valueOf(offset + 1), legacy.body().getJsonObject("result").getString("offset"), legacy.body().encode());
       Await.result(c.waitFor(f -> "hello there".equals(f.getValue("body"))));
     } finally {
       Await.result(c.close());

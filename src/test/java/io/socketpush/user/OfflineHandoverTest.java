@@ -67,7 +67,9 @@ class OfflineHandoverTest {
           }
           throw new UnsupportedOperationException(m.getName());
         });
-    users = new UserServiceImpl(vertx, membership, channels, ownerPresence, () -> 400, 1_000, () -> 100);
+    users = new UserServiceImpl(vertx, membership, channels, ownerPresence, () -> 400, 1_000, () -> 100,
+        new io.socketpush.stream.StreamLog(Await.result(io.socketpush.stream.StreamStore.open(vertx)),
+            io.socketpush.config.StreamRules::defaults, "n1"));
   }
 
   @AfterEach

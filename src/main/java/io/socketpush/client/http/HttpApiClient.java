@@ -27,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <pre>{@code
  * HttpApiClient api = HttpApiClient.create(vertx, "http://127.0.0.1:8181", "my-key");
- * api.auth().set("1", "test").compose(v -> api.user().publish("1", PushMessage.of("hello")));
+ * api.auth().set("1", "test").compose(v -> api.user().publish("1", PushMessage.of("hello"), null));
  * }</pre>
  */
 public final class HttpApiClient {
@@ -192,6 +192,12 @@ public final class HttpApiClient {
       params.put("cursor", cursor);
     }
     return params;
+  }
+
+  Future<io.socketpush.stream.PublishResult> callPublish(String service, String method, JsonObject params) {
+    return callObject(service, method, params).compose(o -> o.getValue("sockets") instanceof Number && o.getValue("epoch") instanceof String
+        && o.getValue("offset") instanceof String ? Future.succeededFuture(new io.socketpush.stream.PublishResult(o))
+        : unexpected(service, method, o));
   }
 
   Future<JsonObject> callObject(String service, String method, JsonObject params) {

@@ -41,12 +41,28 @@ public final class HttpChannelService implements ChannelService {
   }
 
   @Override
-  public Future<Integer> publish(String channelId, PushMessage message) {
-    return api.callInteger(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("channelId", channelId), message));
+  public Future<io.socketpush.stream.PublishResult> publish(String channelId, PushMessage message, String idempotencyKey) {
+    JsonObject params = HttpApiClient.withMessage(new JsonObject().put("channelId", channelId), message);
+    if (idempotencyKey != null) {
+      params.put("idempotencyKey", idempotencyKey);
+    }
+    return api.callPublish(SERVICE, "publish", params);
   }
 
   @Override
   public Future<Page> listAll(int limit, String cursor) {
     return api.callPage(SERVICE, "listAll", HttpApiClient.paging(new JsonObject(), limit, cursor));
+  }
+
+  @Override
+  public Future<JsonObject> history(String channelId, String since, int limit) {
+    JsonObject params = new JsonObject().put("channelId", channelId);
+    if (since != null) {
+      params.put("since", since);
+    }
+    if (limit != 0) {
+      params.put("limit", limit);
+    }
+    return api.callObject(SERVICE, "history", params);
   }
 }

@@ -17,8 +17,12 @@ public final class HttpUserService implements UserService {
   }
 
   @Override
-  public Future<Integer> publish(String userId, PushMessage message) {
-    return api.callInteger(SERVICE, "publish", HttpApiClient.withMessage(new JsonObject().put("userId", userId), message));
+  public Future<io.socketpush.stream.PublishResult> publish(String userId, PushMessage message, String idempotencyKey) {
+    JsonObject params = HttpApiClient.withMessage(new JsonObject().put("userId", userId), message);
+    if (idempotencyKey != null) {
+      params.put("idempotencyKey", idempotencyKey);
+    }
+    return api.callPublish(SERVICE, "publish", params);
   }
 
   @Override
@@ -34,5 +38,17 @@ public final class HttpUserService implements UserService {
   @Override
   public Future<Page> listAll(int limit, String cursor) {
     return api.callPage(SERVICE, "listAll", HttpApiClient.paging(new JsonObject(), limit, cursor));
+  }
+
+  @Override
+  public Future<JsonObject> history(String userId, String since, int limit) {
+    JsonObject params = new JsonObject().put("userId", userId);
+    if (since != null) {
+      params.put("since", since);
+    }
+    if (limit != 0) {
+      params.put("limit", limit);
+    }
+    return api.callObject(SERVICE, "history", params);
   }
 }

@@ -94,7 +94,7 @@ class HttpServicesTest {
     assertTrue(bad.getMessage().contains("userId"), bad.getMessage());
 
     // user: offline first
-    assertEquals(Failure.NOT_CONNECTED, Failure.of(failure(user.publish(u, PushMessage.of("nobody")))));
+    assertEquals(Failure.NOT_CONNECTED, Failure.of(failure(user.publish(u, PushMessage.of("nobody"), null))));
     assertEquals(List.of(), result(user.getFrontendServer(u)));
 
     // a connected client
@@ -112,17 +112,48 @@ class HttpServicesTest {
 
     // publishing reaches the socket
     JsonObject hello = new JsonObject().put("text", "hello over http");
-    assertEquals(1, result(user.publish(u, PushMessage.of(hello))));
-    assertEquals(hello, result(fc.waitFor(f -> ("user." + u).equals(f.getString("address")))).getJsonObject("body"));
-    assertEquals(1, result(channel.publish(c, PushMessage.of("breaking"))));
-    assertEquals("breaking", result(fc.waitFor(f -> ("channel." + c).equals(f.getString("address")))).getString("body"));
-    assertEquals(Failure.BAD_REQUEST, Failure.of(failure(channel.publish(c, null))));
-    assertEquals(Failure.BAD_REQUEST, Failure.of(failure(user.publish(u, null))));
+    io.socketpush.stream.PublishResult up = result(user.publish(u, PushMessage.of(hello), null));
+    assertEquals(1, up.sockets());
+    assertTrue(up.offset() >= 1, up.toString());
+    JsonObject userFrame = result(fc.waitFor(f -> ("user." + u).equals(f.getString("address"))));
+    assertEquals(hello, userFrame.getJsonObject("body"));
+    assertEquals(new JsonObject().put("offset", String.valueOf(up.offset())).put("epoch", up.epoch()), userFrame.getJsonObject("headers"));
+    io.socketpush.stream.PublishResult cp = result(channel.publish(c, PushMessage.of("breaking"), null));
+    assertEquals(1, cp.sockets());
+    assertEquals(1, cp.offset());
+    JsonObject channelFrame = result(fc.waitFor(f -> ("channel." + c).equals(f.getString("address"))));
+    assertEquals("breaking", channelFrame.getString("body"));
+    assertEquals(new JsonObject().put("offset", "1").put("epoch", cp.epoch()), channelFrame.getJsonObject("headers"));
+    assertEquals(Failure.BAD_REQUEST, Failure.of(failure(channel.publish(c, null, null))));
+    assertEquals(Failure.BAD_REQUEST, Failure.of(failure(user.publish(u, null, null))));
 
     // unsubscribing
     assertEquals(null, result(channel.unsubscribe(u, c)));
     assertEquals(List.of(), result(channel.getSubscribers(c, 0, null)).items());
-    assertEquals(0, result(channel.publish(c, PushMessage.of("nobody listens"))));
+    io.socketpush.stream.PublishResult none = result(channel.publish(c, PushMessage.of("nobody listens"), null));
+    assertEquals(0, none.sockets());
+    assertEquals(2, none.offset()); // stored in the channel's stream all the same
+    assertEquals(cp.epoch(), none.epoch());
+
+    // an idempotent retry over HTTP
+    io.socketpush.stream.PublishResult k1 = result(channel.publish(c, PushMessage.of("once"), "http-key"));
+    io.socketpush.stream.PublishResult k2 = result(channel.publish(c, PushMessage.of("once"), "http-key"));
+    assertEquals(k1.position(), k2.position());
+    assertEquals(3, k1.offset());
+
+    // history of both streams, over HTTP
+    JsonObject ch = result(channel.history(c, null, 0));
+    assertEquals(cp.epoch(), ch.getString("epoch"));
+    assertEquals("3", ch.getString("top"));
+    assertEquals(new io.vertx.core.json.JsonArray().add(new JsonObject().put("offset", "1").put("message", "breaking"))
+        .add(new JsonObject().put("offset", "2").put("message", "nobody listens"))
+        .add(new JsonObject().put("offset", "3").put("message", "once")), ch.getJsonArray("messages"));
+    assertEquals(1, result(channel.history(c, "0", 1)).getJsonArray("messages").size());
+    assertEquals(0, result(channel.history(c, "3", 0)).getJsonArray("messages").size());
+    JsonObject uh = result(user.history(u, String.valueOf(up.offset() - 1), 5));
+    assertEquals(hello, uh.getJsonArray("messages").getJsonObject(0).getJsonObject("message"));
+    assertEquals(Failure.BAD_REQUEST, Failure.of(failure(channel.history(c, "not-a-number", 0))));
+    assertEquals(Failure.BAD_REQUEST, Failure.of(failure(user.history(u, null, -1))));
     result(channel.subscribe(u, c + "-a"));
     result(channel.subscribe(u, c + "-b"));
     assertEquals(Set.of(c + "-a", c + "-b"), Set.copyOf(result(channel.getSubscriptions(u, 0, null)).items()));

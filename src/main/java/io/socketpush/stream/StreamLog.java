@@ -1,0 +1,295 @@
+package io.socketpush.stream;
+
+import io.socketpush.config.StreamRules;
+import io.socketpush.config.StreamRules.Rule;
+import io.socketpush.stream.StreamStore.Entry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The owner's side of its streams: gives each accepted publish the next offset and writes it to the history
+ * ({@link StreamStore}) before the publish may be delivered and acknowledged. Confined to the owner verticle's
+ * event loop. Writes of one stream are group-committed: while one batch is being written, later publishes
+ * queue and go in the next batch together (their entries in parallel, then one meta), so a stream's offsets
+ * are written in order and its meta never goes back.
+ *
+ * <p>The stream's epoch and top offset are cached in memory and read again from the replicated meta on first
+ * use and after every ring change ({@link #reset()}): a new owner after a failover continues the same offsets
+ * with the same epoch. A new epoch is drawn only when the meta is gone (never written, or expired with the
+ * history). Streams without history (rule size or TTL 0) keep their positions in memory only.
+ */
+public final class StreamLog {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamLog.class);
+  private static final long SWEEP_EVERY_MS = 30_000;
+
+  private static final class State {
+    String epoch;
+    long top;
+    boolean loaded;
+    boolean writing;
+    long lastUsed;
+    List<Pending> waiting = new ArrayList<>();
+  }
+
+  private record Pending(Object message, String key, Promise<Position> promise) {
+  }
+
+  /** An append's outcome: the message's position, and whether it was a retry already in the stream. */
+  public record Appended(Position position, boolean duplicate) {
+  }
+
+  /** Longest idempotency key accepted. */
+  public static final int MAX_KEY_LENGTH = io.socketpush.error.Validate.MAX_ID_LENGTH;
+
+  /**
+   * Publishes by stream + idempotency key, in flight or completed less than a sweep ago: a retry arriving
+   * meanwhile waits for the first (also one whose grid lookup was answered before the first's key was written).
+   */
+  private final Map<String, Future<Position>> inFlight = new HashMap<>();
+  private final Map<String, Long> inFlightSince = new HashMap<>();
+
+  private final StreamStore store;
+  private final Supplier<StreamRules> rules;
+  private final String nodeId;
+  private final Map<String, State> states = new HashMap<>();
+  private long lastSweep = System.currentTimeMillis();
+
+  public StreamLog(StreamStore store, Supplier<StreamRules> rules, String nodeId) {
+    this.store = store;
+    this.rules = rules;
+    this.nodeId = nodeId;
+  }
+
+  /** The store the history lives in. */
+  public StreamStore store() {
+    return store;
+  }
+
+  /** The history rule of a stream. */
+  public Rule rule(String stream) {
+    return rules.get().forStream(stream);
+  }
+
+  /** A fresh epoch: random, so two owners never draw the same one. */
+  static String newEpoch() {
+    return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+  }
+
+  /**
+   * Gives the message the stream's next position and stores it in the history; completes once the entry and
+   * the meta naming it are written (2 owners), so the caller may deliver and acknowledge it.
+   */
+  public Future<Position> append(String stream, Object message) {
+    return append(stream, message, null);
+  }
+
+  /**
+   * BAD_REQUEST for a key that is not a valid id (empty, longer than {@link #MAX_KEY_LENGTH}, control
+   * characters: the rules of {@link io.socketpush.error.Validate#idError}); null when fine (null keys are fine).
+   */
+  public static <T> Future<T> validKey(String key) {
+    return key == null ? null : io.socketpush.error.Validate.ids("idempotencyKey", key);
+  }
+
+  /**
+   * The position an earlier publish with this idempotency key got in the stream, if it is still in the history
+   * window (null otherwise, or without a key).
+   */
+  public Future<Position> recall(String stream, String key) {
+    if (key == null || !rule(stream).enabled()) {
+      return Future.succeededFuture();
+    }
+    Future<Position> running = inFlight.get(stream + "|" + key);
+    if (running != null) {
+      return running.otherwise((Position) null);
+    }
+    return store.position(stream, key);
+  }
+
+  /**
+   * {@link #append} once per idempotency key: a retry whose first attempt is in flight or in the history
+   * window gets the first attempt's position ({@code duplicate}). Without history the key is not kept.
+   */
+  public Future<Appended> appendOnce(String stream, Object message, String key) {
+    if (key == null || !rule(stream).enabled()) {
+      return append(stream, message, null).map(p -> new Appended(p, false));
+    }
+    String k = stream + "|" + key;
+    Future<Position> running = inFlight.get(k);
+    if (running != null) {
+      return running.map(p -> new Appended(p, true));
+    }
+    return store.position(stream, key).compose(first -> {
+      if (first != null) {
+        return Future.succeededFuture(new Appended(first, true));
+      }
+      Future<Position> again = inFlight.get(k); // another attempt started while we looked
+      if (again != null) {
+        return again.map(p -> new Appended(p, true));
+      }
+      Future<Position> f = append(stream, message, key);
+      inFlight.put(k, f);
+      inFlightSince.put(k, System.currentTimeMillis());
+      f.onFailure(err -> {
+        inFlight.remove(k); // not stored: a retry must try again
+        inFlightSince.remove(k);
+      });
+      return f.map(p -> new Appended(p, false));
+    });
+  }
+
+  private Future<Position> append(String stream, Object message, String key) {
+    long now = System.currentTimeMillis();
+    sweep(now);
+    State s = states.computeIfAbsent(stream, k -> new State());
+    s.lastUsed = now;
+    Rule rule = rule(stream);
+    if (!rule.enabled()) {
+      if (s.epoch == null) {
+        s.epoch = newEpoch();
+      }
+      return Future.succeededFuture(new Position(s.epoch, ++s.top));
+    }
+    Promise<Position> p = Promise.promise();
+    s.waiting.add(new Pending(message, key, p));
+    if (!s.writing) {
+      flush(stream, s, rule);
+    }
+    return p.future();
+  }
+
+  private void flush(String stream, State s, Rule rule) {
+    s.writing = true;
+    Future<Void> ready = s.loaded ? Future.succeededFuture() : store.meta(stream).map(meta -> {
+      if (meta == null) {
+        if (s.epoch != null) {
+          LOG.info("[{}] history of {} is gone (expired or lost): new epoch", nodeId, stream);
+        }
+        s.epoch = newEpoch();
+        s.top = 0;
+      } else {
+        s.epoch = meta.epoch();
+        s.top = meta.top();
+      }
+      s.loaded = true;
+      return null;
+    });
+    ready.compose(v -> {
+      List<Pending> batch = s.waiting;
+      s.waiting = new ArrayList<>();
+      List<Entry> entries = new ArrayList<>(batch.size());
+      Map<String, Long> keys = new HashMap<>();
+      long offset = s.top;
+      for (Pending p : batch) {
+        entries.add(new Entry(++offset, p.message()));
+        if (p.key() != null) {
+          keys.put(p.key(), offset);
+        }
+      }
+      long top = offset;
+      String epoch = s.epoch;
+      return store.write(stream, rule, epoch, entries, top, keys).transform(ar -> {
+        if (ar.succeeded()) {
+          s.top = Math.max(s.top, top);
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).promise().complete(new Position(epoch, entries.get(i).offset()));
+          }
+        } else {
+          s.loaded = false; // the meta may or may not name this batch: read it again before the next one
+          Throwable err = unavailable(stream, ar.cause());
+          batch.forEach(p -> p.promise().fail(err));
+        }
+        return Future.<Void>succeededFuture();
+      });
+    }).onComplete(ar -> {
+      if (ar.failed()) { // the meta could not be read
+        s.loaded = false;
+        List<Pending> batch = s.waiting;
+        s.waiting = new ArrayList<>();
+        Throwable err = unavailable(stream, ar.cause());
+        batch.forEach(p -> p.promise().fail(err));
+      }
+      s.writing = false;
+      if (!s.waiting.isEmpty()) {
+        flush(stream, s, rule(stream));
+      }
+    });
+  }
+
+  /**
+   * A grid failure (timeout, a partition refusing writes, a lost owner) as the catalogue's UNAVAILABLE: the
+   * publish was not acknowledged and may be retried (with its idempotency key); catalogue failures stay as they are.
+   */
+  private Throwable unavailable(String stream, Throwable cause) {
+    if (cause instanceof io.vertx.serviceproxy.ServiceException) {
+      return cause;
+    }
+    LOG.warn("[{}] history of {} not written: {}", nodeId, stream, String.valueOf(cause));
+    return io.socketpush.error.Failure.UNAVAILABLE.exception("the stream's history could not be written; try again");
+  }
+
+  /**
+   * Reads a stream's history for the history API: {@code {"epoch", "top", "messages": [{"offset", "message"}]}}.
+   * {@code limit} 0: as many as the stream keeps. Fails BAD_REQUEST for a malformed {@code since} or a negative
+   * {@code limit}.
+   */
+  public Future<io.vertx.core.json.JsonObject> history(String stream, String since, int limit) {
+    long after;
+    try {
+      after = since == null || since.isEmpty() ? 0 : Long.parseLong(since);
+    } catch (NumberFormatException e) {
+      return io.socketpush.error.Failure.BAD_REQUEST.fail("since must be an offset (an integer as a string)");
+    }
+    if (after < 0) {
+      return io.socketpush.error.Failure.BAD_REQUEST.fail("since must not be negative");
+    }
+    if (limit < 0) {
+      return io.socketpush.error.Failure.BAD_REQUEST.fail("limit must be 0 (as many as the stream keeps) or more");
+    }
+    Rule rule = rule(stream);
+    int max = Math.max(1, rule.historySize());
+    if (!rule.enabled()) {
+      return Future.succeededFuture(new StreamStore.History(null, 0, List.of(), false).toJson());
+    }
+    return store.read(stream, rule, after, limit == 0 ? max : Math.min(limit, max)).map(StreamStore.History::toJson);
+  }
+
+  /** The ring changed: read every stream's meta again before its next publish (another owner may have written). */
+  public void reset() {
+    for (State s : states.values()) {
+      s.loaded = false;
+    }
+  }
+
+  /** Forgets idle streams (their meta in the grid stays the truth). */
+  private void sweep(long now) {
+    if (now - lastSweep < SWEEP_EVERY_MS) {
+      return;
+    }
+    lastSweep = now;
+    inFlightSince.entrySet().removeIf(e -> {
+      boolean old = now - e.getValue() > SWEEP_EVERY_MS && inFlight.get(e.getKey()).isComplete();
+      if (old) {
+        inFlight.remove(e.getKey()); // the grid has the key by now
+      }
+      return old;
+    });
+    for (Iterator<Map.Entry<String, State>> it = states.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, State> e = it.next();
+      State s = e.getValue();
+      long idle = Math.max(SWEEP_EVERY_MS, rule(e.getKey()).historyTtl());
+      if (!s.writing && s.waiting.isEmpty() && now - s.lastUsed > idle) {
+        it.remove();
+      }
+    }
+  }
+}
