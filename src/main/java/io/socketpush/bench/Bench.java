@@ -56,6 +56,7 @@ public final class Bench {
     opt("client-cpu", "1", "core the load generator pins itself to (empty: not pinned)");
     opt("client-loops", "1", "event loops of the load generator's sockets");
     opt("xmx", "1g", "server heap");
+    opt("server-jvm-args", "", "extra JVM arguments of every server, space-separated (e.g. -Djgroups.tcp_nodelay=false)");
     opt("http-pool", "32", "HTTP connections of the publisher");
     opt("max-inflight", "2000", "publish calls in flight before the publisher waits");
     opt("connect-concurrency", "256", "handshakes in flight while connecting");
@@ -499,6 +500,11 @@ public final class Bench {
     }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx" + s("xmx"), "-Djava.net.preferIPv4Stack=true"));
+    for (String a : s("server-jvm-args").trim().split("\\s+")) {
+      if (!a.isEmpty()) {
+        cmd.add(a);
+      }
+    }
     return cmd;
   }
 
