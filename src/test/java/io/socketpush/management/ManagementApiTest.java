@@ -149,6 +149,41 @@ class ManagementApiTest {
   }
 
   @Test
+  void streamMethodsFollowTheApiRules() {
+    // publish with an idempotency key: a retry gets the first position; history is read-only, so GET serves it
+    JsonObject first = Await.result(http.call("channel", "publish", new JsonObject().put("channelId", "api-stream")
+        .put("message", "one").put("idempotencyKey", "k-1"))).body().getJsonObject("result");
+    JsonObject retry = Await.result(http.call("channel", "publish", new JsonObject().put("channelId", "api-stream")
+        .put("message", "one").put("idempotencyKey", "k-1"))).body().getJsonObject("result");
+    assertEquals(first.getString("offset"), retry.getString("offset"), retry.encode());
+    assertEquals(0, retry.getInteger("sockets"), retry.encode());
+    Await.result(http.call("channel", "publish", new JsonObject().put("channelId", "api-stream").put("message", "two")));
+    Response h = Await.result(http.request(HttpMethod.GET, "/api/channel/history?channelId=api-stream&since=0&limit=1", null, null));
+    assertEquals(200, h.status(), h.body().encode());
+    assertEquals(new JsonArray().add(new JsonObject().put("offset", "1").put("message", "one")),
+        h.body().getJsonObject("result").getJsonArray("messages"), h.body().encode());
+    assertEquals("2", h.body().getJsonObject("result").getString("top"), h.body().encode());
+    // limit 0 (as for the paged lists): as many as the stream keeps
+    Response all = Await.result(http.call("channel", "history", new JsonObject().put("channelId", "api-stream").put("limit", 0)));
+    assertEquals(2, all.body().getJsonObject("result").getJsonArray("messages").size(), all.body().encode());
+    // a publish by GET is refused and does nothing
+    Response byGet = Await.result(http.request(HttpMethod.GET, "/api/channel/publish?channelId=api-stream&message=x", null, null));
+    assertEquals(405, byGet.status(), byGet.body().encode());
+    // bad input: 400 naming the parameter, never 500
+    assertError(Await.result(http.call("channel", "history", new JsonObject().put("channelId", "api-stream").put("limit", -1))),
+        400, "BAD_REQUEST");
+    assertError(Await.result(http.call("channel", "history", new JsonObject().put("channelId", "api-stream").put("since", "x"))),
+        400, "BAD_REQUEST");
+    assertError(Await.result(http.call("user", "history", new JsonObject().put("userId", ""))), 400, "BAD_REQUEST");
+    assertError(Await.result(http.call("channel", "publish", new JsonObject().put("channelId", "api-stream").put("message", "x")
+        .put("idempotencyKey", "bad\u0007key"))), 400, "BAD_REQUEST");
+    assertError(Await.result(http.call("channel", "publish", new JsonObject().put("channelId", "api-stream").put("message", "x")
+        .put("idempotencyKey", "k".repeat(201)))), 400, "BAD_REQUEST");
+    Response after = Await.result(http.call("channel", "history", new JsonObject().put("channelId", "api-stream")));
+    assertEquals("2", after.body().getJsonObject("result").getString("top"), after.body().encode());
+  }
+
+  @Test
   void getServesReadOnlyMethodsAndNeverChangesState() {
     Response st = Await.result(http.request(HttpMethod.GET, "/api/cluster/status", null, null));
     assertEquals(200, st.status(), st.body().encode());
