@@ -153,6 +153,7 @@ expectError('FORBIDDEN', 'wrong key', fn() => (new Auth(Client::create($host, (i
 $ro = new Api(Client::create($host, (int) $port, $readOnlyKey));
 check(in_array($user, $ro->user->listAll()['items'], true), 'read-only key may list');
 expectError('FORBIDDEN', 'read-only key may not publish', fn() => $ro->user->publish($user, 'x'));
+check($ro->channel->history($channel, null, 0)['top'] === '2', 'read-only key may read a stream\'s history (limit 0: all)');
 
 // unsubscribing
 $api->channel->unsubscribe($user, $channel);
