@@ -37,6 +37,7 @@ public final class NodeVerticle extends VerticleBase {
   private ManagementVerticle management;
   private NodeOps ops;
   private final List<String> deployments = new ArrayList<>();
+  private String managementDeployment;
 
   @Override
   public Future<?> start() {
@@ -90,7 +91,8 @@ public final class NodeVerticle extends VerticleBase {
         return null;
       });
     }
-    if (nodeConfig.has(Role.MANAGEMENT)) {
+    if (nodeConfig.has(Role.MANAGEMENT) && first) {
+      // the management API registers no event-bus consumer: a rejoin keeps it (and its port) as it is
       management = new ManagementVerticle(services, runtime);
       ready = ready.compose(v -> deploy(management)).map(v -> {
         membership.describeSelf("adminUrl", nodeConfig.adminUrl(management.port()));
@@ -104,9 +106,10 @@ public final class NodeVerticle extends VerticleBase {
     LOG.warn("[{}] redeploying the roles to register them in the cluster again", nodeConfig.nodeId());
     List<Future<Void>> undeploys = new ArrayList<>();
     for (int i = deployments.size() - 1; i >= 0; i--) {
-      undeploys.add(vertx.undeploy(deployments.get(i)));
+      if (!deployments.get(i).equals(managementDeployment)) {
+        undeploys.add(vertx.undeploy(deployments.remove(i)));
+      }
     }
-    deployments.clear();
     Future.join(undeploys).recover(err -> Future.succeededFuture())
         .compose(v -> deployRoles(runtime, false))
         .onSuccess(v -> LOG.info("[{}] roles redeployed", nodeConfig.nodeId()))
@@ -116,6 +119,9 @@ public final class NodeVerticle extends VerticleBase {
   private Future<Void> deploy(Deployable v) {
     return vertx.deployVerticle(v).map(id -> {
       deployments.add(id);
+      if (v == management) {
+        managementDeployment = id;
+      }
       return null;
     });
   }

@@ -97,6 +97,13 @@ public final class Membership {
   private long lastRejoin;
   /** Since when this node hears no peer although the cluster view has other members (0: it hears some). */
   private long aloneSince;
+  /**
+   * Whether this node lost its peers in a way that can mean it is deaf: it dropped peers for silence, or it
+   * merged back into the view. Until then a node alone in a bigger view is only early: the other members
+   * joined the view and are still deploying their roles (seen: 5.7 s on the loaded CI machine), and
+   * re-registering would redeploy this node's roles under them.
+   */
+  private boolean peersLost;
   /** Server node ids of the last cluster this node saw a majority of (null: not decided yet). */
   private Set<String> baseline;
   /** Per peer: when its heartbeat last said that it hears this node (or when it was admitted). */
@@ -332,6 +339,7 @@ public final class Membership {
       boolean deaf = deaf(gone, now);
       gone.forEach(id -> LOG.warn("[{}] node {} missed heartbeats for {} ms: removed from rings", nodeId, id, nodeTimeout));
       gone.forEach(this::forget);
+      peersLost = true;
       rebuild();
       if (deaf && mayRejoin()) {
         wokeAt = 0; // one rejoin per wake-up; a still-deaf node retries only when every peer is silent again
@@ -458,7 +466,11 @@ public final class Membership {
    * heard one after a merge) is deaf: it tries to register again every two node timeouts.
    */
   private boolean aloneTooLong(long now) {
-    boolean alone = view != null && !leaving && viewMembers != null && viewMembers.size() > 1 && nodes.size() <= 1;
+    boolean alone = view != null && !leaving && viewMembers != null
+        && aloneAndDeaf(viewMembers.size(), nodes.size(), peersLost);
+    if (nodes.size() > 1) {
+      peersLost = false;
+    }
     if (!alone) {
       aloneSince = 0;
       return false;
@@ -467,6 +479,16 @@ public final class Membership {
       aloneSince = now;
     }
     return !rejoining && now - aloneSince > nodeTimeout && now - lastRejoin > 2 * nodeTimeout;
+  }
+
+  /**
+   * The decision of {@link #aloneTooLong} without the clock: this node is the only one in its rings
+   * ({@code inRings} counts itself) while the cluster view has {@code viewSize} members, and that may be
+   * deafness only if it lost peers before ({@code peersLost}: dropped for silence, or merged back); a node
+   * that just started and has not heard the members still deploying is not deaf.
+   */
+  static boolean aloneAndDeaf(int viewSize, int inRings, boolean peersLost) {
+    return viewSize > 1 && inRings <= 1 && peersLost;
   }
 
   /**
@@ -531,6 +553,7 @@ public final class Membership {
     viewChangedAt = System.currentTimeMillis();
     if (change.mergedPartitions() != null) {
       wokeAt = System.currentTimeMillis();
+      peersLost = true;
       vertx.setTimer(1_000, t -> checkRegistered()); // once the merged registry settled
     }
     boolean grew = viewMembers == null || !viewMembers.containsAll(members);

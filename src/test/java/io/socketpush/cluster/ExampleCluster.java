@@ -35,6 +35,8 @@ final class ExampleCluster {
   /** Acknowledged publishes of the load: sequence number -> epoch millis of the acknowledgement. */
   final Map<Integer, Long> acked = new ConcurrentHashMap<>();
   volatile int seq;
+  /** Failed publishes of the load by message (printed when a wait times out). */
+  final Map<String, Integer> publishFailures = new ConcurrentHashMap<>();
   private volatile boolean loading;
 
   /** The private cluster's name and first JGroups port (for extra JVMs joining, or failing to). */
@@ -42,9 +44,14 @@ final class ExampleCluster {
   int base;
 
   ExampleCluster start(String prefix) throws Exception {
+    return start(prefix, null);
+  }
+
+  /** Starts the example cluster with {@code overlay} merged into every node's config (null: as shipped). */
+  ExampleCluster start(String prefix, JsonObject overlay) throws Exception {
     name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     base = 41_000 + ThreadLocalRandom.current().nextInt(0, 90) * 100;
-    nodes.addAll(NodeProcess.startExample(name, base));
+    nodes.addAll(NodeProcess.startExample(name, base, overlay));
     untilOrDump(() -> servers(api1).equals(Set.of("node1", "node2", "node3")) && servers(api2).equals(Set.of("node1", "node2", "node3")),
         60_000, "both APIs see three nodes");
     NodeProcess.joinFromThisJvm(name, base);
@@ -59,6 +66,9 @@ final class ExampleCluster {
       Await.until(condition, timeoutMs, what);
     } catch (AssertionError e) {
       nodes.forEach(n -> System.out.println("---- " + n.name + " (last log lines)\n" + n.tail()));
+      long now = System.currentTimeMillis();
+      System.out.println("---- load: " + seq + " published, " + acked.size() + " acknowledged, " + ackedBetween(now - 10_000, now).size()
+          + " in the last 10 s; failures by message: " + publishFailures);
       throw e;
     }
   }
@@ -106,7 +116,13 @@ final class ExampleCluster {
         return;
       }
       int n = seq++;
-      client.channel().publish(channel, PushMessage.of(n), null).onSuccess(reached -> acked.put(n, System.currentTimeMillis()));
+      client.channel().publish(channel, PushMessage.of(n), null).onComplete(ar -> {
+        if (ar.succeeded()) {
+          acked.put(n, System.currentTimeMillis());
+        } else {
+          publishFailures.merge(String.valueOf(ar.cause().getMessage()).replaceAll("__vertx\\.reply\\.[0-9a-f-]+", "reply"), 1, Integer::sum);
+        }
+      });
     });
   }
 

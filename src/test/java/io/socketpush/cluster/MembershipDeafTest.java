@@ -38,4 +38,14 @@ class MembershipDeafTest {
     assertTrue(Membership.deafVerdict(1, 1, NOW - 14_999, NOW, TIMEOUT));
     assertFalse(Membership.deafVerdict(1, 3, NOW - 15_000, NOW, TIMEOUT), "the wake-up is long past");
   }
+
+  @Test
+  void aNodeAloneInABiggerViewIsDeafOnlyAfterItLostPeers() {
+    // CI: node2 started first; node1 and node3 were in the view 5.7 s before their first heartbeat, and node2
+    // redeployed its roles (closing its admin port) under a test that had just seen the port answer
+    assertFalse(Membership.aloneAndDeaf(3, 1, false), "peers still starting: not deaf");
+    assertTrue(Membership.aloneAndDeaf(3, 1, true), "peers dropped for silence or merged back: deaf");
+    assertFalse(Membership.aloneAndDeaf(3, 2, true), "hears a peer");
+    assertFalse(Membership.aloneAndDeaf(1, 1, true), "alone in the view too");
+  }
 }

@@ -42,10 +42,27 @@ final class NodeProcess {
    * failure it prints the nodes' logs and kills what it started.
    */
   static List<NodeProcess> startExample(String clusterName, int basePort) throws IOException, InterruptedException {
+    return startExample(clusterName, basePort, null);
+  }
+
+  /**
+   * The same with {@code overlay} merged (deeply) into each node's config file; the merged files are written
+   * to target/it-conf. Null: the files as they are.
+   */
+  static List<NodeProcess> startExample(String clusterName, int basePort, io.vertx.core.json.JsonObject overlay)
+      throws IOException, InterruptedException {
     List<String> props = clusterProps(clusterName, basePort);
     List<NodeProcess> nodes = new ArrayList<>();
     for (String n : List.of("node1", "node2", "node3")) {
-      nodes.add(new NodeProcess(n, "conf/cluster/" + n + ".json", props));
+      String conf = "conf/cluster/" + n + ".json";
+      if (overlay != null) {
+        Path merged = Path.of("target", "it-conf", clusterName + "-" + n + ".json");
+        Files.createDirectories(merged.getParent());
+        Files.writeString(merged, new io.vertx.core.json.JsonObject(Files.readString(Path.of(conf)))
+            .mergeIn(overlay.copy(), true).encodePrettily());
+        conf = merged.toString();
+      }
+      nodes.add(new NodeProcess(n, conf, props));
     }
     try {
       nodes.get(1).start();

@@ -27,6 +27,7 @@ public final class FrameClient {
   private volatile String closeReason;
   private final Promise<Void> closed = Promise.promise();
   private volatile String name = "socket";
+  private volatile java.util.function.Consumer<JsonObject> listener;
 
   @Override
   public String toString() {
@@ -87,6 +88,9 @@ public final class FrameClient {
 
   private synchronized void onFrame(JsonObject f) {
     frames.add(f);
+    if (listener != null) {
+      listener.accept(f);
+    }
     waiters.removeIf(w -> {
       if (w.match().test(f)) {
         w.promise().tryComplete(f);
@@ -94,6 +98,11 @@ public final class FrameClient {
       }
       return false;
     });
+  }
+
+  /** Calls {@code l} with every frame received from now on, in order, on the socket's event loop. */
+  public void listen(java.util.function.Consumer<JsonObject> l) {
+    listener = l;
   }
 
   /** Completes with the first received frame (past or future) matching {@code p}. */
