@@ -73,6 +73,9 @@ public final class EdgeNode {
   private final Map<Failure, Long> lastErrorLog = new HashMap<>();
   private final NodeMetrics metrics;
   private final EdgeGuards guards;
+  /** Most messages one gap repair reads from history; a bigger gap is logged and skipped. */
+  static final int MAX_GAP = 1_000;
+  private final StreamGaps gaps;
   /** Stream history, read to replay what a resuming socket missed; null: resume answers recovered:false. */
   private StreamStore streamStore;
 
@@ -91,6 +94,8 @@ public final class EdgeNode {
     this.config = config;
     this.metrics = NodeMetrics.of(vertx, nodeId);
     this.guards = new EdgeGuards(nodeId, config);
+    this.gaps = new StreamGaps(nodeId, MAX_GAP, this::readGap,
+        (stream, message, position) -> EdgeOps.recFrame(stream, message, position).toString(), this::writeRepaired);
   }
 
   /** Counts bytes written to a socket against the node-wide outbound budget. */
@@ -103,9 +108,26 @@ public final class EdgeNode {
     return guards;
   }
 
-  /** Where this edge reads stream history from (for resuming sockets). */
+  /** Where this edge reads stream history from (for resuming sockets and repairing gaps). */
   public void streams(StreamStore store) {
     this.streamStore = store;
+  }
+
+  /** Reads the messages a gap misses from history (none when the edge has no history store). */
+  private Future<StreamStore.History> readGap(String stream, long since, int limit) {
+    if (streamStore == null) {
+      return Future.failedFuture("no history store");
+    }
+    return streamStore.read(stream, config.get().streams().forStream(stream), since, limit);
+  }
+
+  /** Writes a repaired or released delivery to the stream's current local recipients. */
+  private void writeRepaired(String stream, StreamGaps.Item item) {
+    if (stream.startsWith(Addresses.CLIENT_CHANNEL_PREFIX)) {
+      writeChannel(stream.substring(Addresses.CLIENT_CHANNEL_PREFIX.length()), item.frame(), stream, item.epoch(), item.offset());
+    } else if (stream.startsWith(Addresses.CLIENT_USER_PREFIX)) {
+      writeUser(stream.substring(Addresses.CLIENT_USER_PREFIX.length()), item.frame(), stream, item.epoch(), item.offset());
+    }
   }
 
   /** This node's meters (socket-level counters are incremented through it). */
@@ -176,6 +198,7 @@ public final class EdgeNode {
       return;
     }
     users.remove(u);
+    gaps.forget(Addresses.clientUser(u));
     for (String c : lu.channels) {
       dropLocalSubscriber(c, u);
     }
@@ -359,6 +382,7 @@ public final class EdgeNode {
       if (subs != null && subs.remove(s) && subs.isEmpty()) {
         publicSockets.remove(c);
         if (!channelUsers.containsKey(c)) {
+          gaps.forget(Addresses.clientChannel(c));
           services.interest().removeInterest(c, nodeId);
         }
       }
@@ -419,6 +443,17 @@ public final class EdgeNode {
     }
     String frame = encoded.toString(); // decoded once, written to every socket
     String stream = Addresses.clientUser(userId);
+    if (!gaps.accept(stream, epoch, offset, frame)) {
+      return lu.sockets.size(); // held behind a gap being repaired (written in order), or written already
+    }
+    return writeUser(userId, frame, stream, epoch, offset);
+  }
+
+  private int writeUser(String userId, String frame, String stream, String epoch, long offset) {
+    LocalUser lu = users.get(userId);
+    if (lu == null) {
+      return 0;
+    }
     int n = 0;
     for (ClientSession s : new ArrayList<>(lu.sockets)) {
       if (s.deliver(frame, stream, epoch, offset)) {
@@ -444,6 +479,21 @@ public final class EdgeNode {
     }
     String frame = encoded.toString(); // decoded once, written to every socket
     String stream = Addresses.clientChannel(channelId);
+    if (!gaps.accept(stream, epoch, offset, frame)) {
+      return targets.length; // held behind a gap being repaired (written in order), or written already
+    }
+    return writeChannel(channelId, frame, stream, epoch, offset);
+  }
+
+  private int writeChannel(String channelId, String frame, String stream, String epoch, long offset) {
+    ClientSession[] targets = recipients.get(channelId);
+    if (targets == null) {
+      targets = collectRecipients(channelId);
+      if (targets.length == 0) {
+        return 0;
+      }
+      recipients.put(channelId, targets);
+    }
     int n = 0;
     // an array snapshot: a slow consumer closed during the loop changes the sets, not this array
     for (ClientSession s : targets) {
@@ -522,6 +572,7 @@ public final class EdgeNode {
     if (us != null && us.remove(userId) && us.isEmpty()) {
       channelUsers.remove(channelId);
       if (!publicSockets.containsKey(channelId)) {
+        gaps.forget(Addresses.clientChannel(channelId));
         services.interest().removeInterest(channelId, nodeId).onFailure(err ->
             LOG.debug("[{}] removeInterest {} failed: {}", nodeId, channelId, err.getMessage()));
       }
@@ -600,7 +651,7 @@ public final class EdgeNode {
         .put("channels", channelUsers.size()).put("publicChannels", publicSockets.size()).put("cachedChannels", recipients.size())
         .put("delivered", delivered.get()).put("clientErrors", clientErrors.get())
         .put("slowConsumerCloses", slowConsumers.get()).put("queuedBytes", guards.queuedBytes())
-        .put("budgetCloses", guards.shedCloses());
+        .put("budgetCloses", guards.shedCloses()).put("gapsRepaired", gaps.repaired()).put("gapsUnrepairable", gaps.unrepairable());
   }
 
   /** Completes once a promise-like wait elapsed; helper for graceful drains. */

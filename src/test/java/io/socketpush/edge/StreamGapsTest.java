@@ -1,0 +1,132 @@
+package io.socketpush.edge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socketpush.stream.StreamStore;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Gap repair of one edge's streams, with a history the test answers by hand. */
+class StreamGapsTest {
+  static final String S = "channel.g";
+  final List<String> written = new ArrayList<>();
+  final List<long[]> reads = new ArrayList<>();
+  final List<Promise<StreamStore.History>> pending = new ArrayList<>();
+  final StreamGaps gaps = new StreamGaps("t", 100, (stream, since, limit) -> {
+    reads.add(new long[] {since, limit});
+    Promise<StreamStore.History> p = Promise.promise();
+    pending.add(p);
+    return p.future();
+  }, (stream, message, pos) -> "r" + pos.offset(), (stream, item) -> written.add(item.frame()));
+
+  /** Offers a live delivery; records it as written when the caller would write it. */
+  void live(String epoch, long offset) {
+    if (gaps.accept(S, epoch, offset, "l" + offset)) {
+      written.add("l" + offset);
+    }
+  }
+
+  static StreamStore.History history(String epoch, long... offsets) {
+    List<StreamStore.Entry> es = new ArrayList<>();
+    for (long o : offsets) {
+      es.add(new StreamStore.Entry(o, "m" + o));
+    }
+    return new StreamStore.History(epoch, offsets.length == 0 ? 0 : offsets[offsets.length - 1], es, true);
+  }
+
+  @Test
+  void inOrderDeliveriesPassAndRepeatsAreDropped() {
+    live("e", 5);
+    live("e", 6);
+    live("e", 6);
+    live("e", 4);
+    live("e", 7);
+    assertEquals(List.of("l5", "l6", "l7"), written);
+    assertTrue(reads.isEmpty());
+  }
+
+  @Test
+  void aGapIsReadFromHistoryAndWrittenBeforeTheHeldDeliveries() {
+    live("e", 1);
+    live("e", 4); // 2 and 3 missing
+    live("e", 5); // held behind the repair
+    live("e", 3); // the late original of a missing one: held too
+    assertEquals(List.of("l1"), written);
+    assertEquals(1, reads.size());
+    assertEquals(1, reads.get(0)[0]);
+    assertEquals(2, reads.get(0)[1]);
+    pending.get(0).complete(history("e", 2, 3));
+    assertEquals(List.of("l1", "r2", "r3", "l4", "l5"), written, "repaired in order, the late 3 not twice");
+    live("e", 6);
+    live("e", 3);
+    assertEquals(List.of("l1", "r2", "r3", "l4", "l5", "l6"), written);
+    assertEquals(2, gaps.repaired());
+  }
+
+  @Test
+  void aGapHistoryCannotFillIsSkippedOnceAndTheStreamGoesOn() {
+    live("e", 1);
+    live("e", 3);
+    pending.get(0).complete(new StreamStore.History("e", 3, List.of(), false));
+    assertEquals(List.of("l1", "l3"), written);
+    assertEquals(1, gaps.unrepairable());
+    live("e", 4);
+    assertEquals(List.of("l1", "l3", "l4"), written);
+  }
+
+  @Test
+  void aFailedReadSkipsTheGapToo() {
+    live("e", 1);
+    live("e", 3);
+    pending.get(0).fail("grid down");
+    live("e", 4);
+    assertEquals(List.of("l1", "l3", "l4"), written);
+  }
+
+  @Test
+  void aSecondGapAmongTheHeldStartsTheNextRepair() {
+    live("e", 1);
+    live("e", 3);
+    live("e", 6); // 4, 5 missing too
+    pending.get(0).complete(history("e", 2));
+    assertEquals(List.of("l1", "r2", "l3"), written);
+    assertEquals(2, reads.size());
+    assertEquals(3, reads.get(1)[0]);
+    pending.get(1).complete(history("e", 4, 5));
+    assertEquals(List.of("l1", "r2", "l3", "r4", "r5", "l6"), written);
+  }
+
+  @Test
+  void aNewEpochStartsOverAndTooLargeGapsAreNotRead() {
+    live("e", 1);
+    live("f", 9);
+    live("f", 500); // more than the 100 a repair reads
+    live("f", 501);
+    assertEquals(List.of("l1", "l9", "l500", "l501"), written);
+    assertTrue(reads.isEmpty());
+    assertEquals(1, gaps.unrepairable());
+  }
+
+  @Test
+  void forgettingAStreamDropsItsRepair() {
+    live("e", 1);
+    live("e", 3);
+    gaps.forget(S);
+    pending.get(0).complete(history("e", 2));
+    assertEquals(List.of("l1"), written);
+    assertEquals(0, gaps.tracked());
+    live("e", 7);
+    assertEquals(List.of("l1", "l7"), written);
+  }
+
+  @Test
+  void deliversWithoutPositionPassUntouched() {
+    assertTrue(gaps.accept(S, null, -1, "x"));
+    assertFalse(gaps.tracked() > 0);
+  }
+}
