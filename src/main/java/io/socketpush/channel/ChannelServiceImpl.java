@@ -158,12 +158,11 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     }
     String stream = Addresses.clientChannel(channelId);
     // stored in the channel's stream first (2 owners), then delivered: the edges see the position in the frame;
-    // a retry of a publish already in the stream gets its first position and is not delivered again
+    // a retry of a publish already in the stream gets its first position and is sent again under it: the first
+    // attempt may have stopped between storing and delivering, and edges drop positions they already wrote, so
+    // no socket gets it twice
     return streams.appendOnce(stream, message.value(), idempotencyKey).compose(appended -> {
       io.socketpush.stream.Position pos = appended.position();
-      if (appended.duplicate()) {
-        return Future.succeededFuture(new PublishResult(0, pos.epoch(), pos.offset()));
-      }
       Set<String> known = interest.get(channelId);
       Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
       if (takeover.active()) {

@@ -324,13 +324,43 @@ public final class EdgeNode {
             for (StreamStore.Entry m : h.messages()) {
               s.deliver(EdgeOps.recFrame(stream, m.message(), new Position(h.epoch(), m.offset())).toString());
             }
-            cursors.release(stream, h.epoch(), h.top()).forEach(s::deliver);
+            closeReplayGap(s, stream, h.epoch(), h.top());
           });
         } else {
           steps.add(() -> cursors.release(stream, null, -1).forEach(s::deliver));
         }
       });
       return Future.succeededFuture(new Resumed(recovered, () -> steps.forEach(Runnable::run)));
+    });
+  }
+
+  /**
+   * Ends a socket's replay of a stream at {@code top}: messages stored after the history was read but never
+   * delivered here (the owner learnt of this edge only later: the first held live delivery is beyond
+   * {@code top + 1}) are read and written first, then the held live ones. The edge's gap repair starts from
+   * {@code top} when it had no position for the stream, so a later jump is repaired too.
+   */
+  private void closeReplayGap(ClientSession s, String stream, String epoch, long top) {
+    StreamCursors cursors = s.cursors();
+    long first = cursors.firstHeld(stream, epoch);
+    Future<StreamStore.History> missing = first > top + 1 && first - top - 1 <= MAX_GAP
+        ? readGap(stream, top, (int) (first - top - 1)).otherwise(err -> null) : Future.succeededFuture(null);
+    missing.onComplete(ar -> {
+      long last = top;
+      StreamStore.History h = ar.result();
+      if (h != null && epoch.equals(h.epoch())) {
+        for (StreamStore.Entry m : h.messages()) {
+          if (m.offset() > last && m.offset() < first) {
+            s.deliver(EdgeOps.recFrame(stream, m.message(), new Position(epoch, m.offset())).toString());
+            last = m.offset();
+          }
+        }
+      }
+      if (first > last + 1) {
+        LOG.warn("[{}] {} resumed {} to {} but offsets {}..{} are not in history: skipped", nodeId, s, stream, last, last + 1, first - 1);
+      }
+      cursors.release(stream, epoch, last).forEach(s::deliver);
+      gaps.seed(stream, epoch, last);
     });
   }
 
@@ -443,8 +473,9 @@ public final class EdgeNode {
     }
     String frame = encoded.toString(); // decoded once, written to every socket
     String stream = Addresses.clientUser(userId);
-    if (!gaps.accept(stream, epoch, offset, frame)) {
-      return lu.sockets.size(); // held behind a gap being repaired (written in order), or written already
+    StreamGaps.Verdict v = gaps.accept(stream, epoch, offset, frame);
+    if (v != StreamGaps.Verdict.WRITE) {
+      return v == StreamGaps.Verdict.HELD ? lu.sockets.size() : 0; // written in order after the gap, or written before
     }
     return writeUser(userId, frame, stream, epoch, offset);
   }
@@ -479,8 +510,9 @@ public final class EdgeNode {
     }
     String frame = encoded.toString(); // decoded once, written to every socket
     String stream = Addresses.clientChannel(channelId);
-    if (!gaps.accept(stream, epoch, offset, frame)) {
-      return targets.length; // held behind a gap being repaired (written in order), or written already
+    StreamGaps.Verdict v = gaps.accept(stream, epoch, offset, frame);
+    if (v != StreamGaps.Verdict.WRITE) {
+      return v == StreamGaps.Verdict.HELD ? targets.length : 0; // written in order after the gap, or written before
     }
     return writeChannel(channelId, frame, stream, epoch, offset);
   }

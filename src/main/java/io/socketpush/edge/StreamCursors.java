@@ -92,6 +92,20 @@ final class StreamCursors {
     return out;
   }
 
+  /** The lowest offset of {@code epoch} held back for the stream; -1 when none. */
+  long firstHeld(String stream, String epoch) {
+    Cursor c = cursors.get(stream);
+    long first = -1;
+    if (c != null) {
+      for (Held h : c.held) {
+        if (epoch.equals(h.epoch()) && (first < 0 || h.offset() < first)) {
+          first = h.offset();
+        }
+      }
+    }
+    return first;
+  }
+
   /** Stops tracking a stream (the socket may not receive it); returns what was held, to write. */
   List<String> drop(String stream) {
     Cursor c = cursors.remove(stream);

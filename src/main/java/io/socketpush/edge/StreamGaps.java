@@ -31,6 +31,9 @@ final class StreamGaps {
     Future<StreamStore.History> read(String stream, long since, int limit);
   }
 
+  /** What to do with a live delivery: write it now, it is held behind a gap, or it was written already. */
+  enum Verdict { WRITE, HELD, WRITTEN }
+
   /** One delivery to write: the stream's frame and its position. */
   record Item(String frame, String epoch, long offset) {
   }
@@ -69,24 +72,24 @@ final class StreamGaps {
   }
 
   /**
-   * A live delivery of {@code stream} at {@code epoch:offset}: true if the caller writes it now (the next one in
-   * order, or the stream's first); false if it is held (a gap is being repaired) or already written.
+   * A live delivery of {@code stream} at {@code epoch:offset}: WRITE if the caller writes it now (the next one in
+   * order, or the stream's first), HELD if it waits behind a gap being repaired, WRITTEN if it was written before.
    */
-  boolean accept(String stream, String epoch, long offset, String frame) {
+  Verdict accept(String stream, String epoch, long offset, String frame) {
     if (epoch == null || offset < 0) {
-      return true; // no position (history off for this stream): nothing to order by
+      return Verdict.WRITE; // no position (history off for this stream): nothing to order by
     }
     State s = streams.get(stream);
     if (s == null || !epoch.equals(s.epoch)) {
       s = s == null ? new State() : s;
       if (s.held != null) {
         s.held.add(new Item(frame, epoch, offset)); // a repair is running: the new epoch waits its turn
-        return false;
+        return Verdict.HELD;
       }
       s.epoch = epoch;
       s.last = offset;
       streams.put(stream, s);
-      return true;
+      return Verdict.WRITE;
     }
     if (s.held != null) {
       s.held.add(new Item(frame, epoch, offset));
@@ -95,21 +98,21 @@ final class StreamGaps {
         unrepairable++;
         flush(stream, s);
       }
-      return false;
+      return Verdict.HELD;
     }
     if (offset <= s.last) {
-      return false; // written already (a repair wrote it before this late delivery arrived)
+      return Verdict.WRITTEN; // written already (a repair wrote it before this late delivery arrived)
     }
     if (offset == s.last + 1) {
       s.last = offset;
-      return true;
+      return Verdict.WRITE;
     }
     long missing = offset - s.last - 1;
     if (missing > maxGap) {
       unrepairable++;
       LOG.warn("[{}] {}: offsets {}..{} never arrived, more than the {} a repair reads: skipped", nodeId, stream, s.last + 1, offset - 1, maxGap);
       s.last = offset;
-      return true;
+      return Verdict.WRITE;
     }
     List<Item> held = new ArrayList<>();
     held.add(new Item(frame, epoch, offset));
@@ -137,7 +140,7 @@ final class StreamGaps {
       st.last = Math.max(st.last, from + missing); // what history could not give is skipped, once, with the log line
       release(stream, st);
     });
-    return false;
+    return Verdict.HELD;
   }
 
   /**
@@ -150,7 +153,7 @@ final class StreamGaps {
     held = ordered(held);
     for (int k = 0; k < held.size(); k++) {
       Item i = held.get(k);
-      if (accept(stream, i.epoch(), i.offset(), i.frame())) {
+      if (accept(stream, i.epoch(), i.offset(), i.frame()) == Verdict.WRITE) {
         writer.accept(stream, i);
       } else if (s.held != null) {
         s.held.addAll(held.subList(k + 1, held.size()));
@@ -184,6 +187,20 @@ final class StreamGaps {
       out.addAll(items);
     }
     return out;
+  }
+
+  /**
+   * A socket resumed the stream up to {@code epoch:top}: when this edge has no position for the stream yet, it
+   * starts from there, so a first live delivery beyond {@code top + 1} is a gap to repair, not a new start.
+   */
+  void seed(String stream, String epoch, long top) {
+    State s = streams.get(stream);
+    if (s == null) {
+      s = new State();
+      s.epoch = epoch;
+      s.last = top;
+      streams.put(stream, s);
+    }
   }
 
   /** The stream has no local recipient any more: its state goes (a later delivery starts over). */

@@ -99,13 +99,13 @@ final class UserServiceImpl implements UserService, PresenceService {
       return bad;
     }
     String stream = Addresses.clientUser(userId);
-    // a retry of a publish already in the stream: its first position, delivered nothing again
-    return streams.recall(stream, idempotencyKey).compose(first -> first != null
-        ? Future.succeededFuture(new PublishResult(0, first.epoch(), first.offset()))
-        : appendAndDeliver(userId, stream, message, idempotencyKey));
+    // a retry of a publish already in the stream gets its first position and is sent again under it: the first
+    // attempt may have stopped between storing and delivering, and edges drop positions they already wrote, so
+    // no socket gets it twice
+    return streams.recall(stream, idempotencyKey).compose(first -> appendAndDeliver(userId, stream, message, idempotencyKey, first));
   }
 
-  private Future<PublishResult> appendAndDeliver(String userId, String stream, PushMessage message, String idempotencyKey) {
+  private Future<PublishResult> appendAndDeliver(String userId, String stream, PushMessage message, String idempotencyKey, Position first) {
     Set<String> known = presence.get(userId);
     // no socket known: a user between sockets (inside removeUserAfterDisconnectTimeout) is not offline
     Future<Boolean> away = known != null && !known.isEmpty() ? Future.succeededFuture(false) : betweenSockets(userId);
@@ -114,16 +114,17 @@ final class UserServiceImpl implements UserService, PresenceService {
         return Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
       }
       // stored in the user's stream first (2 owners), then delivered: the edges see the position in the frame
-      return streams.appendOnce(stream, message.value(), idempotencyKey).compose(appended -> {
+      Future<io.socketpush.stream.StreamLog.Appended> stored = first != null
+          ? Future.succeededFuture(new io.socketpush.stream.StreamLog.Appended(first, true))
+          : streams.appendOnce(stream, message.value(), idempotencyKey);
+      return stored.compose(appended -> {
         Position pos = appended.position();
-        if (appended.duplicate()) {
-          return Future.succeededFuture(new PublishResult(0, pos.epoch(), pos.offset()));
-        }
         Buffer frame = EdgeOps.recFrame(stream, message.value(), pos);
         Set<String> edges = recipients(userId);
         Future<Integer> delivered = edges.isEmpty() ? Future.succeededFuture(0)
             : EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_USER, userId, frame, pos, timeoutMs);
-        return delivered.compose(reached -> reached > 0 || between
+        // a retry's edges answer 0 for sockets that had it already: the message is stored, so it is acknowledged
+        return delivered.compose(reached -> reached > 0 || between || appended.duplicate()
             ? Future.succeededFuture(new PublishResult(reached, pos.epoch(), pos.offset()))
             : Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket"));
       });

@@ -144,8 +144,13 @@ class StreamFaultsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    c = new ExampleCluster().start("sp-streams", new JsonObject().put("edge",
-        new JsonObject().put("removeUserAfterDisconnectTimeout", 120_000)));
+    // the history window covers the longest outage here (a 15 s freeze plus the rejoin, at 25 publishes/s per
+    // stream kind): with the default 100 messages the frozen edge's clients are (rightly) told recovered:false
+    JsonObject window = new JsonObject().put("historySize", 5_000).put("historyTtl", 300_000);
+    c = new ExampleCluster().start("sp-streams", new JsonObject()
+        .put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", 120_000))
+        .put("streams", new JsonObject().put("rules", new io.vertx.core.json.JsonArray()
+            .add(window.copy().put("match", "channel." + CHANNEL)).add(window.copy().put("match", "user.su*")))));
     List<Future<Void>> writes = new ArrayList<>();
     for (int i = 0; i < USERS; i++) {
       String u = "su" + i;
@@ -280,6 +285,19 @@ class StreamFaultsIT {
       }, 45_000, "every client caught up after " + fault);
     } catch (AssertionError e) {
       System.out.println("[streams] not caught up after " + fault + "; load failures " + publishFailures);
+      for (ResumingClient rc : clients) {
+        System.out.println("[streams] " + rc.user + (rc.open() ? " open on " + rc.socket : " closed") + ", last positions "
+            + rc.lastPosition("channel." + CHANNEL) + " / " + rc.lastPosition("user." + rc.user) + ", not recovered " + rc.notRecovered);
+      }
+      for (String edge : List.of("node1", "node3")) {
+        try {
+          Object stats = Await.result(c.vertx.eventBus().request("socketpush.edge." + edge, new JsonObject(),
+              new io.vertx.core.eventbus.DeliveryOptions().addHeader("op", "stats")), 5_000).body();
+          System.out.println("[streams] edge " + edge + " stats: " + stats);
+        } catch (RuntimeException | AssertionError x) {
+          System.out.println("[streams] edge " + edge + " stats: " + x);
+        }
+      }
     }
     Ledger l = ledger(from, to);
     table.put(fault, l.row());

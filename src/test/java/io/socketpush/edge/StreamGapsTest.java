@@ -26,7 +26,7 @@ class StreamGapsTest {
 
   /** Offers a live delivery; records it as written when the caller would write it. */
   void live(String epoch, long offset) {
-    if (gaps.accept(S, epoch, offset, "l" + offset)) {
+    if (gaps.accept(S, epoch, offset, "l" + offset) == StreamGaps.Verdict.WRITE) {
       written.add("l" + offset);
     }
   }
@@ -44,7 +44,7 @@ class StreamGapsTest {
     live("e", 5);
     live("e", 6);
     live("e", 6);
-    live("e", 4);
+    assertEquals(StreamGaps.Verdict.WRITTEN, gaps.accept(S, "e", 4, "l4"));
     live("e", 7);
     assertEquals(List.of("l5", "l6", "l7"), written);
     assertTrue(reads.isEmpty());
@@ -126,7 +126,7 @@ class StreamGapsTest {
 
   @Test
   void deliversWithoutPositionPassUntouched() {
-    assertTrue(gaps.accept(S, null, -1, "x"));
+    assertEquals(StreamGaps.Verdict.WRITE, gaps.accept(S, null, -1, "x"));
     assertFalse(gaps.tracked() > 0);
   }
 }
