@@ -70,7 +70,8 @@ public interface ChannelService {
    * @param channelId the channel (shard key)
    * @param message   any JSON value
    * @param idempotencyKey optional: a retry with the same key within the stream's history window is answered with
-   *                       the first attempt's position and 0 sockets, and is not delivered again (null: none)
+   *                       the first attempt's position and sent again under it; edges drop positions they already wrote, so no
+   *                       socket gets it twice (sockets counts only those that get it now) (null: none)
    */
   Future<PublishResult> publish(String channelId, PushMessage message, @Nullable String idempotencyKey);
 

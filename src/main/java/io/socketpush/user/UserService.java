@@ -32,7 +32,8 @@ public interface UserService {
    * @param userId  the user (shard key)
    * @param message any JSON value
    * @param idempotencyKey optional: a retry with the same key within the stream's history window is answered with
-   *                       the first attempt's position and 0 sockets, and is not delivered again (null: none)
+   *                       the first attempt's position and sent again under it; edges drop positions they already wrote, so no
+   *                       socket gets it twice (sockets counts only those that get it now) (null: none)
    */
   Future<PublishResult> publish(String userId, PushMessage message, @Nullable String idempotencyKey);
 
