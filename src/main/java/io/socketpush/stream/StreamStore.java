@@ -123,13 +123,21 @@ public final class StreamStore {
    * ({@link #read}). Entries beyond the size bound are removed afterwards (not awaited: the TTL bounds them).
    */
   public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top) {
-    return write(stream, rule, epoch, entries, top, java.util.Map.of());
+    return writeBatch(stream, rule, epoch, entries, top);
   }
 
-  /** {@link #write} plus idempotency keys -> the offsets their publishes got (kept for the history TTL). */
-  public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top, java.util.Map<String, Long> keys) {
-    List<Future<Void>> puts = new ArrayList<>(entries.size() + keys.size() + 1);
+  /**
+   * Idempotency keys -> the offsets their publishes got (kept for the history TTL); written only after the
+   * batch holding those offsets is stored ({@link #write}), so a key never names an offset that may be reused.
+   */
+  public Future<Void> keys(String stream, Rule rule, String epoch, java.util.Map<String, Long> keys) {
+    List<Future<Void>> puts = new ArrayList<>(keys.size());
     keys.forEach((k, offset) -> puts.add(map.put(keyKey(stream, k), epoch + ":" + offset, rule.historyTtl())));
+    return Future.all(puts).mapEmpty();
+  }
+
+  private Future<Void> writeBatch(String stream, Rule rule, String epoch, List<Entry> entries, long top) {
+    List<Future<Void>> puts = new ArrayList<>(entries.size() + 1);
     for (Entry e : entries) {
       String v = new JsonObject().put("e", epoch).put("m", e.message()).encode();
       puts.add(map.put(entryKey(stream, e.offset()), v, rule.historyTtl()));
