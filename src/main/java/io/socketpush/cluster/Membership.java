@@ -74,6 +74,8 @@ public final class Membership {
   private final long fenceAfter;
   /** A fenced node serves again after a majority confirmed it without a break for this many ms. */
   private final long holdDown;
+  /** Whether this node runs a role (client-only members are never fenced). */
+  private final boolean server;
 
   // confined to the context that called start()
   private final Map<String, JsonObject> nodes = new HashMap<>();
@@ -89,7 +91,7 @@ public final class Membership {
   private MessageConsumer<JsonObject> consumer;
   private long heartbeatTimer = -1;
   private long ticks;
-  private long lastTick;
+  private volatile long lastTick;
   private boolean rejoining;
   /** When this node last found itself paused or merged back into the view (it may have become deaf then). */
   private long wokeAt;
@@ -139,6 +141,7 @@ public final class Membership {
     this.hearWindow = heartbeatInterval + heartbeatInterval / 2;
     this.fenceAfter = Math.max(heartbeatInterval, Math.min(nodeTimeout - 2 * heartbeatInterval, 2 * heartbeatInterval));
     this.holdDown = nodeTimeout;
+    this.server = !self.getJsonArray("roles", new JsonArray()).isEmpty();
     for (Role r : Role.values()) {
       rings.put(r, HashRing.of(0, virtualNodes, List.of()));
     }
@@ -235,7 +238,21 @@ public final class Membership {
    * a pause), so it owns no shard, its services answer UNAVAILABLE and its edge sends clients elsewhere.
    */
   public boolean fenced() {
-    return fenced;
+    return fenced || stoodStill(System.currentTimeMillis());
+  }
+
+  /**
+   * Whether this node's heartbeat tick is overdue by more than a fence period: it was frozen and has not run
+   * its tick yet. Requests that queued up while it stood still run before that tick, so they must see the
+   * fence already (seen: a woken owner serving queued publishes from its stale stream positions).
+   */
+  private boolean stoodStill(long now) {
+    return !leaving && server && overdue(lastTick, now, fenceAfter + heartbeatInterval);
+  }
+
+  /** Whether a tick last run at {@code lastTick} (0: never) is overdue by more than {@code limit} at {@code now}. */
+  static boolean overdue(long lastTick, long now, long limit) {
+    return lastTick > 0 && now - lastTick > limit;
   }
 
   /** Why this node is fenced (empty when it is not). */
@@ -248,14 +265,15 @@ public final class Membership {
    * minority never answers from its partial copy of the data (e.g. an empty subscriber list).
    */
   public io.vertx.serviceproxy.ServiceInterceptor fenceInterceptor() {
-    return (vx, ctx, msg) -> fenced
+    return (vx, ctx, msg) -> fenced()
         ? io.socketpush.error.Failure.UNAVAILABLE.fail(partitionedMessage())
         : Future.succeededFuture(msg);
   }
 
   /** The message of calls a fenced node refuses. */
   public String partitionedMessage() {
-    return "node " + nodeId + " is partitioned (" + fenceReason + "): it serves nothing until it sees a majority"
+    String why = fenceReason.isEmpty() ? "it stood still and has not checked the cluster since" : fenceReason;
+    return "node " + nodeId + " is partitioned (" + why + "): it serves nothing until it sees a majority"
         + " of the cluster again; retry on another node";
   }
 

@@ -190,23 +190,14 @@ public final class StreamLog {
       Map<String, Long> keys = new HashMap<>();
       long offset = s.top;
       for (Pending p : batch) {
-        entries.add(new Entry(++offset, p.message()));
+        entries.add(new Entry(++offset, p.message(), p.key()));
         if (p.key() != null) {
           keys.put(p.key(), offset);
         }
       }
       long top = offset;
       String epoch = s.epoch;
-      // idempotency keys only once the batch and the meta naming it are stored: a key written by a failed
-      // batch would point at an offset the next batch reuses (CI: the retry answered offset 110, the meta still
-      // said 109, so the next message got 110 too and edges dropped it as written; the resume from 110 was
-      // told recovered:false). A key that fails to be written costs only its retry's exactly-once.
-      return store.write(stream, rule, epoch, entries, top).compose(written -> keys.isEmpty() ? Future.<Void>succeededFuture()
-          : store.keys(stream, rule, epoch, keys).recover(err -> {
-            LOG.warn("[{}] idempotency keys of {} not written (a retry of these publishes may store them again): {}", nodeId, stream,
-                err.getMessage());
-            return Future.succeededFuture();
-          })).transform(ar -> {
+      return store.write(stream, rule, epoch, entries, top, keys).transform(ar -> {
         if (ar.succeeded()) {
           s.top = Math.max(s.top, top);
           for (int i = 0; i < batch.size(); i++) {

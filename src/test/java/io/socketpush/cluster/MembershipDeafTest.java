@@ -48,4 +48,12 @@ class MembershipDeafTest {
     assertFalse(Membership.aloneAndDeaf(3, 2, true), "hears a peer");
     assertFalse(Membership.aloneAndDeaf(1, 1, true), "alone in the view too");
   }
+
+  @Test
+  void aNodeWhoseTickIsOverdueRefusesBeforeItsTickRuns() {
+    // requests queued while a node was frozen run before its first tick after SIGCONT: they must see the fence
+    assertTrue(Membership.overdue(NOW - 15_000, NOW, 3_000), "frozen 15 s");
+    assertFalse(Membership.overdue(NOW - 1_000, NOW, 3_000), "ticking");
+    assertFalse(Membership.overdue(0, NOW, 3_000), "not started");
+  }
 }

@@ -250,9 +250,13 @@ class StreamFaultsIT {
         List<Integer> got = List.copyOf(rc.got.getOrDefault(s, List.of()));
         Set<Integer> seen = new TreeSet<>();
         List<Integer> missing = new ArrayList<>();
-        for (int n : got) {
+        List<String> at = List.copyOf(rc.positions.getOrDefault(s, List.of()));
+        for (int i = 0; i < got.size(); i++) {
+          int n = got.get(i);
           if (!seen.add(n) && want.contains(n)) {
             dup++;
+            System.out.println("[streams] " + rc.user + " got " + s + " #" + n + " twice: first at " + at.get(got.indexOf(n))
+                + ", again at " + (i < at.size() ? at.get(i) : "?"));
           }
         }
         for (int n : want) {
