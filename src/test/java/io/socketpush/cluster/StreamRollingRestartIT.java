@@ -1,0 +1,62 @@
+package io.socketpush.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.socketpush.error.Failure;
+import io.socketpush.message.PushMessage;
+import io.socketpush.stream.PublishResult;
+import io.socketpush.testing.Await;
+import io.socketpush.testing.FrameClient;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link StreamFaultBase}'s clients and publisher through a rolling restart of the example cluster: SIGTERM and
+ * start of node1, node2, node3, one after the other, each once the others see it again; then the whole run. A
+ * cluster of its own: started right after a partition heal (StreamFaultsIT's SIGSTOP), a node blocked over 60 s
+ * in Infinispan's initial state transfer in 2 of 6 runs (a known defect, see the README's Streams gaps).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class StreamRollingRestartIT extends StreamFaultBase {
+  @Test
+  @Order(1)
+  void rollingRestartOfAllThreeNodes() throws Exception {
+    long from = System.currentTimeMillis();
+    for (int n = 1; n <= 3; n++) {
+      int node = n;
+      c.node(n).signal("TERM");
+      Await.until(() -> !c.node(node).alive(), 30_000, "node" + n + " exited after SIGTERM");
+      restartIfDead(n);
+      // the next node goes once the cluster agrees again, as a careful rolling deploy would
+      c.untilOrDump(() -> ExampleCluster.servers(c.api1).containsAll(List.of("node1", "node2", "node3")), 60_000, "node" + n + " in node1's status");
+    }
+    Thread.sleep(3_000);
+    Ledger l = settle(from, "rolling restart (SIGTERM + start, node1, node2, node3)");
+    assertClean(l, "rolling restart");
+  }
+
+  @Test
+  @Order(9)
+  void wholeRun() {
+    assertWholeRun();
+  }
+}
