@@ -335,6 +335,14 @@ public final class Membership {
     lastTick = started;
     publish("hb");
     ticks++;
+    if (view != null && !pending.isEmpty()) {
+      // a view event can name a newcomer by its UUID before JGroups learnt its logical name (seen: a restarted
+      // node2 held back for 105 s, until the next view change); the cluster manager's current list has the name
+      Set<String> current = view.members();
+      if (!current.equals(viewMembers)) {
+        onView(new ClusterView.Change(current, null));
+      }
+    }
     if (ticks % 5 == 0) {
       checkRegistered(); // also catches a lost registration without a merge event
     }
