@@ -78,7 +78,7 @@ public final class Bench {
         + " publishes to users between sockets");
     opt("resume-sockets", "200", "sockets of the resume scenario (users r<k>x<i> of their own, not the other scenarios' sockets)");
     opt("resume-missed", "100", "messages each resume socket misses while disconnected (history must keep at least this many)");
-    opt("resume-concurrency", "50", "resume: sockets reconnecting at once");
+    opt("resume-concurrency", "1,50", "resume: sockets reconnecting at once; a list runs the scenario once per value (fresh users each time)");
     opt("resume-timeout", "30000", "resume: ms a socket may take from its auth frame to its last replayed message");
     opt("pid", "", "attach to a running socket-push with this pid (ports from --sp-ports) instead of starting one");
     opt("jfr", "", "record JFR on socket-push during the fan-out and step scenarios into this file");
@@ -117,6 +117,19 @@ public final class Bench {
       extra.put("streams", streams);
     }
     return extra;
+  }
+
+  /** The resume scenario's concurrency list ("1,50"): positive integers. */
+  static List<Integer> resumeConcurrency(String list) {
+    List<Integer> out = new ArrayList<>();
+    for (String p : list.split(",")) {
+      int c = Integer.parseInt(p.trim());
+      if (c < 1) {
+        throw new IllegalArgumentException("resume-concurrency values must be >= 1: " + list);
+      }
+      out.add(c);
+    }
+    return out;
   }
 
   private static void opt(String name, String def, String doc) {
@@ -385,13 +398,15 @@ public final class Bench {
       if (!history) {
         return;
       }
-      System.err.println("== " + name + ": resume");
-      JsonObject r = gen.resume(i("resume-sockets"), i("resume-missed"), i("resume-concurrency"), Long.parseLong(s("resume-timeout")));
-      res.put("resume", r);
-      System.err.printf("   resume of %d missed x %d sockets: %d complete, %d failed (%s); auth -> last replayed p50 %.2f p99 %.2f"
+      for (int c : resumeConcurrency(s("resume-concurrency"))) {
+        System.err.println("== " + name + ": resume, " + c + " at once");
+        JsonObject r = gen.resume(i("resume-sockets"), i("resume-missed"), c, Long.parseLong(s("resume-timeout")));
+        res.put("resume-c" + c, r);
+        System.err.printf("   resume of %d missed x %d sockets: %d complete, %d failed (%s); auth -> last replayed p50 %.2f p99 %.2f"
           + " max %.2f ms; srv cpu %.2f%n", r.getInteger("missed"), r.getInteger("sockets"), r.getInteger("complete"),
           r.getInteger("failed"), r.getJsonObject("failures").encode(), r.getDouble("p50Ms"), r.getDouble("p99Ms"),
           r.getDouble("maxMs"), r.getDouble("serverCpu"));
+      }
     }
 
     void jfrStart() {
@@ -701,19 +716,26 @@ public final class Bench {
     rows.add(new Row(step + ": p99 ms at best", t -> get(t, "step", "bestP99Ms")));
     rows.add(new Row(step + ": generator / server CPU at best", t -> pair(t, "step", "bestGenCpu", "bestServerCpu")));
     rows.add(new Row(step + ": server CPU us per delivery at best", t -> get(t, "step", "bestServerCpuUsPerDelivery")));
-    String resume = "resume of " + cfg.getString("resume-missed") + " missed messages x " + cfg.getString("resume-sockets")
-        + " sockets (" + cfg.getString("resume-concurrency") + " at once)";
-    rows.add(new Row(resume + ": complete / failed sockets", t -> pair(t, "resume", "complete", "failed")));
-    rows.add(new Row(resume + ": failures (not recovered / missing / extra / out of order / timed out / publish failed)",
-        t -> t != null && t.getValue("resume") instanceof JsonObject r && r.getValue("failures") instanceof JsonObject f
-            ? f.getValue("notRecovered") + " / " + f.getValue("missing") + " / " + f.getValue("extra") + " / " + f.getValue("outOfOrder")
-                + " / " + f.getValue("timedOut") + " / " + r.getValue("publishFailed") : null));
-    rows.add(new Row(resume + ": auth frame -> last replayed message p50 ms", t -> get(t, "resume", "p50Ms")));
-    rows.add(new Row(resume + ": auth frame -> last replayed message p99 ms", t -> get(t, "resume", "p99Ms")));
-    rows.add(new Row(resume + ": auth frame -> last replayed message max ms", t -> get(t, "resume", "maxMs")));
-    rows.add(new Row(resume + ": auth frame -> auth reply p99 ms", t -> get(t, "resume", "authP99Ms")));
-    rows.add(new Row(resume + ": server CPU us per replayed message", t -> get(t, "resume", "serverCpuUsPerMessage")));
+    for (int c : resumeConcurrency(cfg.getString("resume-concurrency"))) {
+      resumeRows(rows, cfg, c);
+    }
     return rows;
+  }
+
+  private static void resumeRows(List<Row> rows, JsonObject cfg, int c) {
+    String key = "resume-c" + c;
+    String resume = "resume of " + cfg.getString("resume-missed") + " missed messages x " + cfg.getString("resume-sockets")
+        + " sockets, " + c + " at once";
+    rows.add(new Row(resume + ": complete / failed sockets", t -> pair(t, key, "complete", "failed")));
+    rows.add(new Row(resume + ": failures (no position / not recovered / missing / extra / out of order / timed out / publishes failed)",
+        t -> t != null && t.getValue(key) instanceof JsonObject r && r.getValue("failures") instanceof JsonObject f
+            ? f.getValue("noPosition") + " / " + f.getValue("notRecovered") + " / " + f.getValue("missing") + " / " + f.getValue("extra") + " / " + f.getValue("outOfOrder")
+                + " / " + f.getValue("timedOut") + " / " + r.getValue("publishFailed") : null));
+    rows.add(new Row(resume + ": auth frame -> last replayed message p50 ms", t -> get(t, key, "p50Ms")));
+    rows.add(new Row(resume + ": auth frame -> last replayed message p99 ms", t -> get(t, key, "p99Ms")));
+    rows.add(new Row(resume + ": auth frame -> last replayed message max ms", t -> get(t, key, "maxMs")));
+    rows.add(new Row(resume + ": auth frame -> auth reply p99 ms", t -> get(t, key, "authP99Ms")));
+    rows.add(new Row(resume + ": server CPU us per replayed message (with the reconnect)", t -> get(t, key, "serverCpuUsPerMessage")));
   }
 
   private JsonObject ratios(JsonObject sp, JsonObject base) {

@@ -566,6 +566,8 @@ public final class LoadGen implements AutoCloseable {
   }
 
   private int resumeRuns;
+  /** The resume scenario's own client: the other sockets use every connection {@link #wsClient} allows. */
+  private WebSocketClient resumeClient;
 
   /**
    * The resume scenario: {@code n} sockets of users of their own connect and each gets one message of its
@@ -577,6 +579,11 @@ public final class LoadGen implements AutoCloseable {
    */
   public JsonObject resume(int n, int missed, int concurrency, long timeoutMs) {
     int k = ++resumeRuns;
+    if (resumeClient != null) {
+      await(resumeClient.close(), 10_000);
+    }
+    resumeClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(n + 16)
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
     RSock[] rs = new RSock[n];
     for (int i = 0; i < n; i++) {
       rs[i] = new RSock(i, "r" + k + "x" + i);
@@ -780,7 +787,7 @@ public final class LoadGen implements AutoCloseable {
   private Future<Void> connectResume(RSock r, JsonObject positions, long timeoutMs) {
     WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(opts.host()).setPort(opts.edgePort())
         .setURI("/eventbus/websocket").setTimeout(timeoutMs);
-    return wsClient.connect(o).compose(ws -> {
+    return resumeClient.connect(o).compose(ws -> {
       r.ws = ws;
       r.closed = false;
       Promise<Void> auth = Promise.promise();

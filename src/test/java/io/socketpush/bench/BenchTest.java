@@ -134,6 +134,8 @@ class BenchTest {
     assertEquals(new Bench.Kind("baseline", false), Bench.Kind.of("baseline"));
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.Kind.of("baseline-nohist"));
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.Kind.of("clusterx"));
+    assertEquals(java.util.List.of(1, 50), Bench.resumeConcurrency("1, 50"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.resumeConcurrency("0"));
 
     // the -nohist default turns history off for user and channel streams alike (the server's own parser)
     JsonObject off = Bench.serverExtras(Bench.NOHIST_STREAMS, 600_000);
