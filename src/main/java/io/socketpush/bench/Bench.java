@@ -735,6 +735,7 @@ public final class Bench {
     rows.add(new Row(resume + ": auth frame -> last replayed message p99 ms", t -> get(t, key, "p99Ms")));
     rows.add(new Row(resume + ": auth frame -> last replayed message max ms", t -> get(t, key, "maxMs")));
     rows.add(new Row(resume + ": auth frame -> auth reply p99 ms", t -> get(t, key, "authP99Ms")));
+    rows.add(new Row(resume + ": server CPU (cores) in the last second before the resumes", t -> get(t, key, "serverCpuBeforeResume")));
     rows.add(new Row(resume + ": server CPU us per replayed message (with the reconnect)", t -> get(t, key, "serverCpuUsPerMessage")));
   }
 
