@@ -398,6 +398,12 @@ public final class Bench {
       if (!history) {
         return;
       }
+      if (d("warmup") > 0) {
+        // the resume path (auth with positions, history reads, replay) is not in the other warm-up: top -H showed
+        // the nodes' C2 compiler threads at a third of a core each during the first timed resumes
+        System.err.println("== " + name + ": resume warm-up (untimed)");
+        gen.resume(Math.min(50, i("resume-sockets")), i("resume-missed"), 10, Long.parseLong(s("resume-timeout")));
+      }
       for (int c : resumeConcurrency(s("resume-concurrency"))) {
         System.err.println("== " + name + ": resume, " + c + " at once");
         JsonObject r = gen.resume(i("resume-sockets"), i("resume-missed"), c, Long.parseLong(s("resume-timeout")));
