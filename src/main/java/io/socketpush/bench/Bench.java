@@ -30,17 +30,22 @@ import java.util.function.Function;
  * {@code --help} lists the options.
  */
 public final class Bench {
+  /** History off for every user and channel stream ({@code *} matches any stream address). */
+  static final String NOHIST_STREAMS = "{\"rules\":[{\"match\":\"*\",\"historySize\":0}]}";
+
   private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
 
   static {
     opt("targets", "baseline,socketpush", "which servers to run, in order (baseline, socketpush, cluster: three clustered"
         + " socket-push JVMs, sockets on one node's edge, publishes through another node's management API, without a cluster"
-        + " secret; cluster-secure: the same with a cluster secret: JGroups SYM_ENCRYPT and event-bus mutual TLS)");
+        + " secret; cluster-secure: the same with a cluster secret: JGroups SYM_ENCRYPT and event-bus mutual TLS;"
+        + " socketpush-nohist, cluster-nohist: the same as socketpush, cluster with --nohist-streams, history off)");
     opt("interleave", "true", "run both servers at once and alternate every scenario and step between them (fairer on a shared machine); false: one after the other");
     opt("jar", "target/socket-push.jar", "fat jar the servers are started from");
     opt("sockets", "5000", "WebSocket connections (one user each)");
     opt("groups", "100", "channels of the many-channels scenario (sockets/groups subscribers each)");
-    opt("scenarios", "connect,user,fanout,channels,step", "scenarios after connect (connect is always run)");
+    opt("scenarios", "connect,user,fanout,channels,step", "scenarios after connect (connect is always run); also resume:"
+        + " --resume-sockets sockets each miss --resume-missed messages of their user stream, then resume with their positions");
     opt("user-rate", "1000", "user.publish calls/s in the user scenario");
     opt("fanout-rate", "1", "channel.publish calls/s to the 1 x N channel");
     opt("channels-rate", "100", "channel.publish calls/s spread over the groups channels");
@@ -65,11 +70,66 @@ public final class Bench {
     opt("cluster-ports", "18100,18201", "cluster target: client port of its edge node, admin port of the node publishes go"
         + " through (the other two nodes' admin ports follow it)");
     opt("cluster-secure-ports", "18300,18401", "cluster-secure target: client port of its edge node, admin port (as cluster-ports)");
+    opt("socketpush-nohist-ports", "19080,19181", "socketpush-nohist target: client,admin ports");
+    opt("cluster-nohist-ports", "19100,19201", "cluster-nohist target: client port of its edge node, admin port (as cluster-ports)");
+    opt("streams", "", "the streams section (JSON) of the socket-push targets with history (empty: the defaults, 100 messages / 120 s)");
+    opt("nohist-streams", NOHIST_STREAMS, "the streams section (JSON) of the -nohist targets");
+    opt("disconnect-timeout", "600000", "edge.removeUserAfterDisconnectTimeout (ms) of every socket-push node: the resume scenario"
+        + " publishes to users between sockets");
+    opt("resume-sockets", "200", "sockets of the resume scenario (users r<k>x<i> of their own, not the other scenarios' sockets)");
+    opt("resume-missed", "100", "messages each resume socket misses while disconnected (history must keep at least this many)");
+    opt("resume-concurrency", "1,50", "resume: sockets reconnecting at once; a list runs the scenario once per value (fresh users each time)");
+    opt("resume-timeout", "30000", "resume: ms a socket may take from its auth frame to its last replayed message");
     opt("pid", "", "attach to a running socket-push with this pid (ports from --sp-ports) instead of starting one");
     opt("jfr", "", "record JFR on socket-push during the fan-out and step scenarios into this file");
     opt("results", "bench/results.md", "Markdown file the table is appended to (empty: none)");
     opt("note", "", "free text added to the Markdown entry");
     opt("progress", "true", "print a progress line to stderr once per second");
+  }
+
+  /** What a target name means: its kind (socketpush, baseline, cluster, cluster-secure) and whether history is on. */
+  record Kind(String base, boolean history) {
+    static Kind of(String name) {
+      boolean off = name.endsWith("-nohist");
+      String base = off ? name.substring(0, name.length() - "-nohist".length()) : name;
+      if (!List.of("socketpush", "baseline", "cluster", "cluster-secure").contains(base) || off && !List.of("socketpush", "cluster").contains(base)) {
+        throw new IllegalArgumentException("unknown target " + name
+            + " (known: baseline, socketpush, socketpush-nohist, cluster, cluster-nohist, cluster-secure)");
+      }
+      return new Kind(base, !off && !base.equals("baseline"));
+    }
+  }
+
+  /**
+   * The config every socket-push node of a target gets besides its own: {@code streams} (validated with the
+   * server's own parser; empty: none, the defaults) and {@code edge.removeUserAfterDisconnectTimeout}.
+   */
+  static JsonObject serverExtras(String streamsJson, long disconnectTimeoutMs) {
+    JsonObject extra = new JsonObject().put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", disconnectTimeoutMs));
+    if (!streamsJson.isBlank()) {
+      JsonObject streams;
+      try {
+        streams = new JsonObject(streamsJson);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("streams config is not a JSON object: " + streamsJson);
+      }
+      io.socketpush.config.StreamRules.from(streams); // fails with the server's message if the rules are invalid
+      extra.put("streams", streams);
+    }
+    return extra;
+  }
+
+  /** The resume scenario's concurrency list ("1,50"): positive integers. */
+  static List<Integer> resumeConcurrency(String list) {
+    List<Integer> out = new ArrayList<>();
+    for (String p : list.split(",")) {
+      int c = Integer.parseInt(p.trim());
+      if (c < 1) {
+        throw new IllegalArgumentException("resume-concurrency values must be >= 1: " + list);
+      }
+      out.add(c);
+    }
+    return out;
   }
 
   private static void opt(String name, String def, String doc) {
@@ -154,6 +214,15 @@ public final class Bench {
     out.put("targets", targets);
     machine.put("loadavgAfter", loadavg());
     out.put("ratios", ratios(targets.getJsonObject("socketpush"), targets.getJsonObject("baseline")));
+    JsonObject onOff = new JsonObject();
+    for (String n : List.of("socketpush", "cluster")) {
+      if (targets.getValue(n) instanceof JsonObject on && targets.getValue(n + "-nohist") instanceof JsonObject off) {
+        onOff.put(n, ratios(on, off));
+      }
+    }
+    if (!onOff.isEmpty()) {
+      out.put("historyOnVsOff", onOff);
+    }
     if (targets.getValue("cluster") instanceof JsonObject cl) {
       out.put("clusterVsSingleNode", ratios(cl, targets.getJsonObject("socketpush")));
       if (targets.getValue("cluster-secure") instanceof JsonObject secure) {
@@ -179,6 +248,8 @@ public final class Bench {
     final String name;
     final boolean sp;
     final boolean cluster;
+    /** Whether the streams keep history (false for the baseline and the -nohist targets). */
+    final boolean history;
     final JsonObject res = new JsonObject();
     ServerProcess server;
     /** Every process of the target (one, or the three cluster nodes); CPU and heap are their sums. */
@@ -188,11 +259,15 @@ public final class Bench {
 
     Target(String name) {
       this.name = name;
-      this.sp = name.equals("socketpush");
-      this.cluster = name.equals("cluster") || name.equals("cluster-secure");
-      if (!sp && !cluster && !name.equals("baseline")) {
-        throw new IllegalArgumentException("unknown target " + name);
-      }
+      Kind kind = Kind.of(name);
+      this.sp = kind.base().equals("socketpush");
+      this.cluster = kind.base().startsWith("cluster");
+      this.history = kind.history();
+    }
+
+    /** The config of this target's socket-push nodes besides their own (streams rules, disconnect timeout). */
+    JsonObject extras() {
+      return serverExtras(s(history ? "streams" : "nohist-streams"), Long.parseLong(s("disconnect-timeout")));
     }
 
     long cpuNanos() {
@@ -218,23 +293,25 @@ public final class Bench {
 
     /** Starts the server (or attaches), sets up users and subscriptions, connects and measures memory. */
     void open() throws Exception {
-      String[] ports = s(sp ? "sp-ports" : cluster ? name + "-ports" : "baseline-ports").split(",");
+      String[] ports = s(name.equals("socketpush") ? "sp-ports" : sp || cluster ? name + "-ports" : "baseline-ports").split(",");
       int edgePort = Integer.parseInt(ports[0]);
       int adminPort = Integer.parseInt(ports[1]);
       for (int port : new int[] {edgePort, adminPort}) {
-        if (!(sp && !s("pid").isEmpty()) && ServerProcess.accepts(port)) {
+        if (!(name.equals("socketpush") && !s("pid").isEmpty()) && ServerProcess.accepts(port)) {
           throw new IllegalStateException("port " + port + " is already in use");
         }
       }
       System.err.println("== " + name + ": start, setup, connect");
       if (cluster) {
-        ClusterNodes nodes = ClusterNodes.start(javaServerPrefix(), s("jar"), edgePort, adminPort, name.equals("cluster-secure"));
+        boolean secure = name.equals("cluster-secure");
+        ClusterNodes nodes = ClusterNodes.start(javaServerPrefix(), s("jar"), edgePort, adminPort, secure, extras(),
+            name.substring("cluster".length()), secure ? 46_000 : history ? 48_000 : 44_000);
         servers.addAll(nodes.processes());
         adminPorts = nodes.adminPorts();
         server = servers.get(0);
         res.put("nodes", nodes.describe());
       } else {
-        server = startServer(sp, edgePort, adminPort);
+        server = startServer(name, sp, edgePort, adminPort, sp ? extras() : null);
         servers.add(server);
       }
       res.put("pid", server.pid());
@@ -316,14 +393,36 @@ public final class Bench {
       res.put(key, summary(r));
     }
 
+    /** The resume scenario (targets with history only): see {@link LoadGen#resume}. */
+    void resume() {
+      if (!history) {
+        return;
+      }
+      if (d("warmup") > 0) {
+        // the resume path (auth with positions, history reads, replay) is not in the other warm-up: top -H showed
+        // the nodes' C2 compiler threads at a third of a core each during the first timed resumes
+        System.err.println("== " + name + ": resume warm-up (untimed)");
+        gen.resume(Math.min(50, i("resume-sockets")), i("resume-missed"), 10, Long.parseLong(s("resume-timeout")));
+      }
+      for (int c : resumeConcurrency(s("resume-concurrency"))) {
+        System.err.println("== " + name + ": resume, " + c + " at once");
+        JsonObject r = gen.resume(i("resume-sockets"), i("resume-missed"), c, Long.parseLong(s("resume-timeout")));
+        res.put("resume-c" + c, r);
+        System.err.printf("   resume of %d missed x %d sockets: %d complete, %d failed (%s); auth -> last replayed p50 %.2f p99 %.2f"
+          + " max %.2f ms; srv cpu %.2f%n", r.getInteger("missed"), r.getInteger("sockets"), r.getInteger("complete"),
+          r.getInteger("failed"), r.getJsonObject("failures").encode(), r.getDouble("p50Ms"), r.getDouble("p99Ms"),
+          r.getDouble("maxMs"), r.getDouble("serverCpu"));
+      }
+    }
+
     void jfrStart() {
-      if (sp && !s("jfr").isEmpty()) {
+      if (name.equals("socketpush") && !s("jfr").isEmpty()) {
         System.err.println("   JFR: " + server.jcmd("JFR.start", "name=bench", "settings=profile"));
       }
     }
 
     void jfrStop() {
-      if (sp && !s("jfr").isEmpty()) {
+      if (name.equals("socketpush") && !s("jfr").isEmpty()) {
         String file = Path.of(s("jfr")).toAbsolutePath().toString();
         System.err.println("   JFR: " + server.jcmd("JFR.dump", "name=bench", "filename=" + file));
         server.jcmd("JFR.stop", "name=bench");
@@ -375,6 +474,9 @@ public final class Bench {
           t.scenario(key);
         }
       }
+      if (has("resume")) {
+        t.resume();
+      }
       if (has("step")) {
         stepped(List.of(t));
       }
@@ -410,6 +512,9 @@ public final class Bench {
         for (Target t : ts) {
           t.scenario(key);
         }
+      }
+      if (has("resume")) {
+        ts.forEach(Target::resume);
       }
       if (has("step")) {
         stepped(ts);
@@ -508,23 +613,24 @@ public final class Bench {
     return cmd;
   }
 
-  private ServerProcess startServer(boolean sp, int edgePort, int adminPort) throws IOException {
-    if (sp && !s("pid").isEmpty()) {
+  private ServerProcess startServer(String name, boolean sp, int edgePort, int adminPort, JsonObject extras) throws IOException {
+    if (name.equals("socketpush") && !s("pid").isEmpty()) {
       return ServerProcess.attach(Long.parseLong(s("pid")));
     }
     List<String> cmd = javaServerPrefix();
     if (sp) {
       // single node, not clustered: other engineers' clustered tests run on this machine
-      JsonObject conf = new JsonObject().put("nodeId", "bench")
+      JsonObject conf = new JsonObject().put("nodeId", name.equals("socketpush") ? "bench" : "bench-" + name)
           .put("edge", new JsonObject().put("host", "127.0.0.1").put("port", edgePort).put("pingTimeout", 600_000)
               .put("authTimeout", 60_000))
           .put("management", new JsonObject().put("host", "127.0.0.1").put("port", adminPort))
           .put("cluster", new JsonObject().put("requestTimeout", 10_000));
+      conf.mergeIn(extras, true);
       cmd.addAll(List.of("-jar", s("jar"), "-conf", conf.encode()));
     } else {
       cmd.addAll(List.of("-cp", s("jar"), BaselineServer.class.getName(), String.valueOf(edgePort), String.valueOf(adminPort)));
     }
-    return ServerProcess.start(cmd, Path.of("bench", "logs", (sp ? "socketpush" : "baseline") + ".log"), edgePort, 60_000);
+    return ServerProcess.start(cmd, Path.of("bench", "logs", name + ".log"), edgePort, 60_000);
   }
 
   // ---------------------------------------------------------------- machine and pinning
@@ -616,7 +722,27 @@ public final class Bench {
     rows.add(new Row(step + ": p99 ms at best", t -> get(t, "step", "bestP99Ms")));
     rows.add(new Row(step + ": generator / server CPU at best", t -> pair(t, "step", "bestGenCpu", "bestServerCpu")));
     rows.add(new Row(step + ": server CPU us per delivery at best", t -> get(t, "step", "bestServerCpuUsPerDelivery")));
+    for (int c : resumeConcurrency(cfg.getString("resume-concurrency"))) {
+      resumeRows(rows, cfg, c);
+    }
     return rows;
+  }
+
+  private static void resumeRows(List<Row> rows, JsonObject cfg, int c) {
+    String key = "resume-c" + c;
+    String resume = "resume of " + cfg.getString("resume-missed") + " missed messages x " + cfg.getString("resume-sockets")
+        + " sockets, " + c + " at once";
+    rows.add(new Row(resume + ": complete / failed sockets", t -> pair(t, key, "complete", "failed")));
+    rows.add(new Row(resume + ": failures (no position / not recovered / missing / extra / out of order / timed out / publishes failed)",
+        t -> t != null && t.getValue(key) instanceof JsonObject r && r.getValue("failures") instanceof JsonObject f
+            ? f.getValue("noPosition") + " / " + f.getValue("notRecovered") + " / " + f.getValue("missing") + " / " + f.getValue("extra") + " / " + f.getValue("outOfOrder")
+                + " / " + f.getValue("timedOut") + " / " + r.getValue("publishFailed") : null));
+    rows.add(new Row(resume + ": auth frame -> last replayed message p50 ms", t -> get(t, key, "p50Ms")));
+    rows.add(new Row(resume + ": auth frame -> last replayed message p99 ms", t -> get(t, key, "p99Ms")));
+    rows.add(new Row(resume + ": auth frame -> last replayed message max ms", t -> get(t, key, "maxMs")));
+    rows.add(new Row(resume + ": auth frame -> auth reply p99 ms", t -> get(t, key, "authP99Ms")));
+    rows.add(new Row(resume + ": server CPU (cores) in the last second before the resumes", t -> get(t, key, "serverCpuBeforeResume")));
+    rows.add(new Row(resume + ": server CPU us per replayed message (with the reconnect)", t -> get(t, key, "serverCpuUsPerMessage")));
   }
 
   private JsonObject ratios(JsonObject sp, JsonObject base) {
@@ -664,10 +790,27 @@ public final class Bench {
     if (!cfg.getString("note").isEmpty()) {
       b.append(cfg.getString("note")).append("\n");
     }
-    if (sp != null && base != null || cl == null) {
+    JsonObject spOff = t.getJsonObject("socketpush-nohist");
+    JsonObject clOff = t.getJsonObject("cluster-nohist");
+    if (base != null || cl == null && spOff == null) {
       table(b, rows(cfg), "socket-push", sp, "baseline", base);
     }
-    if (cl != null) {
+    String onConf = cfg.getString("streams").isBlank() ? "the default streams rules" : "streams " + cfg.getString("streams");
+    if (sp != null && spOff != null) {
+      b.append("\nHistory on vs off, single node (").append(onConf).append(" against streams ").append(cfg.getString("nohist-streams"))
+          .append("), same run:\n");
+      table(b, rows(cfg), "history on", sp, "history off", spOff);
+    }
+    if (cl != null && clOff != null) {
+      b.append("\nHistory on vs off, 3-node cluster (").append(cl.getValue("nodes")).append("; ").append(onConf)
+          .append(" against streams ").append(cfg.getString("nohist-streams")).append("), same run:\n");
+      List<Row> rows = new ArrayList<>(rows(cfg));
+      for (String[] sc : new String[][] {{"user", "user publish"}, {"fanout", "fan-out"}, {"channels", "channels"}}) {
+        rows.add(new Row(sc[1] + ": event-bus requests between nodes per publish", x -> get(x, sc[0], "remoteMessagesPerPublish")));
+      }
+      table(b, rows, "history on", cl, "history off", clOff);
+    }
+    if (cl != null && (sp != null || clOff == null)) {
       b.append("\n3-node cluster (").append(cl.getValue("nodes")).append("; sockets on the edge node, setup and publishes through"
           + " the management API of another node, every node pinned like the single node) against the single node:\n");
       List<Row> rows = new ArrayList<>(rows(cfg));
@@ -683,7 +826,7 @@ public final class Bench {
           + " the same cluster without one, same run:\n");
       table(b, rows(cfg), "secured cluster", secure, "open cluster", cl);
     }
-    for (String name : List.of("socketpush", "baseline", "cluster", "cluster-secure")) {
+    for (String name : List.of("socketpush", "socketpush-nohist", "baseline", "cluster", "cluster-nohist", "cluster-secure")) {
       JsonObject tt = t.getJsonObject(name);
       if (tt != null && tt.getValue("step") instanceof JsonObject st) {
         b.append("\n").append(name).append(" steps (offered publishes/s -> delivered/s, p99 ms, lost, gen/srv CPU): ");
@@ -700,7 +843,7 @@ public final class Bench {
         b.append("\n").append(name).append(" failed: ").append(tt.getString("error")).append("\n");
       }
     }
-    b.append("\nRatios are socket-push / baseline (higher is better for rates, lower for latency, memory and CPU cost). ")
+    b.append("\nRatios are the first column / the second (socket-push / baseline, cluster / single node, history on / off; higher is better for rates, lower for latency, memory and CPU cost). ")
         .append("CPU us per delivery = the process's CPU time / messages delivered: the cost, robust to how much of ")
         .append("the core the process got on a shared machine (its inverse is the rate one dedicated core would sustain). ")
         .append("Lost = accepted publishes a subscribed socket never received; dups = frames received twice.\n");

@@ -31,6 +31,11 @@ final class ClusterNodes {
     this.adminPorts = adminPorts;
   }
 
+  /** {@link #start(List, String, int, int, boolean, JsonObject, String, int)} with the default config. */
+  static ClusterNodes start(List<String> javaPrefix, String jar, int edgePort, int adminPort, boolean secure) throws IOException {
+    return start(javaPrefix, jar, edgePort, adminPort, secure, new JsonObject(), secure ? "-secure" : "", secure ? 46_000 : 48_000);
+  }
+
   /**
    * Starts the three nodes and waits until each management API sees all three.
    *
@@ -38,10 +43,14 @@ final class ClusterNodes {
    * @param edgePort client port of the edge node
    * @param adminPort management port of the node publishes go through; the edge node and the third node
    *     use the next two ports
+   * @param extra config merged (deeply) into every node's config (the streams rules, edge options)
+   * @param suffix added to the node ids and log names (targets of one run must differ)
+   * @param jgroupsBase lowest JGroups port the cluster may draw (a random one of 50 slots of 20 above it)
    */
-  static ClusterNodes start(List<String> javaPrefix, String jar, int edgePort, int adminPort, boolean secure) throws IOException {
+  static ClusterNodes start(List<String> javaPrefix, String jar, int edgePort, int adminPort, boolean secure, JsonObject extra,
+      String suffix, int jgroupsBase) throws IOException {
     String name = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-    int jgroups = (secure ? 46_000 : 48_000) + ThreadLocalRandom.current().nextInt(0, 50) * 20;
+    int jgroups = jgroupsBase + ThreadLocalRandom.current().nextInt(0, 50) * 20;
     List<String> props = List.of("-Dsocketpush.cluster.name=" + name, "-Djgroups.bind_addr=127.0.0.1",
         "-Djgroups.tcp.port=" + jgroups, "-Djgroups.tcpping.initial_hosts=127.0.0.1[" + jgroups + "]",
         "-Djgroups.tcpping.port_range=5");
@@ -58,12 +67,11 @@ final class ClusterNodes {
     }
     JsonArray owners = new JsonArray().add("auth").add("user").add("channel").add("management");
     // the API node first: it seeds the cluster; then the edge and the second owner
-    String suffix = secure ? "-secure" : "";
-    JsonObject api = node("bench-api" + suffix, owners, adminPort, cluster);
+    JsonObject api = node("bench-api" + suffix, owners, adminPort, cluster).mergeIn(extra.copy(), true);
     JsonObject edge = node("bench-edge" + suffix, new JsonArray().add("edge").add("management"), adminPort + 1, cluster)
         .put("edge", new JsonObject().put("host", "127.0.0.1").put("port", edgePort).put("pingTimeout", 600_000)
-            .put("authTimeout", 60_000));
-    JsonObject owner = node("bench-owner" + suffix, owners, adminPort + 2, cluster);
+            .put("authTimeout", 60_000)).mergeIn(extra.copy(), true);
+    JsonObject owner = node("bench-owner" + suffix, owners, adminPort + 2, cluster).mergeIn(extra.copy(), true);
     List<ServerProcess> started = new ArrayList<>();
     try {
       started.add(startOne(javaPrefix, jar, props, api, adminPort));

@@ -537,6 +537,368 @@ public final class LoadGen implements AutoCloseable {
     return stream == Stream.ALL ? ALL_CHANNEL : GROUP_PREFIX + k;
   }
 
+  // ---------------------------------------------------------------- resume of missed messages
+
+  /** A socket of the resume scenario: its own user, its stream position, what it got after resuming. */
+  private static final class RSock {
+    final int index;
+    final String user;
+    volatile WebSocket ws;
+    volatile boolean closed;
+    volatile Promise<Void> auth;
+    volatile Boolean recovered;
+    volatile String epoch;
+    volatile long offset = -1;
+    volatile boolean resuming;
+    volatile boolean publishFailed;
+    volatile long authSent;
+    volatile long authReply;
+    volatile long lastAt;
+    final List<ResumeCheck.Frame> frames = new ArrayList<>();
+    final CompletableFuture<Void> primed = new CompletableFuture<>();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    int missed;
+
+    RSock(int index, String user) {
+      this.index = index;
+      this.user = user;
+    }
+  }
+
+  private int resumeRuns;
+  /** Server CPU (cores) under which the servers count as settled before the resumes are timed. */
+  private static final double SETTLED_CPU = 0.3;
+  /** The resume scenario's own client: the other sockets use every connection {@link #wsClient} allows. */
+  private WebSocketClient resumeClient;
+
+  /**
+   * The resume scenario: {@code n} sockets of users of their own connect and each gets one message of its
+   * user stream (its position), then all disconnect; {@code missed} messages per user are published (one after
+   * the other per user, so message k has offset position + k); then the sockets reconnect, {@code concurrency}
+   * at a time, each with {@code "positions": {"user.<id>": "<epoch>:<offset>"}} in its auth frame. Per socket:
+   * the time from writing the auth frame to the last replayed message, and whether it got exactly the missed
+   * messages in order ({@link ResumeCheck}). Needs edge.removeUserAfterDisconnectTimeout longer than the publishing.
+   */
+  public JsonObject resume(int n, int missed, int concurrency, long timeoutMs) {
+    int k = ++resumeRuns;
+    if (resumeClient != null) {
+      await(resumeClient.close(), 10_000);
+    }
+    resumeClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(n + 16)
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+    RSock[] rs = new RSock[n];
+    for (int i = 0; i < n; i++) {
+      rs[i] = new RSock(i, "r" + k + "x" + i);
+      rs[i].missed = missed;
+    }
+    AtomicReference<String> firstError = new AtomicReference<>();
+    AtomicInteger progressCount = new AtomicInteger();
+    String[] stage = {"setup"};
+    progress("resume", () -> stage[0] + " " + progressCount.get() + "/" + n);
+    long t0 = System.nanoTime();
+    // 1. sessions, connect without positions, one message each: the position to resume from
+    int setupFailed = limited(n, 64, i -> post("/api/auth/set", new JsonObject().put("userId", rs[i].user)
+        .put("sessionId", "s" + rs[i].user).encode()).compose(r -> r.status == 200 ? Future.succeededFuture() : Future.failedFuture(r.toString()))
+        .onComplete(ar -> progressCount.incrementAndGet()), timeoutMs, firstError);
+    stage[0] = "connect";
+    progressCount.set(0);
+    int connectFailed = limited(n, 64, i -> connectResume(rs[i], null, timeoutMs).onComplete(ar -> progressCount.incrementAndGet()),
+        timeoutMs, firstError);
+    stage[0] = "prime";
+    progressCount.set(0);
+    int primeFailed = limited(n, 64, i -> publishResume(rs[i], 0).onComplete(ar -> progressCount.incrementAndGet()), timeoutMs, firstError);
+    for (RSock r : rs) {
+      try {
+        r.primed.get(Math.max(1, timeoutMs - (System.nanoTime() - t0) / 1_000_000), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        // counted below: no position
+      }
+    }
+    // 2. away: every socket closed, then the missed messages, one after the other per user
+    stage[0] = "disconnect";
+    progressCount.set(0);
+    limited(n, 64, i -> closeResume(rs[i]).onComplete(ar -> progressCount.incrementAndGet()), timeoutMs, firstError);
+    sleep(1_000);
+    stage[0] = "publish " + missed + " per user";
+    progressCount.set(0);
+    long p0 = System.nanoTime();
+    AtomicInteger publishFailed = new AtomicInteger();
+    limited(n, Math.min(n, opts.maxInFlight()), i -> publishChain(rs[i], 1, missed, progressCount, publishFailed), timeoutMs + missed * 1_000L,
+        firstError);
+    double publishSecs = (System.nanoTime() - p0) / 1e9;
+    // the servers finish what the publishing left (history trimming, replication) before the resume is timed:
+    // a first run showed a core busy for seconds after the last publish, which the resumes then queued behind
+    stage[0] = "settle";
+    long s0 = System.nanoTime();
+    double settledCpu = -1;
+    while (System.nanoTime() - s0 < 30_000_000_000L) {
+      long c0 = serverCpuNanos.getAsLong();
+      long w0 = System.nanoTime();
+      sleep(1_000);
+      long c1 = serverCpuNanos.getAsLong();
+      settledCpu = c0 < 0 || c1 < 0 ? -1 : round((c1 - c0) / ((System.nanoTime() - w0) / 1e9) / 1e9);
+      if (settledCpu < SETTLED_CPU) {
+        break;
+      }
+    }
+    double settleSecs = (System.nanoTime() - s0) / 1e9;
+    // 3. resume: reconnect with the positions, measure the auth frame -> last replayed message
+    stage[0] = "resume";
+    progressCount.set(0);
+    long cpu0 = ownCpuNanos();
+    long scpu0 = serverCpuNanos.getAsLong();
+    long r0 = System.nanoTime();
+    limited(n, concurrency, i -> {
+      RSock r = rs[i];
+      if (r.offset < 0 || r.publishFailed) {
+        return Future.succeededFuture();
+      }
+      r.resuming = true;
+      Promise<Void> finished = Promise.promise();
+      JsonObject positions = new JsonObject().put("user." + r.user, r.epoch + ":" + r.offset);
+      connectResume(r, positions, timeoutMs).onComplete(ar -> {
+        if (ar.failed()) {
+          finished.tryComplete();
+          return;
+        }
+        long timer = vertx.setTimer(timeoutMs, t -> finished.tryComplete());
+        r.done.whenComplete((v, err) -> {
+          vertx.cancelTimer(timer);
+          finished.tryComplete();
+        });
+      });
+      return finished.future().onComplete(ar -> progressCount.incrementAndGet());
+    }, timeoutMs * 2 + 10_000, firstError);
+    double resumeSecs = (System.nanoTime() - r0) / 1e9;
+    long scpu = serverCpuNanos.getAsLong() - scpu0;
+    long gcpu = ownCpuNanos() - cpu0;
+    sleep(1_000); // a duplicate or a late extra frame would arrive now
+    stopProgress();
+    Histogram last = new Histogram(3);
+    Histogram authH = new Histogram(3);
+    java.util.EnumMap<ResumeCheck.Outcome, Integer> outcomes = new java.util.EnumMap<>(ResumeCheck.Outcome.class);
+    for (ResumeCheck.Outcome o : ResumeCheck.Outcome.values()) {
+      outcomes.put(o, 0);
+    }
+    int noPosition = 0;
+    int pubFailedSockets = 0;
+    long replayed = 0;
+    for (RSock r : rs) {
+      if (r.offset < 0) {
+        noPosition++;
+        continue;
+      }
+      if (r.publishFailed) {
+        pubFailedSockets++;
+        continue;
+      }
+      List<ResumeCheck.Frame> got;
+      synchronized (r) {
+        got = new ArrayList<>(r.frames);
+      }
+      replayed += got.size();
+      ResumeCheck.Outcome o = ResumeCheck.check(r.recovered, r.offset, r.epoch, got, missed, !r.done.isDone() && !r.closed);
+      outcomes.merge(o, 1, Integer::sum);
+      if (r.authReply > 0) {
+        authH.recordValue(Math.max(0, (r.authReply - r.authSent) / 1000));
+      }
+      if (o == ResumeCheck.Outcome.OK) {
+        last.recordValue(Math.max(0, (r.lastAt - r.authSent) / 1000));
+      }
+    }
+    stage[0] = "close";
+    limited(n, 64, i -> closeResume(rs[i]), timeoutMs, firstError);
+    int complete = outcomes.get(ResumeCheck.Outcome.OK);
+    JsonObject failures = new JsonObject().put("noPosition", noPosition).put("publishFailed", pubFailedSockets);
+    outcomes.forEach((o, c) -> {
+      if (o != ResumeCheck.Outcome.OK) {
+        failures.put(switch (o) {
+          case NOT_RECOVERED -> "notRecovered";
+          case MISSING -> "missing";
+          case EXTRA -> "extra";
+          case OUT_OF_ORDER -> "outOfOrder";
+          case TIMED_OUT -> "timedOut";
+          default -> o.name();
+        }, c);
+      }
+    });
+    return new JsonObject().put("scenario", "resume").put("sockets", n).put("missed", missed).put("concurrency", concurrency)
+        .put("setupFailed", setupFailed).put("connectFailed", connectFailed).put("primeFailed", primeFailed)
+        .put("publishFailed", publishFailed.get()).put("publishSeconds", round(publishSecs))
+        .put("publishesPerSec", round(n * (double) missed / publishSecs)).put("settleSeconds", round(settleSecs))
+        .put("serverCpuBeforeResume", settledCpu)
+        .put("complete", complete).put("failed", n - complete).put("failures", failures).put("replayed", replayed)
+        .put("resumeSeconds", round(resumeSecs))
+        .put("p50Ms", ms(last.getValueAtPercentile(50))).put("p99Ms", ms(last.getValueAtPercentile(99)))
+        .put("maxMs", ms(last.getMaxValue())).put("authP50Ms", ms(authH.getValueAtPercentile(50)))
+        .put("authP99Ms", ms(authH.getValueAtPercentile(99)))
+        .put("genCpu", cores(gcpu, resumeSecs)).put("serverCpu", cores(scpu, resumeSecs))
+        .put("serverCpuUsPerMessage", perDelivery(scpu, replayed)).put("firstError", firstError.get());
+  }
+
+  /**
+   * Runs {@code task(0..count-1)}, at most {@code concurrency} at a time, each on socket event loop
+   * {@code i % loops}; waits for all; returns how many failed.
+   */
+  private int limited(int count, int concurrency, java.util.function.IntFunction<Future<?>> task, long timeoutMs,
+      AtomicReference<String> firstError) {
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger active = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable[] launch = new Runnable[1];
+    launch[0] = () -> {
+      while (active.get() < concurrency && next.get() < count) {
+        int i = next.getAndIncrement();
+        active.incrementAndGet();
+        loops.get(i % loops.size()).runOnContext(v -> {
+          Future<?> f;
+          try {
+            f = task.apply(i);
+          } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+          }
+          f.onComplete(ar -> {
+            if (ar.failed()) {
+              failed.incrementAndGet();
+              firstError.compareAndSet(null, String.valueOf(ar.cause()));
+            }
+            pub.runOnContext(x -> {
+              active.decrementAndGet();
+              if (next.get() >= count && active.get() == 0) {
+                done.complete(null);
+              } else {
+                launch[0].run();
+              }
+            });
+          });
+        });
+      }
+    };
+    if (count <= 0) {
+      return 0;
+    }
+    pub.runOnContext(v -> launch[0].run());
+    join(done, timeoutMs + count * 100L + 60_000);
+    return failed.get();
+  }
+
+  private Future<Void> publishResume(RSock r, int seq) {
+    return post("/api/user/publish", new JsonObject().put("userId", r.user).put("message", new JsonObject().put("rs", seq)).encode())
+        .compose(resp -> resp.status == 200 ? Future.<Void>succeededFuture() : Future.failedFuture(r.user + ": " + resp));
+  }
+
+  private Future<Void> publishChain(RSock r, int seq, int last, AtomicInteger progressCount, AtomicInteger failed) {
+    if (seq > last) {
+      return Future.succeededFuture();
+    }
+    return publishResume(r, seq).transform(ar -> {
+      progressCount.incrementAndGet();
+      if (ar.failed()) {
+        failed.incrementAndGet();
+        r.publishFailed = true;
+        return Future.failedFuture(ar.cause());
+      }
+      return publishChain(r, seq + 1, last, progressCount, failed);
+    });
+  }
+
+  private Future<Void> connectResume(RSock r, JsonObject positions, long timeoutMs) {
+    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(opts.host()).setPort(opts.edgePort())
+        .setURI("/eventbus/websocket").setTimeout(timeoutMs);
+    return resumeClient.connect(o).compose(ws -> {
+      r.ws = ws;
+      r.closed = false;
+      Promise<Void> auth = Promise.promise();
+      r.auth = auth;
+      ws.handler(b -> onResumeData(r, b));
+      ws.closeHandler(v -> {
+        r.closed = true;
+        auth.tryFail("closed before auth reply: " + ws.closeStatusCode() + " " + ws.closeReason());
+      });
+      ws.exceptionHandler(auth::tryFail);
+      long timer = vertx.setTimer(timeoutMs, t -> auth.tryFail("no auth reply within " + timeoutMs + " ms"));
+      JsonObject body = new JsonObject().put("userId", r.user).put("sessionId", "s" + r.user);
+      if (positions != null) {
+        body.put("positions", positions);
+      }
+      String frame = new JsonObject().put("type", "send").put("address", "socketpush.auth").put("replyAddress", "ra" + r.index)
+          .put("body", body).encode();
+      r.authSent = System.nanoTime();
+      ws.writeTextMessage(frame);
+      return auth.future().onComplete(ar -> vertx.cancelTimer(timer));
+    });
+  }
+
+  private Future<Void> closeResume(RSock r) {
+    WebSocket ws = r.ws;
+    if (ws == null || r.closed) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> closed = Promise.promise();
+    ws.closeHandler(v -> {
+      r.closed = true;
+      closed.tryComplete();
+    });
+    ws.close().onFailure(closed::tryFail);
+    long timer = vertx.setTimer(5_000, t -> closed.tryComplete());
+    return closed.future().onComplete(ar -> vertx.cancelTimer(timer));
+  }
+
+  private void onResumeData(RSock r, Buffer b) {
+    long now = System.nanoTime();
+    JsonObject f;
+    try {
+      f = b.toJsonObject();
+    } catch (RuntimeException e) {
+      errors.increment();
+      lastErrorFrame.set(b.toString());
+      return;
+    }
+    String addr = f.getString("address");
+    if ("err".equals(f.getString("type"))) {
+      errors.increment();
+      lastErrorFrame.set(b.toString());
+      if (r.auth != null) {
+        r.auth.tryFail("auth refused: " + b);
+      }
+      return;
+    }
+    if (("ra" + r.index).equals(addr)) {
+      JsonObject rec = f.getJsonObject("body", new JsonObject()).getJsonObject("recovered");
+      r.recovered = rec == null ? null : rec.getBoolean("user." + r.user);
+      r.authReply = now;
+      r.auth.tryComplete();
+      return;
+    }
+    if (!("user." + r.user).equals(addr) || !(f.getValue("headers") instanceof JsonObject h)
+        || !(f.getValue("body") instanceof JsonObject body)) {
+      errors.increment();
+      lastErrorFrame.set(b.toString());
+      return;
+    }
+    long offset = Long.parseLong(h.getString("offset", "-1"));
+    String epoch = h.getString("epoch");
+    long seq = body.getLong("rs", -1L);
+    if (!r.resuming) {
+      if (seq == 0 && r.offset < 0) {
+        r.epoch = epoch;
+        r.offset = offset;
+        r.primed.complete(null);
+      }
+      return;
+    }
+    int size;
+    synchronized (r) {
+      r.frames.add(new ResumeCheck.Frame(offset, epoch, seq));
+      size = r.frames.size();
+    }
+    if (size == r.missed) {
+      r.lastAt = now;
+      r.done.complete(null);
+    }
+  }
+
   // ---------------------------------------------------------------- HTTP
 
   private record Resp(int status, Buffer body) {

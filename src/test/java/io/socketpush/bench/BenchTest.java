@@ -96,6 +96,62 @@ class BenchTest {
     }
   }
 
+  @Test
+  void resumedSocketsGetExactlyTheMissedMessagesInOrder() {
+    TestNode node = LoadGen.await(TestNode.start(vertx, "bench-resume", null), 30_000);
+    try (LoadGen gen = gen(node.edgePort(), node.adminPort())) {
+      JsonObject r = gen.resume(6, 12, 3, 10_000);
+      String e = r.encode();
+      assertEquals(6, r.getInteger("complete"), e);
+      assertEquals(0, r.getInteger("failed"), e);
+      assertEquals(6 * 12, r.getLong("replayed"), e);
+      assertEquals(0, r.getInteger("publishFailed"), e);
+      assertTrue(r.getDouble("maxMs") >= r.getDouble("p50Ms"), e);
+    }
+  }
+
+  @Test
+  void resumeCheckCountsEachWayASocketCanMissItsReplay() {
+    java.util.function.LongFunction<ResumeCheck.Frame> f = k -> new ResumeCheck.Frame(40 + k, "e1", k);
+    java.util.List<ResumeCheck.Frame> three = java.util.List.of(f.apply(1), f.apply(2), f.apply(3));
+    assertEquals(ResumeCheck.Outcome.OK, ResumeCheck.check(true, 40, "e1", three, 3, false));
+    assertEquals(ResumeCheck.Outcome.NOT_RECOVERED, ResumeCheck.check(false, 40, "e1", three, 3, false));
+    assertEquals(ResumeCheck.Outcome.NOT_RECOVERED, ResumeCheck.check(null, 40, "e1", three, 3, false), "no auth reply");
+    assertEquals(ResumeCheck.Outcome.TIMED_OUT, ResumeCheck.check(true, 40, "e1", three.subList(0, 2), 3, true));
+    assertEquals(ResumeCheck.Outcome.MISSING, ResumeCheck.check(true, 40, "e1", three.subList(0, 2), 3, false), "socket closed");
+    assertEquals(ResumeCheck.Outcome.EXTRA, ResumeCheck.check(true, 40, "e1",
+        java.util.List.of(f.apply(1), f.apply(2), f.apply(2), f.apply(3)), 3, false), "a duplicate");
+    assertEquals(ResumeCheck.Outcome.OUT_OF_ORDER, ResumeCheck.check(true, 40, "e1",
+        java.util.List.of(f.apply(1), f.apply(3), f.apply(2)), 3, false));
+    assertEquals(ResumeCheck.Outcome.OUT_OF_ORDER, ResumeCheck.check(true, 41, "e1", three, 3, false), "a replay starting one too early");
+    assertEquals(ResumeCheck.Outcome.OUT_OF_ORDER, ResumeCheck.check(true, 40, "e2", three, 3, false), "another epoch");
+  }
+
+  @Test
+  void targetsAndTheirStreamsConfig() {
+    assertEquals(new Bench.Kind("socketpush", true), Bench.Kind.of("socketpush"));
+    assertEquals(new Bench.Kind("cluster", false), Bench.Kind.of("cluster-nohist"));
+    assertEquals(new Bench.Kind("baseline", false), Bench.Kind.of("baseline"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.Kind.of("baseline-nohist"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.Kind.of("clusterx"));
+    assertEquals(java.util.List.of(1, 50), Bench.resumeConcurrency("1, 50"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.resumeConcurrency("0"));
+
+    // the -nohist default turns history off for user and channel streams alike (the server's own parser)
+    JsonObject off = Bench.serverExtras(Bench.NOHIST_STREAMS, 600_000);
+    io.socketpush.config.StreamRules rules = io.socketpush.config.StreamRules.from(off.getJsonObject("streams"));
+    for (String stream : new String[] {"user.1", "user.u42", "channel.x", "channel.g7"}) {
+      assertEquals(false, rules.forStream(stream).enabled(), stream);
+    }
+    assertEquals(600_000L, off.getJsonObject("edge").getLong("removeUserAfterDisconnectTimeout"));
+    JsonObject on = Bench.serverExtras("", 1_000);
+    assertEquals(null, on.getValue("streams"), "empty: the server's defaults");
+    assertTrue(io.socketpush.config.StreamRules.defaults().forStream("user.1").enabled());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.serverExtras("{rules", 1));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Bench.serverExtras("{\"rules\":[{\"match\":\"*\",\"historySize\":-1}]}", 1));
+  }
+
   private LoadGen gen(int edgePort, int adminPort) {
     return new LoadGen(new LoadGen.Options("127.0.0.1", edgePort, adminPort, SOCKETS, GROUPS, 2, 4, 100, false));
   }
