@@ -123,11 +123,14 @@ public final class EdgeNode {
 
   /** Writes a repaired or released delivery to the stream's current local recipients. */
   private void writeRepaired(String stream, StreamGaps.Item item) {
+    List<ClientSession> sockets = List.of();
     if (stream.startsWith(Addresses.CLIENT_CHANNEL_PREFIX)) {
-      writeChannel(stream.substring(Addresses.CLIENT_CHANNEL_PREFIX.length()), item.frame(), stream, item.epoch(), item.offset());
+      sockets = java.util.Arrays.asList(channelTargets(stream.substring(Addresses.CLIENT_CHANNEL_PREFIX.length())));
     } else if (stream.startsWith(Addresses.CLIENT_USER_PREFIX)) {
-      writeUser(stream.substring(Addresses.CLIENT_USER_PREFIX.length()), item.frame(), stream, item.epoch(), item.offset());
+      LocalUser lu = users.get(stream.substring(Addresses.CLIENT_USER_PREFIX.length()));
+      sockets = lu == null ? List.of() : new ArrayList<>(lu.sockets);
     }
+    write(sockets, item.frame(), stream, item.epoch(), item.offset());
   }
 
   /** This node's meters (socket-level counters are incremented through it). */
@@ -477,22 +480,7 @@ public final class EdgeNode {
     if (v != StreamGaps.Verdict.WRITE) {
       return v == StreamGaps.Verdict.HELD ? lu.sockets.size() : 0; // written in order after the gap, or written before
     }
-    return writeUser(userId, frame, stream, epoch, offset);
-  }
-
-  private int writeUser(String userId, String frame, String stream, String epoch, long offset) {
-    LocalUser lu = users.get(userId);
-    if (lu == null) {
-      return 0;
-    }
-    int n = 0;
-    for (ClientSession s : new ArrayList<>(lu.sockets)) {
-      if (s.deliver(frame, stream, epoch, offset)) {
-        n++;
-      }
-    }
-    delivered.addAndGet(n);
-    return n;
+    return write(new ArrayList<>(lu.sockets), frame, stream, epoch, offset);
   }
 
   int deliverToChannel(String channelId, Buffer encoded) {
@@ -500,13 +488,9 @@ public final class EdgeNode {
   }
 
   int deliverToChannel(String channelId, Buffer encoded, String epoch, long offset) {
-    ClientSession[] targets = recipients.get(channelId);
-    if (targets == null) {
-      targets = collectRecipients(channelId);
-      if (targets.length == 0) {
-        return 0;
-      }
-      recipients.put(channelId, targets);
+    ClientSession[] targets = channelTargets(channelId);
+    if (targets.length == 0) {
+      return 0;
     }
     String frame = encoded.toString(); // decoded once, written to every socket
     String stream = Addresses.clientChannel(channelId);
@@ -514,21 +498,26 @@ public final class EdgeNode {
     if (v != StreamGaps.Verdict.WRITE) {
       return v == StreamGaps.Verdict.HELD ? targets.length : 0; // written in order after the gap, or written before
     }
-    return writeChannel(channelId, frame, stream, epoch, offset);
+    // an array snapshot: a slow consumer closed during the loop changes the sets, not this array
+    return write(java.util.Arrays.asList(targets), frame, stream, epoch, offset);
   }
 
-  private int writeChannel(String channelId, String frame, String stream, String epoch, long offset) {
+  /** The sockets a channel delivery writes to, cached until the channel's recipients change. */
+  private ClientSession[] channelTargets(String channelId) {
     ClientSession[] targets = recipients.get(channelId);
     if (targets == null) {
       targets = collectRecipients(channelId);
-      if (targets.length == 0) {
-        return 0;
+      if (targets.length > 0) {
+        recipients.put(channelId, targets);
       }
-      recipients.put(channelId, targets);
     }
+    return targets;
+  }
+
+  /** Writes one stream frame to {@code sockets} (a snapshot); the number written. */
+  private int write(List<ClientSession> sockets, String frame, String stream, String epoch, long offset) {
     int n = 0;
-    // an array snapshot: a slow consumer closed during the loop changes the sets, not this array
-    for (ClientSession s : targets) {
+    for (ClientSession s : sockets) {
       if (s.deliver(frame, stream, epoch, offset)) {
         n++;
       }

@@ -10,14 +10,11 @@ import io.socketpush.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The browser client (webroot/js/socketpush.js) given two edges: when the edge it is on stops, it
@@ -54,11 +51,11 @@ class FailoverBrowserTest {
   }
 
   private Object js(String script) {
-    return ((JavascriptExecutor) driver).executeScript(script);
+    return chromium.js(script);
   }
 
   private void waitFor(String what, String condition) {
-    new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what).until(d -> Boolean.TRUE.equals(js("return " + condition + ";")));
+    chromium.waitUntil(what, condition);
   }
 
   @Test

@@ -10,13 +10,10 @@ import io.socketpush.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The webroot JS client in Chromium resumes its streams by itself (issue 15, step 6): the page on an edge that
@@ -53,11 +50,11 @@ class ResumeBrowserTest {
   }
 
   private Object js(String script) {
-    return ((JavascriptExecutor) driver).executeScript(script);
+    return chromium.js(script);
   }
 
   private void waitFor(String what, String condition) {
-    new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what).until(d -> Boolean.TRUE.equals(js("return " + condition + ";")));
+    chromium.waitUntil(what, condition);
   }
 
   @Test

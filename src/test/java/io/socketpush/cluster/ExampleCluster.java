@@ -174,4 +174,17 @@ final class ExampleCluster {
     }
     return dup;
   }
+
+  /** The edges' stats for a failure dump (an unreachable edge prints its error instead). */
+  void printEdgeStats(String prefix) {
+    for (String edge : List.of("node1", "node3")) {
+      try {
+        Object stats = Await.result(vertx.eventBus().request("socketpush.edge." + edge, new JsonObject(),
+            new io.vertx.core.eventbus.DeliveryOptions().addHeader("op", "stats")), 5_000).body();
+        System.out.println(prefix + " edge " + edge + " stats: " + stats);
+      } catch (RuntimeException | AssertionError x) {
+        System.out.println(prefix + " edge " + edge + " stats: " + x);
+      }
+    }
+  }
 }

@@ -100,15 +100,7 @@ class RoleFaultsIT {
         System.out.println("---- socket " + s + (s.closed().isComplete() ? " (closed)" : " (open)") + ": " + got.size()
             + " received, last " + (got.isEmpty() ? "-" : ((java.util.TreeSet<Integer>) got).last()));
       }
-      for (String edge : List.of("node1", "node3")) {
-        try {
-          Object stats = Await.result(c.vertx.eventBus().request("socketpush.edge." + edge, new JsonObject(),
-              new io.vertx.core.eventbus.DeliveryOptions().addHeader("op", "stats")), 5_000).body();
-          System.out.println("---- edge " + edge + " stats: " + stats);
-        } catch (RuntimeException | AssertionError x) {
-          System.out.println("---- edge " + edge + " stats: " + x);
-        }
-      }
+      c.printEdgeStats("----");
       throw e;
     }
     return at[0];

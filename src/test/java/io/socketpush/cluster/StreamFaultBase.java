@@ -306,15 +306,7 @@ abstract class StreamFaultBase {
         System.out.println("[streams] " + rc.user + (rc.open() ? " open on " + rc.socket : " closed") + ", last positions "
             + rc.lastPosition("channel." + CHANNEL) + " / " + rc.lastPosition("user." + rc.user) + ", not recovered " + rc.notRecovered);
       }
-      for (String edge : List.of("node1", "node3")) {
-        try {
-          Object stats = Await.result(c.vertx.eventBus().request("socketpush.edge." + edge, new JsonObject(),
-              new io.vertx.core.eventbus.DeliveryOptions().addHeader("op", "stats")), 5_000).body();
-          System.out.println("[streams] edge " + edge + " stats: " + stats);
-        } catch (RuntimeException | AssertionError x) {
-          System.out.println("[streams] edge " + edge + " stats: " + x);
-        }
-      }
+      c.printEdgeStats("[streams]");
     }
     Ledger l = ledger(from, to);
     int total = l.reconnects();

@@ -59,6 +59,17 @@ public final class Chromium implements AutoCloseable {
     }
   }
 
+  /** Runs a script in the page; its result. */
+  public Object js(String script) {
+    return ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(script);
+  }
+
+  /** Waits (20 s at most) until the page's JavaScript expression {@code condition} is true. */
+  public void waitUntil(String what, String condition) {
+    new org.openqa.selenium.support.ui.WebDriverWait(driver, java.time.Duration.ofSeconds(20)).withMessage(what)
+        .until(d -> Boolean.TRUE.equals(js("return " + condition + ";")));
+  }
+
   /** Quits the browser, stops the driver and deletes the profile, whatever fails on the way. */
   @Override
   public void close() throws IOException {
