@@ -166,6 +166,11 @@ public final class NodeVerticle extends VerticleBase {
     return management == null ? -1 : management.port();
   }
 
+  /** The edge verticle, or null without the edge role (for tests). */
+  public EdgeVerticle edge() {
+    return edge;
+  }
+
   /** The sharded services this node uses. */
   public Services services() {
     return services;

@@ -36,15 +36,12 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
 
   private final Vertx vertx;
   private Set<String> ringMembers = Set.of();
-  /** Completes once the interest pulled after the last ring change is in. */
-  private Future<Void> settled = Future.succeededFuture();
   private final Membership membership;
   private final PresenceService presence;
   private final Subscriptions subscriptions;
   private final long timeoutMs;
   private final IntSupplier listLimit;
   private final Map<String, Set<String>> interest = new HashMap<>();
-  private final io.socketpush.shard.Takeover takeover;
   private final StreamLog streams;
 
   ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, Subscriptions subscriptions,
@@ -56,7 +53,6 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     this.subscriptions = subscriptions;
     this.timeoutMs = timeoutMs;
     this.listLimit = listLimit;
-    this.takeover = new io.socketpush.shard.Takeover(() -> 2 * timeoutMs);
   }
 
   @Override
@@ -140,15 +136,6 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   @Override
   public Future<PublishResult> publish(String channelId, PushMessage message, String idempotencyKey) {
     catchUpWithRing();
-    if (settled.isComplete()) {
-      return publishNow(channelId, message, idempotencyKey);
-    }
-    // the ring just changed: first learn from every edge which of our channels it holds, so that an
-    // acknowledged publish really reached every edge holding recipients
-    return settled.transform(ar -> publishNow(channelId, message, idempotencyKey));
-  }
-
-  private Future<PublishResult> publishNow(String channelId, PushMessage message, String idempotencyKey) {
     Future<PublishResult> bad = guard(channelId, Validate.message(message));
     if (bad == null) {
       bad = StreamLog.validKey(idempotencyKey);
@@ -163,12 +150,10 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     // no socket gets it twice
     return streams.appendOnce(stream, message.value(), idempotencyKey).compose(appended -> {
       io.socketpush.stream.Position pos = appended.position();
-      Set<String> known = interest.get(channelId);
-      Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
-      if (takeover.active()) {
-        edges.addAll(membership.ring(Role.EDGE).members()); // interest may still be incomplete after a ring change
-      }
-      if (edges.isEmpty()) {
+      // after a ring change the edges we do not know yet read this from history when their announcement reaches
+      // us (announce answers the stream's top): stored is acknowledged, the delivery follows
+      Set<String> edges = interest.get(channelId);
+      if (edges == null || edges.isEmpty()) {
         return Future.succeededFuture(new PublishResult(0, pos.epoch(), pos.offset()));
       }
       Buffer frame = EdgeOps.recFrame(stream, message.value(), pos);
@@ -215,7 +200,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   }
 
   @Override
-  public Future<Void> announce(String nodeId, List<String> channelIds) {
+  public Future<JsonObject> announce(String nodeId, List<String> channelIds) {
     Set<String> listed = new HashSet<>(channelIds);
     // kept even for channels this shard does not own yet: during a ring change the edge's ring may be
     // ahead of ours; onRingChange drops what we do not own once our ring caught up
@@ -228,7 +213,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
         interest.remove(c);
       }
     }
-    return Future.succeededFuture();
+    return Future.succeededFuture(streams.tops(channelIds, Addresses::clientChannel));
   }
 
   /**
@@ -250,8 +235,6 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     ringMembers = members; // the ring's own set: the next publishes compare by identity, not element by element
     if (changed) {
       streams.reset(); // another owner may have written our streams: read their meta again
-      settled = pullInterest();
-      takeover.ringChanged();
     }
     Set<String> live = membership.nodes().keySet();
     for (String c : new ArrayList<>(interest.keySet())) {
@@ -261,29 +244,6 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
         interest.remove(c);
       }
     }
-  }
-
-  /**
-   * Asks every live edge which channels it holds and records those this shard owns now. The edges also
-   * announce on their own ring changes, but theirs may change later than ours; pulling makes the new
-   * owner complete before it acknowledges publishes. Bounded by the request timeout.
-   */
-  private Future<Void> pullInterest() {
-    List<Future<Void>> pulls = new ArrayList<>();
-    membership.nodes().forEach((id, d) -> {
-      if (d.getJsonArray("roles", new io.vertx.core.json.JsonArray()).contains(Role.EDGE.id())) {
-        pulls.add(EdgeOps.<io.vertx.core.json.JsonArray>control(vertx, id, EdgeOps.CHANNELS, new JsonObject(), timeoutMs)
-            .map(channels -> {
-              for (Object c : channels) {
-                if (c instanceof String ch && owns(ch)) {
-                  interest.computeIfAbsent(ch, k -> new HashSet<>()).add(id);
-                }
-              }
-              return null;
-            }));
-      }
-    });
-    return Future.join(pulls).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Interested edges of a channel (for tests and status). */

@@ -4,6 +4,7 @@ import io.vertx.codegen.annotations.GenIgnore;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.List;
@@ -22,8 +23,12 @@ public interface InterestService {
   /** Edge {@code nodeId} holds no more local subscribers of {@code channelId}. */
   Future<Void> removeInterest(String channelId, String nodeId);
 
-  /** Anti-entropy: the complete list of channels of this shard edge {@code nodeId} is interested in. */
-  Future<Void> announce(String nodeId, List<String> channelIds);
+  /**
+   * The complete list of channels of this shard edge {@code nodeId} is interested in, sent on every ring change
+   * of the edge and periodically. Answers the top position of each listed channel's stream this owner wrote
+   * ({@code "channel.<id>": "<epoch>:<offset>"}): see {@link io.socketpush.user.PresenceService#announce}.
+   */
+  Future<JsonObject> announce(String nodeId, List<String> channelIds);
 
   /** A proxy to the instance bound at {@code address}. */
   @GenIgnore

@@ -446,11 +446,6 @@ public final class EdgeNode {
       }
       case EdgeOps.CLOSE_USER -> msg.reply(closeUser(((JsonObject) msg.body()).getString("userId")));
       case EdgeOps.STATS -> msg.reply(stats());
-      case EdgeOps.CHANNELS -> {
-        Set<String> cs = new HashSet<>(channelUsers.keySet());
-        cs.addAll(publicSockets.keySet());
-        msg.reply(new io.vertx.core.json.JsonArray(new ArrayList<>(cs)));
-      }
       default -> msg.fail(Failure.BAD_REQUEST.code, "unknown op " + op);
     }
   }
@@ -600,14 +595,31 @@ public final class EdgeNode {
     }
   }
 
-  /** Anti-entropy: tells every user and channel owner exactly what this edge holds. */
+  /**
+   * The one ring-change handover (DESIGN "Streams"), also run periodically as anti-entropy: tells every user and
+   * channel owner exactly what this edge holds, and reads from history whatever an owner stored for those streams
+   * beyond what this edge wrote (published while the owner did not know this edge: a new owner acknowledges a
+   * publish once it is stored, before the edges' announcements reached it).
+   */
   public Future<Void> announce() {
     List<String> us = new ArrayList<>(users.keySet());
     Set<String> cs = new HashSet<>(channelUsers.keySet());
     cs.addAll(publicSockets.keySet());
-    return Future.join(services.presence().announce(nodeId, us), services.interest().announce(nodeId, new ArrayList<>(cs)))
+    Future<JsonObject> userTops = services.presence().announce(nodeId, us).onSuccess(this::catchUp);
+    Future<JsonObject> channelTops = services.interest().announce(nodeId, new ArrayList<>(cs)).onSuccess(this::catchUp);
+    return Future.join(userTops, channelTops)
         .<Void>mapEmpty()
         .onFailure(err -> LOG.debug("[{}] announce incomplete: {}", nodeId, err.getMessage()));
+  }
+
+  /** Repairs each stream an owner named with a top beyond what this edge wrote ({@code stream -> "epoch:offset"}). */
+  private void catchUp(JsonObject tops) {
+    for (Map.Entry<String, Object> e : tops) {
+      io.socketpush.stream.Position top = io.socketpush.stream.Position.parse(e.getValue());
+      if (top != null) {
+        gaps.catchUp(e.getKey(), top.epoch(), top.offset());
+      }
+    }
   }
 
   /** Closes idle sockets (no frame for pingTimeout). */

@@ -29,7 +29,6 @@ public final class EdgeOps {
   public static final String CLOSE_USER = "close";
   public static final String STATS = "stats";
   /** Asks an edge which channels it has local subscribers of (a new channel owner pulls this). */
-  public static final String CHANNELS = "channels";
 
   private EdgeOps() {
   }
@@ -97,8 +96,9 @@ public final class EdgeOps {
   /** {@link #deliverAll} of a stream message at {@code position}. */
   public static Future<Integer> deliverAll(Vertx vertx, java.util.Collection<String> edges, String op, String key, Buffer frame,
       io.socketpush.stream.Position position, long timeoutMs) {
-    java.util.List<Future<Integer>> sends = new java.util.ArrayList<>(edges.size());
-    for (String edge : edges) {
+    java.util.List<String> targets = java.util.List.copyOf(edges); // the owner's set may change before the answers are in
+    java.util.List<Future<Integer>> sends = new java.util.ArrayList<>(targets.size());
+    for (String edge : targets) {
       sends.add(deliver(vertx, edge, op, key, frame, position, timeoutMs));
     }
     return Future.join(sends).transform(ar -> {
@@ -106,7 +106,7 @@ public final class EdgeOps {
       int i = 0;
       java.util.List<String> missed = new java.util.ArrayList<>();
       Throwable cause = null;
-      for (String edge : edges) {
+      for (String edge : targets) {
         Future<Integer> f = sends.get(i++);
         if (f.succeeded()) {
           reached += f.result();

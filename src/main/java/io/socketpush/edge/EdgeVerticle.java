@@ -70,14 +70,14 @@ public final class EdgeVerticle extends VerticleBase {
 
     inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
     Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
-    // announce at once, and again a moment later for owners whose rings changed after ours
+    // the one ring-change handover: tell the owners what we hold (owners keep what they do not own yet, for
+    // when their own ring catches up) and repair what they stored meanwhile from history (EdgeNode#announce)
     services.membership().onChange(() -> {
       if (services.membership().fenced()) {
         node.closeAll(ClientSession.CLOSE_PARTITIONED, "partitioned"); // a minority: clients go to another edge
         return;
       }
       node.announce();
-      vertx.setTimer(1_000, t -> node.announce());
     });
     announceTimer = vertx.setPeriodic(config.get().cluster().longValue("antiEntropyInterval"), t -> node.announce());
     sweepTimer = vertx.setPeriodic(Math.max(1_000, edge.longValue("pingTimeout") / 4), t -> node.sweepIdle());
@@ -90,6 +90,11 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   /** Port the client server is bound to. */
+  /** The edge's logic (for tests in this package). */
+  EdgeNode node() {
+    return node;
+  }
+
   public int port() {
     return server.actualPort();
   }

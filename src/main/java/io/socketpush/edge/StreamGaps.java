@@ -43,6 +43,8 @@ final class StreamGaps {
     long last;
     /** Non-null while a gap is being read: the deliveries held meanwhile, in arrival order. */
     List<Item> held;
+    /** A top an owner named while a repair ran: caught up to when it ends. */
+    long wanted;
   }
 
   private final String nodeId;
@@ -116,11 +118,42 @@ final class StreamGaps {
     }
     List<Item> held = new ArrayList<>();
     held.add(new Item(frame, epoch, offset));
+    repair(stream, s, held, missing);
+    return Verdict.HELD;
+  }
+
+  /**
+   * An owner answered this edge's announcement with the stream's top (DESIGN "Streams", the one ring-change
+   * handover): when the edge delivers the stream and wrote less than {@code top} of the same epoch, the rest was
+   * acknowledged while the owner did not know this edge (a new owner before the edge's announcement reached it)
+   * and is read from history now. A repair already running catches up to {@code top} when it ends.
+   */
+  void catchUp(String stream, String epoch, long top) {
+    State s = streams.get(stream);
+    if (s == null || !epoch.equals(s.epoch) || top <= s.last) {
+      return; // not delivered here, another epoch (the next delivery starts it over), or nothing missed
+    }
+    if (s.held != null) {
+      s.wanted = Math.max(s.wanted, top);
+      return;
+    }
+    long missing = top - s.last;
+    if (missing > maxGap) {
+      unrepairable++;
+      LOG.warn("[{}] {}: offsets {}..{} never arrived, more than the {} a repair reads: skipped", nodeId, stream, s.last + 1, top, maxGap);
+      s.last = top;
+      return;
+    }
+    repair(stream, s, new ArrayList<>(), missing);
+  }
+
+  /** Reads the {@code missing} offsets after the stream's last from history and writes them, then the held ones. */
+  private void repair(String stream, State s, List<Item> held, long missing) {
     s.held = held;
     long from = s.last;
-    State st = s;
+    String epoch = s.epoch;
     reader.read(stream, from, (int) missing).onComplete(ar -> {
-      if (streams.get(stream) != st || st.held != held) {
+      if (streams.get(stream) != s || s.held != held) {
         return; // forgotten meanwhile (no recipient left), or abandoned (too many held)
       }
       StreamStore.History h = ar.succeeded() ? ar.result() : null;
@@ -130,17 +163,19 @@ final class StreamGaps {
             from + missing, ar.failed() ? ar.cause().getMessage() : h == null ? "no history" : !epoch.equals(h.epoch()) ? "another epoch" : "expired");
       } else {
         for (StreamStore.Entry e : h.messages()) {
-          if (e.offset() > st.last && e.offset() <= from + missing) {
-            st.last = e.offset();
+          if (e.offset() > s.last && e.offset() <= from + missing) {
+            s.last = e.offset();
             repaired++;
             writer.accept(stream, new Item(encoder.encode(stream, e.message(), new Position(epoch, e.offset())), epoch, e.offset()));
           }
         }
       }
-      st.last = Math.max(st.last, from + missing); // what history could not give is skipped, once, with the log line
-      release(stream, st);
+      s.last = Math.max(s.last, from + missing); // what history could not give is skipped, once, with the log line
+      release(stream, s);
+      if (s.held == null && epoch.equals(s.epoch) && s.wanted > s.last) {
+        catchUp(stream, epoch, s.wanted);
+      }
     });
-    return Verdict.HELD;
   }
 
   /**

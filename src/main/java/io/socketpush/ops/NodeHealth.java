@@ -19,7 +19,8 @@ import java.util.function.BooleanSupplier;
  *   <li>liveness ({@code /health}): the node's event loop answers. A failing liveness probe means restart.</li>
  *   <li>readiness ({@code /ready}): every role is bound and the ports are open ({@code roles}), this node
  *   is on the ring of each of its roles and every service it depends on has an instance ({@code ring}), the
- *   node is a member of the cluster ({@code cluster}), and it is not leaving ({@code draining}). A failing
+ *   node is a member of the cluster ({@code cluster}), it is not leaving ({@code draining}), and the data grid
+ *   settled after this node joined and is not degraded ({@code grid}). A failing
  *   readiness probe means "send no new clients or API calls here".</li>
  * </ul>
  * Checks read immutable ring snapshots and volatile flags only, so they run on any thread without locks.
@@ -33,6 +34,8 @@ public final class NodeHealth {
   private final Membership membership;
   private final BooleanSupplier started;
   private final long startedAt = System.currentTimeMillis();
+  /** The grid was HEALTHY once since this node started. */
+  private volatile boolean gridSettled;
 
   public NodeHealth(Vertx vertx, String nodeId, Set<Role> roles, Membership membership, BooleanSupplier started) {
     this.vertx = vertx;
@@ -54,7 +57,26 @@ public final class NodeHealth {
         .register("roles", 1_000, p -> p.complete(roles()))
         .register("ring", 1_000, p -> p.complete(ring()))
         .register("cluster", 1_000, p -> p.complete(cluster()))
-        .register("draining", 1_000, p -> p.complete(draining()));
+        .register("draining", 1_000, p -> p.complete(draining()))
+        .register("grid", 1_000, p -> p.complete(grid(io.socketpush.cluster.GridHealth.status(vertx))));
+  }
+
+  /**
+   * The data grid: not ready until the grid was HEALTHY once since this node started (the rebalance its join
+   * caused is done: a rolling deploy that waits for this readiness never stops the next node mid-rebalance, see
+   * {@link io.socketpush.cluster.GridHealth}), and not while the grid is DEGRADED or FAILED (a partition or lost
+   * data: writes refused). Later rebalances (another node joins or leaves) do not make a settled node unready.
+   */
+  Status grid(String status) {
+    JsonObject data = new JsonObject().put("status", status);
+    if ("HEALTHY".equals(status) || io.socketpush.cluster.GridHealth.LOCAL.equals(status)) {
+      gridSettled = true;
+      return Status.OK(data);
+    }
+    if ("HEALTHY_REBALANCING".equals(status)) {
+      return gridSettled ? Status.OK(data) : Status.KO(data.put("reason", "the data grid is still rebalancing after this node joined"));
+    }
+    return Status.KO(data.put("reason", "the data grid is " + status));
   }
 
   Status roles() {

@@ -2,6 +2,7 @@ package io.socketpush.shard;
 
 import io.socketpush.channel.InterestService;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /** Internal channel-interest calls of edges, routed to the owner of each channelId. */
@@ -23,8 +24,8 @@ public final class ShardedInterest implements InterestService {
   }
 
   @Override
-  public Future<Void> announce(String nodeId, List<String> channelIds) {
-    return Future.all(ShardedPresence.Grouping.byOwner(shard.ring(), channelIds).entrySet().stream()
-        .map(e -> shard.on(e.getKey()).announce(nodeId, e.getValue())).toList()).mapEmpty();
+  public Future<JsonObject> announce(String nodeId, List<String> channelIds) {
+    return ShardedPresence.Grouping.merged(ShardedPresence.Grouping.byOwner(shard.ring(), channelIds).entrySet().stream()
+        .map(e -> shard.on(e.getKey()).announce(nodeId, e.getValue())).toList());
   }
 }

@@ -279,6 +279,28 @@ public final class StreamLog {
     return store.read(stream, rule, after, limit == 0 ? max : Math.min(limit, max)).map(StreamStore.History::toJson);
   }
 
+  /**
+   * The last position this owner stored in the stream since its last ring change; null when it stored none (or
+   * the stream keeps no history: nothing to read back). What an edge announcing the stream must have written.
+   */
+  public Position top(String stream) {
+    State s = states.get(stream);
+    return s == null || !s.loaded || s.epoch == null || s.top <= 0 || !rule(stream).enabled() ? null : new Position(s.epoch, s.top);
+  }
+
+  /** {@link #top} of each key's stream ({@code address} maps a key to it), as {@code stream -> "epoch:offset"}. */
+  public io.vertx.core.json.JsonObject tops(List<String> keys, java.util.function.Function<String, String> address) {
+    io.vertx.core.json.JsonObject out = new io.vertx.core.json.JsonObject();
+    for (String k : keys) {
+      String stream = address.apply(k);
+      Position p = top(stream);
+      if (p != null) {
+        out.put(stream, p.toString());
+      }
+    }
+    return out;
+  }
+
   /** The ring changed: read every stream's meta again before its next publish (another owner may have written). */
   public void reset() {
     for (State s : states.values()) {

@@ -4,6 +4,7 @@ import io.vertx.codegen.annotations.GenIgnore;
 import io.vertx.codegen.annotations.ProxyGen;
 import io.vertx.codegen.annotations.VertxGen;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.List;
@@ -23,10 +24,12 @@ public interface PresenceService {
   Future<Void> detach(String userId, String nodeId);
 
   /**
-   * Anti-entropy: the complete list of users of this shard held by edge {@code nodeId}; entries of that
-   * edge not listed are dropped.
+   * The complete list of users of this shard held by edge {@code nodeId} (entries of that edge not listed are
+   * dropped), sent on every ring change of the edge and periodically. Answers the top position of each listed
+   * user's stream this owner wrote ({@code "user.<id>": "<epoch>:<offset>"}), so the edge reads from history
+   * what was acknowledged while this owner did not know it (the one ring-change handover, DESIGN "Streams").
    */
-  Future<Void> announce(String nodeId, List<String> userIds);
+  Future<JsonObject> announce(String nodeId, List<String> userIds);
 
   /** Edge node ids holding sockets of {@code userId}. */
   Future<List<String>> edgesOf(String userId);

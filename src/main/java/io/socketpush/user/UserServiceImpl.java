@@ -39,12 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 final class UserServiceImpl implements UserService, PresenceService {
   private static final Logger LOG = LoggerFactory.getLogger(UserServiceImpl.class);
-  /** After a change of this role's ring, how long publishes wait for the edges' re-announcements. */
-  static final long SETTLE_MS = 1_500;
 
   private final Vertx vertx;
   private Set<String> ringMembers = Set.of();
-  private long settleUntil;
   private final Membership membership;
   private final ChannelService channels;
   /** Presence of the current owner of a user (the sharded facade), asked when an offline timer outlived our ownership. */
@@ -55,7 +52,6 @@ final class UserServiceImpl implements UserService, PresenceService {
   /** Sorted, so listAll pages from a cursor in O(log n + limit). */
   private final TreeMap<String, Set<String>> presence = new TreeMap<>();
   private final Map<String, Long> offlineTimers = new HashMap<>();
-  private final io.socketpush.shard.Takeover takeover;
   private final StreamLog streams;
 
   UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, PresenceService ownerPresence,
@@ -68,7 +64,6 @@ final class UserServiceImpl implements UserService, PresenceService {
     this.offlineGraceMs = offlineGraceMs;
     this.timeoutMs = timeoutMs;
     this.listLimit = listLimit;
-    this.takeover = new io.socketpush.shard.Takeover(() -> 2 * timeoutMs);
   }
 
   @Override
@@ -76,18 +71,6 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (!membership.ring(Role.USER).members().equals(ringMembers)) {
       onRingChange(); // the ring changed but our listener has not run yet: see ChannelServiceImpl#catchUpWithRing
     }
-    long wait = settleUntil - System.currentTimeMillis();
-    if (wait <= 0) {
-      return publishNow(userId, message, idempotencyKey);
-    }
-    // the ring just changed: give the edges a moment to re-announce to their new owners, so that an
-    // acknowledged publish really reached every edge holding recipients
-    io.vertx.core.Promise<PublishResult> later = io.vertx.core.Promise.promise();
-    vertx.setTimer(wait, t -> publishNow(userId, message, idempotencyKey).onComplete(later));
-    return later.future();
-  }
-
-  private Future<PublishResult> publishNow(String userId, PushMessage message, String idempotencyKey) {
     Future<PublishResult> bad = guard(userId);
     if (bad == null) {
       bad = Validate.message(message);
@@ -161,14 +144,13 @@ final class UserServiceImpl implements UserService, PresenceService {
         LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage()));
   }
 
-  /** The edges to deliver a user's message to. */
+  /**
+   * The edges to deliver a user's message to. After a ring change an edge we do not know yet reads what it missed
+   * from history when its announcement reaches us (announce answers the stream's top).
+   */
   private Set<String> recipients(String userId) {
     Set<String> known = presence.get(userId);
-    Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
-    if (takeover.active()) {
-      edges.addAll(membership.ring(Role.EDGE).members()); // presence may still be incomplete after a ring change
-    }
-    return edges;
+    return known == null ? Set.of() : known;
   }
 
   @Override
@@ -270,7 +252,7 @@ final class UserServiceImpl implements UserService, PresenceService {
   }
 
   @Override
-  public Future<Void> announce(String nodeId, List<String> userIds) {
+  public Future<JsonObject> announce(String nodeId, List<String> userIds) {
     Set<String> listed = new HashSet<>(userIds);
     String self = membership.nodeId();
     // kept even for users this shard does not own yet: during a ring change the edge's ring may be ahead
@@ -292,7 +274,7 @@ final class UserServiceImpl implements UserService, PresenceService {
         }
       }
     }
-    return Future.succeededFuture();
+    return Future.succeededFuture(streams.tops(userIds, Addresses::clientUser));
   }
 
   @Override
@@ -308,8 +290,6 @@ final class UserServiceImpl implements UserService, PresenceService {
     ringMembers = members; // the ring's own set: the next publishes compare by identity, not element by element
     if (changed) {
       streams.reset(); // another owner may have written our streams: read their meta again
-      settleUntil = System.currentTimeMillis() + SETTLE_MS;
-      takeover.ringChanged();
     }
     Set<String> live = membership.nodes().keySet();
     String self = membership.nodeId();

@@ -1,11 +1,13 @@
 package io.socketpush.channel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.message.PushMessage;
+import io.socketpush.stream.PublishResult;
 import io.socketpush.testing.Await;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -20,10 +22,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A publish that reaches a channel owner after its ring changed but before the ring listener ran (it runs
- * a moment later on the verticle's context) must already use the new ring's rules: here, deliver to every
- * edge while the soft state is rebuilt. This test never registers the listener, so only the publish itself
- * can notice the change.
+ * The one ring-change handover, owner side: a new owner acknowledges a publish once it is stored, even before
+ * the edges holding subscribers announced themselves to it; the edge's announcement is answered with the
+ * stream's top, so the edge reads what it missed from history (StreamGapsTest covers the edge side, and
+ * EdgeResumeTest the two together). The test never registers the ring listener: the publish itself must notice
+ * the ring change (and read the stream's meta again).
  */
 class ChannelRingCatchUpTest {
   Vertx vertx = Vertx.vertx();
@@ -39,15 +42,15 @@ class ChannelRingCatchUpTest {
   }
 
   @Test
-  void aPublishRightAfterARingChangeReachesAnEdgeTheOwnerDidNotKnowOf() {
+  void aPublishBeforeTheEdgeAnnouncedIsStoredAndTheAnnouncementIsAnsweredWithItsPosition() {
     Membership membership = new Membership(vertx, new JsonObject().put("nodeId", "c1")
         .put("roles", new JsonArray().add("channel")).put("startedAt", 1L), 1_000, 60_000, 64);
     on(membership::start);
-    // an edge node e1 whose inbox answers "written to 1 socket"; it never announced its interest
+    // an edge node e1 whose inbox answers "written to 1 socket"; it has not announced its interest yet
     List<String> delivered = new CopyOnWriteArrayList<>();
     vertx.eventBus().<Object>consumer(Addresses.edgeInbox("e1"), m -> {
       delivered.add(String.valueOf(m.body()));
-      m.reply("channel".equals(m.headers().get("op")) ? 1 : new JsonArray());
+      m.reply(1);
     });
     ctx.runOnContext(v -> vertx.eventBus().publish(Addresses.MEMBERSHIP, new JsonObject().put("nodeId", "e1")
         .put("roles", new JsonArray().add("edge")).put("startedAt", 2L), new DeliveryOptions().addHeader("kind", "hb")));
@@ -55,8 +58,18 @@ class ChannelRingCatchUpTest {
     ChannelServiceImpl channels = new ChannelServiceImpl(vertx, membership, null, null, 1_000, () -> 100,
         new io.socketpush.stream.StreamLog(Await.result(io.socketpush.stream.StreamStore.open(vertx)),
             io.socketpush.config.StreamRules::defaults, "n1"));
-    // the owner's listener never ran: before the fix this acknowledged with 0 sockets and e1 got nothing
-    assertEquals(1, on(() -> channels.publish("news", PushMessage.of("hello"), null)).sockets());
-    assertEquals(1, delivered.stream().filter(b -> b.contains("hello")).count(), delivered.toString());
+    PublishResult first = on(() -> channels.publish("news", PushMessage.of("hello"), null));
+    assertEquals(0, first.sockets(), "no edge known yet: stored, not delivered");
+    assertEquals(1, first.offset());
+    assertTrue(delivered.isEmpty(), delivered.toString());
+
+    JsonObject tops = on(() -> channels.announce("e1", List.of("news", "quiet")));
+    assertEquals(new JsonObject().put("channel.news", first.position().toString()), tops,
+        "the announcement names the top of each listed stream this owner wrote, so e1 reads offset 1 from history");
+
+    PublishResult second = on(() -> channels.publish("news", PushMessage.of("again"), null));
+    assertEquals(1, second.sockets(), "once announced, e1 gets the live deliveries");
+    assertEquals(2, second.offset());
+    assertEquals(1, delivered.stream().filter(b -> b.contains("again")).count(), delivered.toString());
   }
 }

@@ -46,8 +46,14 @@ class StreamRollingRestartIT extends StreamFaultBase {
       c.node(n).signal("TERM");
       Await.until(() -> !c.node(node).alive(), 30_000, "node" + n + " exited after SIGTERM");
       restartIfDead(n);
-      // the next node goes once the cluster agrees again, as a careful rolling deploy would
+      // the next node goes once the cluster agrees again and the grid's rebalance after the join is done, as a
+      // careful rolling deploy does (the readiness probe's grid check; node3 has no admin port, so this JVM, a
+      // member, reads the same health): stopping a node mid-rebalance can block the next joiner (GridHealth)
       c.untilOrDump(() -> ExampleCluster.servers(c.api1).containsAll(List.of("node1", "node2", "node3")), 60_000, "node" + n + " in node1's status");
+      long t0 = System.currentTimeMillis();
+      String before = GridHealth.status(c.vertx);
+      c.untilOrDump(() -> "HEALTHY".equals(GridHealth.status(c.vertx)), 60_000, "the grid settled after node" + n + "'s start");
+      System.out.printf("[measure] rolling restart: grid %s when node%d was back, HEALTHY after %d ms%n", before, n, System.currentTimeMillis() - t0);
     }
     Thread.sleep(3_000);
     Ledger l = settle(from, "rolling restart (SIGTERM + start, node1, node2, node3)");

@@ -39,6 +39,8 @@ class EdgeResumeTest {
     vertx = Vertx.vertx();
     node = Await.result(TestNode.start(vertx, "resume-test", new JsonObject()
         .put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", 60_000))
+        // announcements only when a test makes one (whatAnOwnerStoredBeforeTheEdgeAnnounced...)
+        .put("cluster", new JsonObject().put("antiEntropyInterval", 3_600_000))
         .put("streams", new JsonObject().put("rules", new JsonArray()
             .add(new JsonObject().put("match", "channel.small-*").put("historySize", 3))))));
     services = node.verticle.services();
@@ -198,6 +200,43 @@ class EdgeResumeTest {
     assertEquals(3, after.offset());
     assertEquals(io.socketpush.error.Failure.BAD_REQUEST, io.socketpush.error.Failure.of(
         Await.failure(services.channel().publish("orders", PushMessage.of("x"), ""))));
+  }
+
+  /**
+   * The one ring-change handover end to end: an owner that does not know the edge holding the socket (here its
+   * soft state is emptied by an empty announcement, as a new owner's is) stores a publish and acknowledges it
+   * without delivering; the edge's next announcement is answered with the streams' tops, and the edge reads the
+   * missed messages from history and writes them, once and in order, before the next live one.
+   */
+  @Test
+  void whatAnOwnerStoredBeforeTheEdgeAnnouncedReachesTheSocketAtTheAnnouncement() {
+    Await.result(services.auth().set("r8", "s"));
+    Await.result(services.channel().subscribe("r8", "handover"));
+    FrameClient c = connect();
+    assertEquals("rec", Await.result(c.auth("r8", "s")).getString("type"));
+    PublishResult u1 = Await.result(services.user().publish("r8", PushMessage.of("u1"), null));
+    PublishResult c1 = Await.result(services.channel().publish("handover", PushMessage.of("c1"), null));
+    assertEquals(1, u1.sockets());
+    assertEquals(1, c1.sockets());
+    Await.until(() -> c.framesFor("user.r8").size() == 1 && c.framesFor("channel.handover").size() == 1, 5_000, "the first live ones");
+
+    String edge = services.membership().nodeId();
+    Await.result(services.presence().announce(edge, List.of()));
+    Await.result(services.interest().announce(edge, List.of()));
+    PublishResult u2 = Await.result(services.user().publish("r8", PushMessage.of("u2"), null));
+    PublishResult c2 = Await.result(services.channel().publish("handover", PushMessage.of("c2"), null));
+    assertEquals(0, u2.sockets(), "the owner does not know the edge: stored (the user was present), not delivered");
+    assertEquals(0, c2.sockets());
+    assertEquals(1, c.framesFor("user.r8").size());
+
+    Await.result(node.verticle.edge().node().announce());
+    Await.until(() -> c.framesFor("user.r8").size() == 2 && c.framesFor("channel.handover").size() == 2, 5_000, "the repair");
+    Await.result(services.user().publish("r8", PushMessage.of("u3"), null));
+    Await.result(services.channel().publish("handover", PushMessage.of("c3"), null));
+    Await.until(() -> c.framesFor("user.r8").size() == 3 && c.framesFor("channel.handover").size() == 3, 5_000, "live again");
+    assertEquals(range(u1.offset(), u1.offset() + 2), offsets(c, "user.r8"));
+    assertEquals(range(c1.offset(), c1.offset() + 2), offsets(c, "channel.handover"));
+    assertEquals(List.of("u1", "u2", "u3"), c.framesFor("user.r8").stream().map(f -> f.getValue("body")).toList());
   }
 
   @Test

@@ -125,6 +125,38 @@ class StreamGapsTest {
   }
 
   @Test
+  void anOwnersTopBeyondWhatWasWrittenIsReadFromHistory() {
+    live("e", 1);
+    gaps.catchUp(S, "e", 1); // nothing missed
+    gaps.catchUp(S, "f", 9); // another epoch: the next delivery starts it over
+    gaps.catchUp("channel.elsewhere", "e", 5); // a stream this edge does not deliver
+    assertTrue(reads.isEmpty());
+    gaps.catchUp(S, "e", 3); // stored by a new owner that did not know this edge yet
+    live("e", 4); // its first live delivery to this edge: held behind the repair
+    assertEquals(1, reads.size());
+    assertEquals(1, reads.get(0)[0]);
+    assertEquals(2, reads.get(0)[1]);
+    pending.get(0).complete(history("e", 2, 3));
+    assertEquals(List.of("l1", "r2", "r3", "l4"), written);
+    live("e", 3);
+    assertEquals(List.of("l1", "r2", "r3", "l4"), written, "a late original is not written twice");
+  }
+
+  @Test
+  void aTopNamedDuringARepairIsCaughtUpToWhenItEnds() {
+    live("e", 1);
+    live("e", 3);
+    gaps.catchUp(S, "e", 5); // 4 and 5 were stored too
+    pending.get(0).complete(history("e", 2));
+    assertEquals(List.of("l1", "r2", "l3"), written);
+    assertEquals(2, reads.size());
+    assertEquals(3, reads.get(1)[0]);
+    assertEquals(2, reads.get(1)[1]);
+    pending.get(1).complete(history("e", 4, 5));
+    assertEquals(List.of("l1", "r2", "l3", "r4", "r5"), written);
+  }
+
+  @Test
   void deliversWithoutPositionPassUntouched() {
     assertEquals(StreamGaps.Verdict.WRITE, gaps.accept(S, null, -1, "x"));
     assertFalse(gaps.tracked() > 0);

@@ -45,4 +45,15 @@ class NodeHealthTest {
       })));
     }))));
   }
+
+  @Test
+  void theGridMustSettleOnceAfterTheJoinThenLaterRebalancesDoNotMatter(Vertx vertx) {
+    NodeHealth h = new NodeHealth(vertx, "g1", EnumSet.of(Role.EDGE), null, () -> true);
+    assertFalse(h.grid("HEALTHY_REBALANCING").isOk(), "the rebalance this node's join caused is still running");
+    assertTrue(h.grid("HEALTHY").isOk());
+    assertTrue(h.grid("HEALTHY_REBALANCING").isOk(), "another node's join or leave: this node stays ready");
+    assertFalse(h.grid("DEGRADED").isOk());
+    assertFalse(h.grid("FAILED").isOk());
+    assertTrue(new NodeHealth(vertx, "g2", EnumSet.of(Role.EDGE), null, () -> true).grid("LOCAL").isOk(), "not clustered");
+  }
 }
