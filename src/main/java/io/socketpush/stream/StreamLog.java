@@ -112,7 +112,7 @@ public final class StreamLog {
     if (running != null) {
       return running.otherwise((Position) null);
     }
-    return store.position(stream, key).map(p -> trusted(stream, p));
+    return store.position(stream, rule(stream), key).map(p -> trusted(stream, p));
   }
 
   /**
@@ -140,23 +140,32 @@ public final class StreamLog {
     if (running != null) {
       return running.map(p -> new Appended(p, true));
     }
-    return store.position(stream, key).map(p -> trusted(stream, p)).compose(first -> {
-      if (first != null) {
-        return Future.succeededFuture(new Appended(first, true));
-      }
-      Future<Position> again = inFlight.get(k); // another attempt started while we looked
-      if (again != null) {
-        return again.map(p -> new Appended(p, true));
-      }
-      Future<Position> f = append(stream, message, key);
-      inFlight.put(k, f);
-      inFlightSince.put(k, System.currentTimeMillis());
-      f.onFailure(err -> {
-        inFlight.remove(k); // not stored: a retry must try again
-        inFlightSince.remove(k);
-      });
-      return f.map(p -> new Appended(p, false));
+    return store.position(stream, rule(stream), key).map(p -> trusted(stream, p)).compose(first -> first != null
+        ? Future.succeededFuture(new Appended(first, true))
+        : appendRecalled(stream, message, key));
+  }
+
+  /**
+   * {@link #appendOnce} after the caller's {@link #recall} found no earlier attempt (saves the second grid read):
+   * an attempt that started meanwhile on this owner is still answered as the first.
+   */
+  public Future<Appended> appendRecalled(String stream, Object message, String key) {
+    if (key == null || !rule(stream).enabled()) {
+      return append(stream, message, null).map(p -> new Appended(p, false));
+    }
+    String k = stream + "|" + key;
+    Future<Position> again = inFlight.get(k); // another attempt started while we looked
+    if (again != null) {
+      return again.map(p -> new Appended(p, true));
+    }
+    Future<Position> f = append(stream, message, key);
+    inFlight.put(k, f);
+    inFlightSince.put(k, System.currentTimeMillis());
+    f.onFailure(err -> {
+      inFlight.remove(k); // not stored: a retry must try again
+      inFlightSince.remove(k);
     });
+    return f.map(p -> new Appended(p, false));
   }
 
   private Future<Position> append(String stream, Object message, String key) {

@@ -4,7 +4,6 @@ import io.socketpush.config.StreamRules.Rule;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -12,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stream history in the cluster's distributed data: the cache {@value #MAP} (Infinispan, 2 owners, sync; see
- * conf/infinispan.xml), reached through Vert.x's clustered {@link AsyncMap}, whose calls are Infinispan's async
- * API (never blocking the event loop). One entry per message, {@code e|<stream>|<offset>} ->
+ * conf/infinispan.xml), reached through {@link StreamGrid}: Infinispan's async API (never blocking the event loop),
+ * a publish's batch in one bulk write and a resume's read in one bulk read. One entry per message, {@code e|<stream>|<offset>} ->
  * {@code {"e": epoch, "m": message}}, and one small meta entry per stream, {@code m|<stream>} ->
  * {@code {"e": epoch, "top": offset}}, both with the stream's history TTL (the meta's is renewed by every
  * publish, so it outlives the stream's last message). Never one growing value: a publish writes its entry,
@@ -47,23 +46,64 @@ public final class StreamStore {
     }
   }
 
-  private final AsyncMap<String, String> map;
+  private final StreamGrid map;
 
-  private StreamStore(AsyncMap<String, String> map) {
+  private StreamStore(StreamGrid map) {
     this.map = map;
   }
 
   /** Opens the history cache (a local map when Vert.x is not clustered). */
   public static Future<StreamStore> open(Vertx vertx) {
-    return vertx.sharedData().<String, String>getAsyncMap(MAP).map(StreamStore::new);
+    return StreamGrid.open(vertx, MAP).map(StreamStore::new);
+  }
+
+  /**
+   * The stream a history key belongs to (its group: {@link StreamGrouper}), null for other keys. Entry keys end
+   * with {@code |<offset>}; an idempotency key may itself contain '|', so its stream is read up to the first '|'
+   * after the prefix when that is ambiguous (a stream id with '|' then only loses the co-location, not data).
+   */
+  static String streamOf(String key) {
+    if (key.length() < 3 || key.charAt(1) != '|') {
+      return null;
+    }
+    switch (key.charAt(0)) {
+      case 'm':
+        return key.substring(2);
+      case 'e': {
+        int last = key.lastIndexOf('|');
+        return last > 2 ? key.substring(2, last) : null;
+      }
+      case 'k': {
+        int next = key.indexOf('|', 2);
+        return next > 2 ? key.substring(2, next) : null;
+      }
+      default:
+        return null;
+    }
   }
 
   static String metaKey(String stream) {
     return "m|" + stream;
   }
 
-  static String entryKey(String stream, long offset) {
-    return "e|" + stream + "|" + offset;
+  /**
+   * The ring slot of a message: {@code offset mod historySize}. Each stream keeps a bounded ring of N entries
+   * (DESIGN "Streams": one entry per message or a bounded ring per stream), so a publish overwrites the slot of the
+   * message that fell out of the size bound instead of removing it with a write of its own. Every entry carries
+   * its offset; a reader takes a slot only when it holds the offset it looks for (after a change of historySize
+   * a slot may hold another one: then that message counts as gone).
+   */
+  static String entryKey(String stream, long offset, Rule rule) {
+    return "e|" + stream + "|" + Math.floorMod(offset, Math.max(1, rule.historySize()));
+  }
+
+  /** The entry's JSON when it holds {@code epoch:offset}, else null. */
+  private static JsonObject entryAt(String value, String epoch, long offset) {
+    if (value == null) {
+      return null;
+    }
+    JsonObject j = new JsonObject(value);
+    return epoch.equals(j.getString("e")) && j.getLong("o", -1L) == offset ? j : null;
   }
 
   static String keyKey(String stream, String idempotencyKey) {
@@ -71,18 +111,18 @@ public final class StreamStore {
   }
 
   /** The position stored for an idempotency key of the stream, or null. */
-  public Future<Position> position(String stream, String idempotencyKey) {
+  public Future<Position> position(String stream, Rule rule, String idempotencyKey) {
     return map.get(keyKey(stream, idempotencyKey)).map(Position::parse).compose(p -> p == null ? Future.succeededFuture()
-        : Future.all(meta(stream), map.get(entryKey(stream, p.offset()))).map(both -> {
+        : Future.all(meta(stream), map.get(entryKey(stream, p.offset(), rule))).map(both -> {
           // a key counts only if its batch was stored: the entry at its offset carries the key and the meta names
           // that offset. A batch that failed half-way may have written the key (and even the entry) without the
           // meta; the next batch then reuses the offset (CI: a retry answered 110 while the meta said 109, the
           // next message got 110 too and edges dropped it as written; the resume from 110 was not recovered)
           Meta m = both.resultAt(0);
           String e = both.resultAt(1);
-          JsonObject entry = e == null ? null : new JsonObject(e);
+          JsonObject entry = entryAt(e, p.epoch(), p.offset());
           boolean stored = m != null && m.epoch().equals(p.epoch()) && m.top() >= p.offset() && entry != null
-              && p.epoch().equals(entry.getString("e")) && idempotencyKey.equals(entry.getString("k"));
+              && idempotencyKey.equals(entry.getString("k"));
           return stored ? p : null;
         }));
   }
@@ -107,7 +147,7 @@ public final class StreamStore {
 
   /** A user has sockets again: no away mark, and a "seen" mark that outlives its owner and its edge. */
   public Future<Void> markPresent(String userId) {
-    return Future.all(map.remove("a|" + userId), map.put("p|" + userId, "1")).mapEmpty();
+    return Future.all(map.remove("a|" + userId), map.put("p|" + userId, "1", StreamGrid.FOREVER)).mapEmpty();
   }
 
   /** Whether the user had sockets when it was last heard of (its owner and edge may have died since). */
@@ -135,7 +175,7 @@ public final class StreamStore {
    * Writes a batch of consecutive messages (offsets {@code top-n+1..top}) and the meta naming {@code top}, all
    * at once (one round trip to the owners): until it completes, nothing of the batch is delivered or
    * acknowledged, so a reader that sees the meta before the newest entries treats those as not written yet
-   * ({@link #read}). Entries beyond the size bound are removed afterwards (not awaited: the TTL bounds them).
+   * ({@link #read}). Each entry goes to its ring slot, over the one that fell out of the size bound.
    */
   public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top) {
     return write(stream, rule, epoch, entries, top, java.util.Map.of());
@@ -143,27 +183,18 @@ public final class StreamStore {
 
   /** {@link #write} plus idempotency keys -> the offsets their publishes got (kept for the history TTL). */
   public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top, java.util.Map<String, Long> keys) {
-    List<Future<Void>> puts = new ArrayList<>(entries.size() + keys.size() + 1);
-    keys.forEach((k, offset) -> puts.add(map.put(keyKey(stream, k), epoch + ":" + offset, rule.historyTtl())));
+    java.util.Map<String, String> puts = new java.util.HashMap<>();
+    keys.forEach((k, offset) -> puts.put(keyKey(stream, k), epoch + ":" + offset));
     for (Entry e : entries) {
-      JsonObject j = new JsonObject().put("e", epoch).put("m", e.message());
+      JsonObject j = new JsonObject().put("e", epoch).put("o", e.offset()).put("m", e.message());
       if (e.key() != null) {
         j.put("k", e.key()); // lets a later retry check that its key's batch was stored (see position)
       }
       String v = j.encode();
-      puts.add(map.put(entryKey(stream, e.offset()), v, rule.historyTtl()));
+      puts.put(entryKey(stream, e.offset(), rule), v); // a batch longer than the ring keeps its newest in each slot
     }
-    puts.add(map.put(metaKey(stream), new JsonObject().put("e", epoch).put("top", top).encode(), rule.historyTtl()));
-    return Future.all(puts).<Void>mapEmpty()
-        .onSuccess(v -> {
-          for (Entry e : entries) {
-            long old = e.offset() - rule.historySize();
-            if (old > 0) {
-              map.remove(entryKey(stream, old)).onFailure(err ->
-                  LOG.debug("removing {} #{} from history failed (its TTL removes it): {}", stream, old, err.getMessage()));
-            }
-          }
-        });
+    puts.put(metaKey(stream), new JsonObject().put("e", epoch).put("top", top).encode());
+    return map.putAll(puts, rule.historyTtl());
   }
 
   /**
@@ -181,33 +212,33 @@ public final class StreamStore {
       long from = Math.max(since + 1, oldest);
       long to = Math.min(meta.top(), from + Math.max(0, limit) - 1);
       boolean complete = since + 1 >= oldest && since <= meta.top();
-      List<Future<String>> gets = new ArrayList<>();
+      java.util.Set<String> keys = new java.util.HashSet<>();
       for (long o = from; o <= to; o++) {
-        gets.add(map.get(entryKey(stream, o)));
+        keys.add(entryKey(stream, o, rule));
       }
-      return Future.all(gets).map(all -> {
-        List<JsonObject> found = new ArrayList<>(gets.size());
+      int n = (int) Math.max(0, to - from + 1);
+      // one bulk read (one command per owner), not one get per message
+      return (n == 0 ? Future.succeededFuture(java.util.Map.<String, String>of()) : map.getAll(keys)).map(all -> {
+        List<JsonObject> found = new ArrayList<>(n);
         int lastPresent = -1;
-        for (int i = 0; i < gets.size(); i++) {
-          String s = gets.get(i).result();
-          JsonObject j = s == null ? null : new JsonObject(s);
-          found.add(j != null && meta.epoch().equals(j.getString("e")) ? j : null);
+        for (int i = 0; i < n; i++) {
+          found.add(entryAt(all.get(entryKey(stream, from + i, rule)), meta.epoch(), from + i));
           if (found.get(i) != null) {
             lastPresent = i;
           }
         }
-        List<Entry> out = new ArrayList<>(gets.size());
+        List<Entry> out = new ArrayList<>(n);
         boolean whole = complete;
         for (int i = 0; i <= lastPresent; i++) {
           if (found.get(i) == null) {
-            whole = false; // expired (TTL) or left over from another epoch
+            whole = false; // expired (TTL), left over from another epoch, or its slot reused
             out.clear();   // only a gap-free run after the gap is of use
           } else {
             out.add(new Entry(from + i, found.get(i).getValue("m")));
           }
         }
         // the tail after the last present entry is still being written when it reaches the meta's top
-        long top = to == meta.top() && lastPresent < gets.size() - 1 ? from + lastPresent : meta.top();
+        long top = to == meta.top() && lastPresent < n - 1 ? from + lastPresent : meta.top();
         return new History(meta.epoch(), Math.max(top, Math.min(since, meta.top())), out, whole);
       });
     });

@@ -99,7 +99,7 @@ final class UserServiceImpl implements UserService, PresenceService {
       // stored in the user's stream first (2 owners), then delivered: the edges see the position in the frame
       Future<io.socketpush.stream.StreamLog.Appended> stored = first != null
           ? Future.succeededFuture(new io.socketpush.stream.StreamLog.Appended(first, true))
-          : streams.appendOnce(stream, message.value(), idempotencyKey);
+          : streams.appendRecalled(stream, message.value(), idempotencyKey); // recall found no earlier attempt
       return stored.compose(appended -> {
         Position pos = appended.position();
         Buffer frame = EdgeOps.recFrame(stream, message.value(), pos);
