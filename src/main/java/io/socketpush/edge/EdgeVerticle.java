@@ -70,6 +70,8 @@ public final class EdgeVerticle extends VerticleBase {
 
     inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
     Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
+    // token auth: keys read (or a JWKS fetched) once here, without blocking; a bad key stops the edge with its reason
+    Future<Void> tokenKeys = io.socketpush.auth.TokenVerifier.create(vertx, config.get().tokens()).onSuccess(node::tokens).mapEmpty();
     // announce at once, and again a moment later for owners whose rings changed after ours
     services.membership().onChange(() -> {
       if (services.membership().fenced()) {
@@ -81,7 +83,7 @@ public final class EdgeVerticle extends VerticleBase {
     });
     announceTimer = vertx.setPeriodic(config.get().cluster().longValue("antiEntropyInterval"), t -> node.announce());
     sweepTimer = vertx.setPeriodic(Math.max(1_000, edge.longValue("pingTimeout") / 4), t -> node.sweepIdle());
-    return Future.all(inbox.completion(), history)
+    return Future.all(inbox.completion(), history, tokenKeys)
         .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen())
         .onSuccess(s -> {
           server = s;
