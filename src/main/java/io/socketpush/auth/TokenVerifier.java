@@ -120,10 +120,14 @@ public final class TokenVerifier {
       checks.setIssuer(tokens.string("issuer"));
     }
     options.setJWTOptions(checks);
-    return Future.all(Future.all(pems), jwks).map(all -> {
+    return Future.all(Future.all(pems), jwks).compose(all -> {
       pems.forEach(p -> options.addPubSecKey(p.result()));
       options.setJwks(new ArrayList<>(jwks.result()));
-      return new TokenVerifier(JWTAuth.create(vertx, options), leeway);
+      if ((options.getPubSecKeys() == null || options.getPubSecKeys().isEmpty()) && options.getJwks().isEmpty()) {
+        // vertx-auth-jwt without any key runs "unsecured" and would accept unsigned tokens: never
+        return Future.failedFuture(new IllegalArgumentException("invalid config: tokens configures no usable key"));
+      }
+      return Future.succeededFuture(new TokenVerifier(JWTAuth.create(vertx, options), leeway));
     });
   }
 
@@ -189,6 +193,9 @@ public final class TokenVerifier {
               JsonObject key = (JsonObject) k;
               if (url && "oct".equals(key.getString("kty"))) {
                 throw new IllegalArgumentException("a secret (kty oct) key in a JWKS served over HTTP");
+              }
+              if (key.getString("use") != null && !"sig".equals(key.getString("use"))) {
+                throw new IllegalArgumentException("key " + key.getString("kid") + " is not a signature key (use " + key.getString("use") + ")");
               }
               new JWK(key); // fails on a key the library cannot use, instead of skipping it with a warning
               keys.add(key);
@@ -261,6 +268,9 @@ public final class TokenVerifier {
     if (!(token instanceof String t) || t.isEmpty() || t.length() > MAX_TOKEN_LENGTH) {
       return Failure.AUTH_FAILED.fail("token rejected: malformed (a token is a non-empty string of at most "
           + MAX_TOKEN_LENGTH + " characters)");
+    }
+    if (t.split("\\.", -1).length != 3) {
+      return Failure.AUTH_FAILED.fail("token rejected: malformed (a signed JWT has three parts)");
     }
     Future<io.vertx.ext.auth.User> checked;
     try {
