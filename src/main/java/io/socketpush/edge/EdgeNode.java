@@ -276,7 +276,7 @@ public final class EdgeNode {
         expireAt(s, c.exp());
       }
       return Future.succeededFuture(c.exp());
-    }).onFailure(err -> clientError(s, Failure.of(err), "refresh refused: " + err.getMessage()));
+    }); // a refusal is answered (and logged) by the session's err frame
   }
 
   /** Joins the socket's user to the channel a subscription token names; the channel id. */
