@@ -224,6 +224,22 @@ class TokenVerifierTest {
   }
 
   @Test
+  void theShellMintingExampleOfTheDocsMakesAnAcceptedToken() throws Exception {
+    String docs = io.socketpush.ops.ConfigDocs.TOKENS;
+    int start = docs.indexOf("```sh\n") + 6;
+    String script = docs.substring(start, docs.indexOf("```", start));
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true);
+    pb.environment().put("SOCKETPUSH_TOKEN_SECRET", Tokens.SECRET);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    TokenVerifier.Claims c = Await.result(hs().connection(out));
+    assertEquals("1", c.userId());
+    assertTrue(c.exp() > Tokens.now() + 3000, String.valueOf(c.exp()));
+  }
+
+  @Test
   void theSecretIsNotShownInTheEffectiveConfig() {
     JsonObject shown = NodeConfig.from(new JsonObject().put("tokens", new JsonObject().put("secret", Tokens.SECRET))).toJson();
     assertEquals("***", shown.getJsonObject("tokens").getString("secret"));
