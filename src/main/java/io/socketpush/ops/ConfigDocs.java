@@ -92,13 +92,13 @@ public final class ConfigDocs {
 
       - HS256: `tokens.secret` or, better, `tokens.secretEnv` (`"secretEnv": "SOCKETPUSH_TOKEN_SECRET"`).
       - RS256 / ES256: `tokens.publicKeys` lists PEM public key files (`-----BEGIN PUBLIC KEY-----`; RSA or EC P-256); \
-        a key's `kid` is its file name without `.pem` (`keys/backend-2.pem` is kid `backend-2`). `tokens.jwks` is a JWKS \
-        file or an http(s) URL (`{"keys": [...]}`, the `kid` of each key). A token naming a `kid` is checked against that \
-        key only; one without a `kid` against every key of its `alg`.
+      a key's `kid` is its file name without `.pem` (`keys/backend-2.pem` is kid `backend-2`). `tokens.jwks` is a JWKS \
+      file or an http(s) URL (`{"keys": [...]}`, the `kid` of each key). A token naming a `kid` is checked against that \
+      key only; one without a `kid` against every key of its `alg`.
       - Refused, with an `err` frame `auth_failed` (its `description` says why; the edge logs it): `alg: none` and \
-        unsigned tokens, an `alg` no configured key has (so HS256 signed with an RSA public key is refused), a bad \
-        signature, an unknown `kid`, `exp` past, `nbf`/`iat` in the future (both with `tokens.leeway` seconds of skew), \
-        another `aud` than `tokens.audience` or `iss` than `tokens.issuer` (when set), malformed tokens or claims.
+      unsigned tokens, an `alg` no configured key has (so HS256 signed with an RSA public key is refused), a bad \
+      signature, an unknown `kid`, `exp` past, `nbf`/`iat` in the future (both with `tokens.leeway` seconds of skew), \
+      another `aud` than `tokens.audience` or `iss` than `tokens.issuer` (when set), malformed tokens or claims.
 
       Connection token claims: `sub` (required) the userId; `exp` (seconds; optional: without it the token never \
       expires); `channels` (optional, array of channel ids: the user is subscribed to them at connect through the channel \
