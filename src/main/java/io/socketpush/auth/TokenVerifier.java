@@ -54,12 +54,27 @@ public final class TokenVerifier {
   public record Claims(String userId, long exp, List<String> channels, JsonObject info, String channel) {
   }
 
-  private final JWTAuth jwt;
-  private final int leeway;
+  /** Least time between two fetches of a JWKS URL caused by tokens naming an unknown kid. */
+  public static final long JWKS_REFETCH_MS = 60_000;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TokenVerifier.class);
 
-  private TokenVerifier(JWTAuth jwt, int leeway) {
-    this.jwt = jwt;
+  private final Vertx vertx;
+  /** The keys and checks, the JWKS keys included (replaced when a JWKS URL is fetched again). */
+  private JWTAuthOptions options;
+  private JWTAuth jwt;
+  private final int leeway;
+  private final String jwksUrl;
+  private final long refetchMs;
+  private long lastFetch = System.currentTimeMillis();
+  private Future<Void> fetching;
+
+  private TokenVerifier(Vertx vertx, JWTAuthOptions options, int leeway, String jwksUrl, long refetchMs) {
+    this.vertx = vertx;
+    this.options = options;
+    this.jwt = JWTAuth.create(vertx, options);
     this.leeway = leeway;
+    this.jwksUrl = jwksUrl;
+    this.refetchMs = refetchMs;
   }
 
   /** Seconds of clock skew allowed on {@code exp} (the edge closes an expired socket at exp + leeway). */
@@ -83,6 +98,14 @@ public final class TokenVerifier {
    * message naming the option when a key cannot be used (missing variable, short secret, unreadable PEM or JWKS).
    */
   public static Future<TokenVerifier> create(Vertx vertx, Section tokens, Function<String, String> env) {
+    return create(vertx, tokens, env, JWKS_REFETCH_MS);
+  }
+
+  /**
+   * As {@link #create(Vertx, Section, Function)}; a JWKS URL is fetched again (at most every {@code refetchMs}) when
+   * a token names a kid none of the keys has: a key the backend added since (rotation without a restart).
+   */
+  static Future<TokenVerifier> create(Vertx vertx, Section tokens, Function<String, String> env, long refetchMs) {
     if (!enabled(tokens)) {
       return Future.succeededFuture(null);
     }
@@ -127,7 +150,8 @@ public final class TokenVerifier {
         // vertx-auth-jwt without any key runs "unsecured" and would accept unsigned tokens: never
         return Future.failedFuture(new IllegalArgumentException("invalid config: tokens configures no usable key"));
       }
-      return Future.succeededFuture(new TokenVerifier(JWTAuth.create(vertx, options), leeway));
+      boolean url = jwksSource != null && (jwksSource.startsWith("http://") || jwksSource.startsWith("https://"));
+      return Future.succeededFuture(new TokenVerifier(vertx, options, leeway, url ? jwksSource : null, refetchMs));
     });
   }
 
@@ -272,13 +296,13 @@ public final class TokenVerifier {
     if (t.split("\\.", -1).length != 3) {
       return Failure.AUTH_FAILED.fail("token rejected: malformed (a signed JWT has three parts)");
     }
-    Future<io.vertx.ext.auth.User> checked;
-    try {
-      checked = jwt.authenticate(new TokenCredentials(t));
-    } catch (RuntimeException e) { // e.g. a claim of the wrong type met by the library's expiry check
-      checked = Future.failedFuture(e);
-    }
-    return checked.transform(ar -> {
+    return check(t).recover(err -> {
+      if (err instanceof io.vertx.ext.auth.NoSuchKeyIdException && jwksUrl != null
+          && (fetching != null || System.currentTimeMillis() - lastFetch >= refetchMs)) {
+        return refetch().compose(v -> check(t)); // a kid we do not know yet: the JWKS may have it by now
+      }
+      return Future.failedFuture(err);
+    }).transform(ar -> {
       if (ar.failed()) {
         return Failure.AUTH_FAILED.fail("token rejected: " + reason(ar.cause(), t));
       }
@@ -291,6 +315,32 @@ public final class TokenVerifier {
       }
       return payload == null ? Failure.AUTH_FAILED.fail("token rejected: malformed") : Future.succeededFuture(payload);
     });
+  }
+
+  private Future<io.vertx.ext.auth.User> check(String t) {
+    try {
+      return jwt.authenticate(new TokenCredentials(t));
+    } catch (RuntimeException e) { // e.g. a claim of the wrong type met by the library's expiry check
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Fetches the JWKS URL again and uses its keys (the others stay); one fetch at a time, never failing. */
+  private Future<Void> refetch() {
+    if (fetching == null) {
+      lastFetch = System.currentTimeMillis();
+      fetching = jwks(vertx, jwksUrl).<Void>map(keys -> {
+        JWTAuthOptions next = new JWTAuthOptions(options).setJwks(new ArrayList<>(keys));
+        jwt = JWTAuth.create(vertx, next);
+        options = next;
+        LOG.info("fetched {} again for an unknown kid: {} key(s)", jwksUrl, keys.size());
+        return null;
+      }).recover(err -> {
+        LOG.warn("fetching {} again failed, the known keys stay: {}", jwksUrl, err.getMessage());
+        return Future.succeededFuture();
+      }).andThen(ar -> fetching = null);
+    }
+    return fetching;
   }
 
   /** Why the library refused a token, in words for the log and the err frame's description. */

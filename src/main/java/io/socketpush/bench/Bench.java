@@ -768,12 +768,12 @@ public final class Bench {
     rows.add(new Row("connect: generator / server CPU (cores)", t -> pair(t, "connect", "genCpu", "serverCpu")));
     rows.add(new Row("connect: server CPU us per connection", t -> get(t, "connect", "serverCpuUsPerConnect")));
     rows.add(new Row("idle heap per connection KiB", t -> get(t, "connect", "heapPerConnKb")));
+    rows.add(new Row("idle RSS per connection KiB", t -> get(t, "connect", "rssPerConnKb")));
+    rows.add(new Row("idle server CPU with every socket connected (cores)", t -> get(t, "idle", "serverCpu")));
     rows.add(new Row("auth: session auth connections/s (median of rounds)", t -> get(t, "auth", "sessionConnectsPerSec")));
     rows.add(new Row("auth: token auth (HS256) connections/s (median of rounds)", t -> get(t, "auth", "tokenConnectsPerSec")));
     rows.add(new Row("auth: session auth server CPU us per connection", t -> get(t, "auth", "sessionCpuUsPerConnect")));
     rows.add(new Row("auth: token auth server CPU us per connection", t -> get(t, "auth", "tokenCpuUsPerConnect")));
-    rows.add(new Row("idle RSS per connection KiB", t -> get(t, "connect", "rssPerConnKb")));
-    rows.add(new Row("idle server CPU with every socket connected (cores)", t -> get(t, "idle", "serverCpu")));
     for (String[] sc : new String[][] {{"user", "user publish @" + cfg.getString("user-rate") + "/s"},
         {"fanout", "fan-out 1x" + n + " @" + cfg.getString("fanout-rate") + "/s"},
         {"channels", cfg.getString("groups") + " channels @" + cfg.getString("channels-rate") + "/s"}}) {

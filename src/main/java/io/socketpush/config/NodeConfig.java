@@ -101,7 +101,7 @@ public final class NodeConfig {
       Option.string("secretEnv", null, "Name of an environment variable holding the HS256 secret (wins over tokens.secret)."),
       Option.strings("publicKeys", new JsonArray(),
           "PEM public key files (RSA: RS256, EC P-256: ES256); the file name without .pem is the key's kid."),
-      Option.string("jwks", null, "JWKS (RFC 7517) file or http(s) URL with RS256/ES256 public keys (kid from each key), loaded at start."),
+      Option.string("jwks", null, "JWKS (RFC 7517) file or http(s) URL with RS256/ES256 public keys (kid from each key), loaded at start; a URL is fetched again (at most once a minute) for an unknown kid."),
       Option.longValue("leeway", 5, 0, 3_600, "Seconds of clock skew allowed on exp, nbf and iat."),
       Option.string("audience", null, "When set, tokens must carry this aud."),
       Option.string("issuer", null, "When set, tokens must carry this iss."));

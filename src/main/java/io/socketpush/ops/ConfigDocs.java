@@ -86,8 +86,9 @@ public final class ConfigDocs {
 
       Token auth is on when `tokens.secret`, `tokens.secretEnv`, `tokens.publicKeys` or `tokens.jwks` is set; several \
       may be set at once (all their keys are accepted, e.g. an old and a new key while rotating). Session auth \
-      (`auth.set` + `{"userId","sessionId"}`) keeps working beside it. Keys are read when the edge starts (a JWKS URL \
-      is fetched once then): a missing file, an unset `tokens.secretEnv` variable, a secret under 32 characters, an RSA \
+      (`auth.set` + `{"userId","sessionId"}`) keeps working beside it. Keys are read when the edge starts; a JWKS URL \
+      is fetched then, and again (at most once a minute) when a token names a `kid` none of the keys has, so a key \
+      published there later is used without a restart. A missing file, an unset `tokens.secretEnv` variable, a secret under 32 characters, an RSA \
       key under 2048 bits or an unusable key stops the node with a message naming the option.
 
       - HS256: `tokens.secret` or, better, `tokens.secretEnv` (`"secretEnv": "SOCKETPUSH_TOKEN_SECRET"`).

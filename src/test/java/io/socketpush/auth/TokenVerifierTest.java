@@ -117,6 +117,36 @@ class TokenVerifierTest {
   }
 
   @Test
+  void aJwksUrlIsFetchedAgainForAnUnknownKidAtMostOncePerInterval() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<String> body = new java.util.concurrent.atomic.AtomicReference<>(
+        new JsonObject().put("keys", new JsonArray().add(rsa.jwk())).encode());
+    java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+    var server = Await.result(vertx.createHttpServer().requestHandler(r -> {
+      fetches.incrementAndGet();
+      r.response().end(body.get());
+    }).listen(0, "127.0.0.1"));
+    try {
+      JsonObject tokens = new JsonObject().put("jwks", "http://127.0.0.1:" + server.actualPort() + "/jwks.json");
+      TokenVerifier rare = Await.result(TokenVerifier.create(vertx, NodeConfig.from(new JsonObject().put("tokens", tokens)).tokens(),
+          n -> null, 3_600_000));
+      TokenVerifier eager = Await.result(TokenVerifier.create(vertx, NodeConfig.from(new JsonObject().put("tokens", tokens)).tokens(),
+          n -> null, 0));
+      assertEquals(2, fetches.get());
+      String rotated = rsa2.sign(vertx, claims("r", 60), true);
+      assertTrue(refused(eager.connection(rotated)).contains("unknown key")); // not published yet (fetched again: 3)
+      body.set(new JsonObject().put("keys", new JsonArray().add(rsa.jwk()).add(rsa2.jwk())).encode()); // the backend rotates
+      assertEquals("r", Await.result(eager.connection(rotated)).userId()); // fetched again (4), now known
+      assertEquals("a", Await.result(eager.connection(rsa.sign(vertx, claims("a", 60), true))).userId()); // the old key stays
+      assertEquals(4, fetches.get());
+      assertTrue(refused(rare.connection(rotated)).contains("unknown key")); // within its interval: no fetch
+      assertTrue(refused(rare.connection(rsa.signAs(vertx, claims("x", 60), "nope"))).contains("unknown key"));
+      assertEquals(4, fetches.get());
+    } finally {
+      Await.result(server.close());
+    }
+  }
+
+  @Test
   void algNoneIsRefused() {
     assertTrue(refused(hs().connection(Tokens.algNone(claims("1", 60)))).contains("unsigned"));
     // alg none with something in the signature part
