@@ -98,6 +98,11 @@ public final class ClientSession {
     }
   }
 
+  /** The socket authenticated with a session again: it has no token (nor expiry) any more. */
+  void sessionAccepted() {
+    byToken = false;
+  }
+
   long lastFrameAt() {
     return lastFrameAt;
   }

@@ -231,7 +231,13 @@ public final class EdgeNode {
    * forgotten, so the next attempt starts from scratch.
    */
   Future<Void> authenticate(ClientSession s, String userId, String sessionId) {
-    return services.auth().check(userId, sessionId).onFailure(err -> metrics.authFailed(Failure.of(err))).compose(u -> join(s, u));
+    return services.auth().check(userId, sessionId).onFailure(err -> metrics.authFailed(Failure.of(err))).compose(u -> join(s, u))
+        .onSuccess(v -> {
+          if (s.byToken() && s.authenticated()) {
+            s.sessionAccepted(); // a token socket that logged in with a session again: no token, no expiry
+            expireAt(s, 0);
+          }
+        });
   }
 
   /**

@@ -182,6 +182,12 @@ class EdgeTokenTest {
     // a session socket has no token to refresh, and does not expire
     JsonObject refresh = Await.result(c.request("socketpush.refresh", new JsonObject().put("token", hs("t9", 60))));
     assertEquals("bad_request", refresh.getString("message"), refresh.encode());
+    // a token socket that logs in again with a session does not expire any more
+    Await.result(services.auth().set("t10", "s10"));
+    FrameClient both = connected(hs("t10", 2), "t10");
+    assertEquals("rec", Await.result(both.auth("t10", "s10")).getString("type"));
+    Await.result(EdgeNode.sleep(vertx, 3_500));
+    assertFalse(both.closed().isComplete(), "closed with " + both.closeCode());
     // before authenticating, refresh and subscribe are denied
     FrameClient anon = client();
     assertEquals("access_denied", Await.result(anon.request("socketpush.refresh", new JsonObject().put("token", hs("t9", 60)))).getString("message"));
