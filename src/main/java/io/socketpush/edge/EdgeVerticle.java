@@ -68,10 +68,10 @@ public final class EdgeVerticle extends VerticleBase {
       opts.setSsl(true).setKeyCertOptions(NodeConfig.tls(edge));
     }
 
-    inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
-    Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
     // token auth: keys read (or a JWKS fetched) once here, without blocking; a bad key stops the edge with its reason
     Future<Void> tokenKeys = io.socketpush.auth.TokenVerifier.create(vertx, config.get().tokens()).onSuccess(node::tokens).mapEmpty();
+    inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
+    Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
     // announce at once, and again a moment later for owners whose rings changed after ours
     services.membership().onChange(() -> {
       if (services.membership().fenced()) {
