@@ -4,7 +4,8 @@
  * Wraps the stock Vert.x event-bus bridge client (global EventBus, loaded after SockJS) for the
  * socket-push edge protocol:
  *   1. open the SockJS socket at <url> (default: same origin, /eventbus);
- *   2. authenticate: send to 'socketpush.auth' {userId, sessionId} -> reply {userId} or an err frame;
+ *   2. authenticate: send to 'socketpush.auth' {userId, sessionId} (or {token} from getToken()) -> reply
+ *      {userId} or an err frame; with a token, send a fresh one to 'socketpush.refresh' before its exp;
  *   3. register 'user.<userId>' for user messages;
  *   4. channel messages arrive as 'rec' frames on 'channel.<channelId>' without a local handler:
  *      they are caught through eb.onunhandled;
@@ -19,6 +20,10 @@
  *     url: '/eventbus',                  // optional
  *     urls: ['https://e1/eventbus', 'https://e2/eventbus'],  // optional: edges tried in turn on reconnect
  *     userId: '1', sessionId: 'test',
+ *     // or, with token auth (config tokens.*), instead of userId/sessionId:
+ *     getToken: function () { return fetch('/push-token').then(function (r) { return r.text(); }); },
+ *                                        // a JWT string or a Promise of one; called at every (re)connect and
+ *                                        // before the token's exp (refresh over the same socket)
  *     onMessage: function (address, body) {},   // 'user.1' or 'channel.<id>'
  *     onStatus: function (text, state) {},      // state: connecting|authenticating|connected|reconnecting|error|closed
  *     onError: function (err) {},               // optional: err frames not tied to a request
@@ -28,16 +33,20 @@
  *   });
  *   client.positions   // {"user.1": "<epoch>:<offset>", ...}: the last message received per stream
  *   client.recovered   // the last reconnect's answer, as given to onResume
+ *   client.subscribe(token)   // joins a private channel with a subscription token: Promise of {channelId}
  *   client.close();
  */
 (function (global) {
   'use strict';
 
   var AUTH_ADDRESS = 'socketpush.auth';
+  var REFRESH_ADDRESS = 'socketpush.refresh';
+  var SUBSCRIBE_ADDRESS = 'socketpush.subscribe';
   var USER_PREFIX = 'user.';
   var CHANNEL_PREFIX = 'channel.';
   // Close codes of the edge (4000-4999): 4001 auth timeout, 4002 slow consumer, 4003 user removed by the
-  // backend, 4004 node shutting down, 4005 node partitioned from the cluster's majority (go to another edge).
+  // backend, 4004 node shutting down, 4005 node partitioned from the cluster's majority (go to another edge),
+  // 4006 too many unauthenticated sockets from the IP, 4007 the connection token expired without a refresh.
   // All but 4003 are followed by a reconnect. Over SockJS framing the
   // Vert.x server sends every close as 3000 "Go away!", so the edge first sends an err frame whose body is
   // the reason ("removed", "shutdown", "auth_timeout", "idle_timeout").
@@ -80,18 +89,39 @@
     return Math.max(0, Math.round(base + delta));
   }
 
+  /** The exp claim (seconds) of a JWT, or null (no exp, or not readable). */
+  function tokenExp(token) {
+    try {
+      var part = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      while (part.length % 4) part += '=';
+      var exp = JSON.parse(global.atob(part)).exp;
+      return typeof exp === 'number' ? exp : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /** Milliseconds until a token with this exp should be refreshed: a quarter of its remaining life early (1 s to 60 s). */
+  function refreshDelay(exp, nowMs) {
+    var remaining = exp * 1000 - nowMs;
+    var margin = Math.min(60000, Math.max(1000, remaining / 4));
+    return Math.max(0, Math.round(remaining - margin));
+  }
+
   function Client(options) {
     if (typeof global.EventBus !== 'function') {
       throw new Error('socketpush.js needs vertx-eventbus.js (global EventBus) loaded first');
     }
-    if (options.userId == null || String(options.userId) === '') {
-      throw new Error('userId is required');
+    this.getToken = typeof options.getToken === 'function' ? options.getToken : null;
+    if (!this.getToken && (options.userId == null || String(options.userId) === '')) {
+      throw new Error('userId (with sessionId) or getToken is required');
     }
     // several edges: a reconnect after a lost connection moves on to the next one (a dead edge is skipped)
     this.urls = (options.urls && options.urls.length ? options.urls : [options.url]).map(absoluteUrl);
     this.urlIndex = 0;
     this.url = this.urls[0];
-    this.userId = String(options.userId);
+    this.userId = options.userId == null ? null : String(options.userId);
+    this.refreshTimer = null;
     this.sessionId = options.sessionId == null ? '' : String(options.sessionId);
     this.onMessage = options.onMessage || function () {};
     this.onStatus = options.onStatus || function () {};
@@ -172,9 +202,25 @@
 
     eb.onopen = function () {
       if (eb !== self.eb) return;
-      self._status('authenticating', 'authenticating as ' + self.userId + '…');
+      self._status('authenticating', 'authenticating' + (self.userId != null ? ' as ' + self.userId : '') + '…');
+      if (!self.getToken) {
+        authenticate({ userId: self.userId, sessionId: self.sessionId });
+        return;
+      }
+      // a fresh token for every socket: the one of the last socket may have expired meanwhile
+      self._fetchToken().then(function (token) {
+        if (eb !== self.eb) return;
+        self.token = token;
+        authenticate({ token: token });
+      }, function (e) {
+        if (eb !== self.eb) return;
+        self._drop();
+        self._scheduleReconnect('getToken failed: ' + errorText(e));
+      });
+    };
+
+    function authenticate(auth) {
       try {
-        var auth = { userId: self.userId, sessionId: self.sessionId };
         var resuming = Object.keys(self.positions).length > 0;
         if (resuming) auth.positions = self.positions; // the edge replays what this client missed
         eb.send(AUTH_ADDRESS, auth, function (err, reply) {
@@ -194,8 +240,10 @@
           }
           var body = reply && reply.body;
           var who = body && body.userId != null ? String(body.userId) : self.userId;
+          self.userId = who;
           self.authenticated = true;
           self.attempt = 0;
+          if (auth.token) self._scheduleRefresh(eb, auth.token);
           try {
             eb.registerHandler(USER_PREFIX + who, function (herr, msg) {
               if (eb !== self.eb) return;
@@ -221,11 +269,12 @@
       } catch (e) {
         self.onError(e);
       }
-    };
+    }
 
     eb.onclose = function (event) {
       if (eb !== self.eb) return;
       self.eb = null;
+      if (self.refreshTimer) { global.clearTimeout(self.refreshTimer); self.refreshTimer = null; }
       self.authenticated = false;
       if (self.closed) return;
       var code = event && event.code, reason = event && event.reason;
@@ -237,6 +286,54 @@
       }
       self._scheduleReconnect('connection closed' + (reason ? ' (' + reason + ')' : ''));
     };
+  };
+
+  /** getToken()'s answer as a Promise of a non-empty string. */
+  Client.prototype._fetchToken = function () {
+    var self = this;
+    return new Promise(function (resolve) { resolve(self.getToken()); }).then(function (t) {
+      if (typeof t !== 'string' || t === '') throw new Error('getToken() gave no token');
+      return t;
+    });
+  };
+
+  /** Sends a fresh token to the edge before this one's exp, on the same socket; again for the fresh one. */
+  Client.prototype._scheduleRefresh = function (eb, token) {
+    var self = this;
+    if (self.refreshTimer) { global.clearTimeout(self.refreshTimer); self.refreshTimer = null; }
+    var exp = tokenExp(token);
+    if (exp == null) return; // a token without exp never expires
+    self.refreshTimer = global.setTimeout(function () {
+      self.refreshTimer = null;
+      if (eb !== self.eb || !self.authenticated) return;
+      self._fetchToken().then(function (fresh) {
+        if (eb !== self.eb) return;
+        eb.send(REFRESH_ADDRESS, { token: fresh }, function (err) {
+          if (eb !== self.eb) return;
+          if (err) {
+            // the socket lives until the old exp; at token_expired the client reconnects with a new token
+            self.onError({ address: REFRESH_ADDRESS, message: 'token refresh refused: ' + errorText(err) });
+            return;
+          }
+          self.token = fresh;
+          self.refreshes = (self.refreshes || 0) + 1;
+          self._scheduleRefresh(eb, fresh);
+        });
+      }, function (e) {
+        if (eb === self.eb) self.onError({ address: REFRESH_ADDRESS, message: 'getToken failed: ' + errorText(e) });
+      });
+    }, refreshDelay(exp, Date.now()));
+  };
+
+  /** Joins a private channel with a subscription token the backend signed; a Promise of {channelId}. */
+  Client.prototype.subscribe = function (token) {
+    var eb = this.eb;
+    if (!eb || !this.authenticated) return Promise.reject(new Error('not connected'));
+    return new Promise(function (resolve, reject) {
+      eb.send(SUBSCRIBE_ADDRESS, { token: token }, function (err, reply) {
+        if (err) reject(new Error(errorText(err))); else resolve(reply && reply.body);
+      });
+    });
   };
 
   Client.prototype._scheduleReconnect = function (why) {
@@ -253,6 +350,7 @@
   Client.prototype._drop = function () {
     var eb = this.eb;
     this.eb = null;
+    if (this.refreshTimer) { global.clearTimeout(this.refreshTimer); this.refreshTimer = null; }
     this.authenticated = false;
     if (eb) { try { eb.close(); } catch (e) { /* already closed */ } }
   };
@@ -284,6 +382,7 @@
   global.SocketPush = {
     connect: function (options) { return new Client(options || {}); },
     backoffDelay: backoffDelay,
+    refreshDelay: refreshDelay,
     USER_PREFIX: USER_PREFIX,
     CHANNEL_PREFIX: CHANNEL_PREFIX
   };

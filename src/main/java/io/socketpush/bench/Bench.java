@@ -45,7 +45,8 @@ public final class Bench {
     opt("sockets", "5000", "WebSocket connections (one user each)");
     opt("groups", "100", "channels of the many-channels scenario (sockets/groups subscribers each)");
     opt("scenarios", "connect,user,fanout,channels,step", "scenarios after connect (connect is always run); also resume:"
-        + " --resume-sockets sockets each miss --resume-missed messages of their user stream, then resume with their positions");
+        + " --resume-sockets sockets each miss --resume-missed messages of their user stream, then resume with their positions;"
+        + " auth: connect rate and server CPU per connect with session auth against token auth (HS256), same server, same run");
     opt("user-rate", "1000", "user.publish calls/s in the user scenario");
     opt("fanout-rate", "1", "channel.publish calls/s to the 1 x N channel");
     opt("channels-rate", "100", "channel.publish calls/s spread over the groups channels");
@@ -80,6 +81,8 @@ public final class Bench {
     opt("resume-missed", "100", "messages each resume socket misses while disconnected (history must keep at least this many)");
     opt("resume-concurrency", "1,50", "resume: sockets reconnecting at once; a list runs the scenario once per value (fresh users each time)");
     opt("resume-timeout", "30000", "resume: ms a socket may take from its auth frame to its last replayed message");
+    opt("auth-sockets", "1000", "auth scenario: sockets per round (extra sockets of the first users, beside the others)");
+    opt("auth-rounds", "4", "auth scenario: rounds, each connecting auth-sockets with session auth and with token auth (order alternating)");
     opt("pid", "", "attach to a running socket-push with this pid (ports from --sp-ports) instead of starting one");
     opt("jfr", "", "record JFR on socket-push during the fan-out and step scenarios into this file");
     opt("results", "bench/results.md", "Markdown file the table is appended to (empty: none)");
@@ -105,7 +108,8 @@ public final class Bench {
    * server's own parser; empty: none, the defaults) and {@code edge.removeUserAfterDisconnectTimeout}.
    */
   static JsonObject serverExtras(String streamsJson, long disconnectTimeoutMs) {
-    JsonObject extra = new JsonObject().put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", disconnectTimeoutMs));
+    JsonObject extra = new JsonObject().put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", disconnectTimeoutMs))
+        .put("tokens", new JsonObject().put("secret", TOKEN_SECRET)); // token auth on beside sessions (the auth scenario)
     if (!streamsJson.isBlank()) {
       JsonObject streams;
       try {
@@ -393,6 +397,50 @@ public final class Bench {
       res.put(key, summary(r));
     }
 
+    /**
+     * Session auth against token auth, same server, same run: rounds of auth-sockets extra sockets (users u0.., whose
+     * sessions the setup registered), each round connecting them once with sessions and once with HS256 tokens (the
+     * order alternating per round), closing them in between. Per mode: connections/s and server CPU per connect, as
+     * medians over the rounds. Single-node socket-push targets only.
+     */
+    void authCompare() {
+      if (!sp || cluster) {
+        return;
+      }
+      int m = Math.min(i("auth-sockets"), i("sockets"));
+      String[] ports = s(name.equals("socketpush") ? "sp-ports" : name + "-ports").split(",");
+      JsonObject out = new JsonObject();
+      Map<String, List<Double>> rates = new HashMap<>();
+      Map<String, List<Double>> cpu = new HashMap<>();
+      for (int r = 0; r < i("auth-rounds"); r++) {
+        List<String> order = r % 2 == 0 ? List.of("session", "token") : List.of("token", "session");
+        for (String mode : order) {
+          System.err.println("== " + name + ": auth round " + (r + 1) + ", " + mode);
+          try (LoadGen g = new LoadGen(new LoadGen.Options("127.0.0.1", Integer.parseInt(ports[0]), Integer.parseInt(ports[1]), m,
+              i("groups"), i("client-loops"), 4, 100, false))) {
+            g.serverCpu(this::cpuNanos);
+            if (mode.equals("token")) {
+              g.useTokens(TOKEN_SECRET);
+            }
+            JsonObject c = g.connect(0, m, i("connect-concurrency"), 20_000);
+            out.put(mode + "-round" + (r + 1), c);
+            if (c.getInteger("failed") == 0) {
+              rates.computeIfAbsent(mode, k -> new ArrayList<>()).add(c.getDouble("connectsPerSec"));
+              cpu.computeIfAbsent(mode, k -> new ArrayList<>()).add(c.getDouble("serverCpuUsPerConnect"));
+            }
+          }
+          LoadGen.sleep(1_000); // the server drops the closed sockets before the next round
+        }
+      }
+      for (String mode : List.of("session", "token")) {
+        out.put(mode + "ConnectsPerSec", median(rates.get(mode))).put(mode + "CpuUsPerConnect", median(cpu.get(mode)));
+      }
+      res.put("auth", out);
+      System.err.printf("   auth: session %.0f/s %.1f us cpu/connect, token %.0f/s %.1f us cpu/connect (medians)%n",
+          out.getDouble("sessionConnectsPerSec", -1.0), out.getDouble("sessionCpuUsPerConnect", -1.0),
+          out.getDouble("tokenConnectsPerSec", -1.0), out.getDouble("tokenCpuUsPerConnect", -1.0));
+    }
+
     /** The resume scenario (targets with history only): see {@link LoadGen#resume}. */
     void resume() {
       if (!history) {
@@ -445,6 +493,19 @@ public final class Bench {
     }
   }
 
+  /** The HS256 secret of the socket-push targets' tokens section (the auth scenario mints tokens with it). */
+  static final String TOKEN_SECRET = "bench-token-secret-of-at-least-32-chars";
+
+  private static Double median(List<Double> xs) {
+    if (xs == null || xs.isEmpty()) {
+      return null;
+    }
+    List<Double> sorted = new ArrayList<>(xs);
+    java.util.Collections.sort(sorted);
+    int n = sorted.size();
+    return LoadGen.round(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
+  }
+
   /** A reading summed over {@code items}; -1 (unknown) if any of them does not have it. */
   static <T> long sumOrUnknown(java.util.Collection<T> items, java.util.function.ToLongFunction<T> reading) {
     long sum = 0;
@@ -476,6 +537,9 @@ public final class Bench {
       }
       if (has("resume")) {
         t.resume();
+      }
+      if (has("auth")) {
+        t.authCompare();
       }
       if (has("step")) {
         stepped(List.of(t));
@@ -515,6 +579,9 @@ public final class Bench {
       }
       if (has("resume")) {
         ts.forEach(Target::resume);
+      }
+      if (has("auth")) {
+        ts.forEach(Target::authCompare);
       }
       if (has("step")) {
         stepped(ts);
@@ -703,6 +770,10 @@ public final class Bench {
     rows.add(new Row("idle heap per connection KiB", t -> get(t, "connect", "heapPerConnKb")));
     rows.add(new Row("idle RSS per connection KiB", t -> get(t, "connect", "rssPerConnKb")));
     rows.add(new Row("idle server CPU with every socket connected (cores)", t -> get(t, "idle", "serverCpu")));
+    rows.add(new Row("auth: session auth connections/s (median of rounds)", t -> get(t, "auth", "sessionConnectsPerSec")));
+    rows.add(new Row("auth: token auth (HS256) connections/s (median of rounds)", t -> get(t, "auth", "tokenConnectsPerSec")));
+    rows.add(new Row("auth: session auth server CPU us per connection", t -> get(t, "auth", "sessionCpuUsPerConnect")));
+    rows.add(new Row("auth: token auth server CPU us per connection", t -> get(t, "auth", "tokenCpuUsPerConnect")));
     for (String[] sc : new String[][] {{"user", "user publish @" + cfg.getString("user-rate") + "/s"},
         {"fanout", "fan-out 1x" + n + " @" + cfg.getString("fanout-rate") + "/s"},
         {"channels", cfg.getString("groups") + " channels @" + cfg.getString("channels-rate") + "/s"}}) {

@@ -118,6 +118,8 @@ public final class LoadGen implements AutoCloseable {
   private final AtomicReference<String> lastErrorFrame = new AtomicReference<>();
   private volatile int run;
   private volatile long lastReceive;
+  /** Connection tokens per socket (token auth instead of sessions); null: session auth. */
+  private volatile String[] tokens;
   private volatile LongSupplier serverCpuNanos = () -> -1;
   private volatile String phase = "";
   private volatile String progressExtra = "";
@@ -193,6 +195,21 @@ public final class LoadGen implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- connect
+
+  /**
+   * Authenticate with HS256 connection tokens (sub = the socket's user, exp in an hour) instead of sessions; the
+   * tokens are minted here, before any timed connect.
+   */
+  public void useTokens(String secret) {
+    io.vertx.ext.auth.jwt.JWTAuth jwt = io.vertx.ext.auth.jwt.JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
+        .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+    String[] t = new String[socks.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = jwt.generateToken(new JsonObject().put("sub", socks[i].user),
+          new io.vertx.ext.auth.JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(3600));
+    }
+    tokens = t;
+  }
 
   /** Opens and authenticates every socket, at most {@code concurrency} handshakes at a time. */
   public JsonObject connect(int concurrency, long timeoutMs) {
@@ -297,8 +314,9 @@ public final class LoadGen implements AutoCloseable {
       });
       ws.exceptionHandler(err -> s.auth.tryFail(err));
       long timer = vertx.setTimer(timeoutMs, t -> s.auth.tryFail("no auth reply within " + timeoutMs + " ms"));
-      ws.writeTextMessage("{\"type\":\"send\",\"address\":\"socketpush.auth\",\"replyAddress\":\"a" + s.index
-          + "\",\"body\":{\"userId\":\"" + s.user + "\",\"sessionId\":\"s" + s.index + "\"}}");
+      String[] t = tokens;
+      ws.writeTextMessage("{\"type\":\"send\",\"address\":\"socketpush.auth\",\"replyAddress\":\"a" + s.index + "\",\"body\":"
+          + (t != null ? "{\"token\":\"" + t[s.index] + "\"}" : "{\"userId\":\"" + s.user + "\",\"sessionId\":\"s" + s.index + "\"}") + "}");
       return s.auth.future().onComplete(ar -> vertx.cancelTimer(timer));
     });
   }

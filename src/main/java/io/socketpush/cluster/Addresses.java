@@ -7,6 +7,10 @@ public final class Addresses {
   public static final String PREFIX = "socketpush.";
   /** Client-protocol address that authenticates a socket. */
   public static final String CLIENT_AUTH = PREFIX + "auth";
+  /** Client-protocol address a token-authenticated socket sends a fresh connection token to before its exp. */
+  public static final String CLIENT_REFRESH = PREFIX + "refresh";
+  /** Client-protocol address that joins a private channel with a subscription token. */
+  public static final String CLIENT_SUBSCRIBE = PREFIX + "subscribe";
   /** Client address prefix for a user's own messages: {@code user.<userId>}. */
   public static final String CLIENT_USER_PREFIX = "user.";
   /** Client address prefix for channel messages: {@code channel.<channelId>}. */

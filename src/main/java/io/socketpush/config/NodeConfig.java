@@ -96,8 +96,18 @@ public final class NodeConfig {
   static final List<Option> LOGGING = List.of(
       Option.string("level", "INFO", "Log level of socket-push's own loggers (io.socketpush): TRACE, DEBUG, INFO, WARN, ERROR; changeable at runtime."));
 
+  static final List<Option> TOKENS = List.of(
+      Option.string("secret", null, "HS256 shared secret (at least 32 characters) for connection and subscription tokens; prefer tokens.secretEnv."),
+      Option.string("secretEnv", null, "Name of an environment variable holding the HS256 secret (wins over tokens.secret)."),
+      Option.strings("publicKeys", new JsonArray(),
+          "PEM public key files (RSA: RS256, EC P-256: ES256); the file name without .pem is the key's kid."),
+      Option.string("jwks", null, "JWKS (RFC 7517) file or http(s) URL with RS256/ES256 public keys (kid from each key), loaded at start; a URL is fetched again (at most once a minute) for an unknown kid."),
+      Option.longValue("leeway", 5, 0, 3_600, "Seconds of clock skew allowed on exp, nbf and iat."),
+      Option.string("audience", null, "When set, tokens must carry this aud."),
+      Option.string("issuer", null, "When set, tokens must carry this iss."));
+
   private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
-  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster", "logging", "streams");
+  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster", "logging", "streams", "tokens");
 
   private final String nodeId;
   private final EnumSet<Role> roles;
@@ -106,6 +116,7 @@ public final class NodeConfig {
   private final Section cluster;
   private final Section logging;
   private final StreamRules streams;
+  private final Section tokens;
   private final JsonObject source;
 
   private NodeConfig(JsonObject json) {
@@ -146,6 +157,11 @@ public final class NodeConfig {
     cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
     logging = new Section("logging", LOGGING, object(json, "logging"));
     streams = StreamRules.from(object(json, "streams"));
+    tokens = new Section("tokens", TOKENS, object(json, "tokens"));
+    String secret = tokens.string("secret");
+    if (secret != null && secret.length() < 32) {
+      throw new IllegalArgumentException("invalid config: tokens.secret must be at least 32 characters (HS256 needs a 256-bit key)");
+    }
     if (!LEVELS.contains(logging.string("level").toUpperCase(Locale.ROOT))) {
       throw new IllegalArgumentException("invalid config: logging.level must be one of " + new java.util.TreeSet<>(LEVELS));
     }
@@ -224,6 +240,11 @@ public final class NodeConfig {
     return streams;
   }
 
+  /** Token auth: keys and checks of connection and subscription JWTs. */
+  public Section tokens() {
+    return tokens;
+  }
+
   /** URL clients use to reach this node's edge, or null when it runs no edge. */
   public String clientUrl(int boundPort) {
     if (!has(Role.EDGE)) {
@@ -250,7 +271,8 @@ public final class NodeConfig {
         .put("management", management.toJson().put("apiKeys", redact(management.strings("apiKeys")))
             .put("readOnlyApiKeys", redact(management.strings("readOnlyApiKeys"))))
         .put("cluster", cluster.toJson()).put("logging", logging.toJson())
-        .put("streams", streams.toJson());
+        .put("streams", streams.toJson())
+        .put("tokens", tokens.toJson().put("secret", tokens.string("secret") == null ? null : "***"));
   }
 
   private static JsonArray redact(List<String> keys) {
@@ -277,6 +299,7 @@ public final class NodeConfig {
     CLUSTER.forEach(o -> out.add(o.describe("cluster")));
     LOGGING.forEach(o -> out.add(o.describe("logging")));
     out.addAll(StreamRules.describe());
+    TOKENS.forEach(o -> out.add(o.describe("tokens")));
     return out;
   }
 }

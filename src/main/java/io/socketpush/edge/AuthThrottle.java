@@ -41,10 +41,15 @@ final class AuthThrottle {
     return Math.max(remaining(ips.get(ip), now), remaining(users.get(user), now));
   }
 
-  /** Records a failed attempt (a wrong session) of {@code user} from {@code ip}. */
+  /**
+   * Records a failed attempt (a wrong session) of {@code user} from {@code ip}; {@code user} null: the IP only (a
+   * rejected token names no user that can be believed).
+   */
   void failed(String ip, String user, long now, Policy p) {
     bump(ips, ip, p.freePerIp(), now, p);
-    bump(users, user, p.freePerUser(), now, p);
+    if (user != null) {
+      bump(users, user, p.freePerUser(), now, p);
+    }
   }
 
   /** A successful login: the user's failures are forgotten (the IP's are not: one IP may guess many users). */

@@ -29,6 +29,8 @@ public final class ClientSession {
   public static final int CLOSE_PARTITIONED = 4005;
   /** Too many unauthenticated sockets from the client's IP. */
   public static final int CLOSE_TOO_MANY_UNAUTHENTICATED = 4006;
+  /** The socket's connection token expired (exp + leeway) and no fresh one came to socketpush.refresh. */
+  public static final int CLOSE_TOKEN_EXPIRED = 4007;
 
   private static final AtomicLong IDS = new AtomicLong();
 
@@ -53,6 +55,12 @@ public final class ClientSession {
   String pendingHost;
   /** Bytes written to the transport and not yet handed to the OS ({@link EdgeGuards}). */
   long queuedBytes;
+  /** Whether the socket authenticated with a connection token (it may then refresh it). */
+  private boolean byToken;
+  /** The {@code info} claim of the socket's connection token (presence info), or null. */
+  private JsonObject info;
+  /** The timer closing the socket when its token expires; -1 when none. */
+  long expiryTimer = -1;
 
   ClientSession(ClientIo io, EdgeNode node) {
     this.io = io;
@@ -70,6 +78,29 @@ public final class ClientSession {
   /** Authenticated: its session was checked and its user is attached on this node. */
   public boolean authenticated() {
     return userId != null && attached;
+  }
+
+  /** The {@code info} claim of the socket's connection token (presence info); null for session auth or none. */
+  public JsonObject info() {
+    return info;
+  }
+
+  /** Whether the socket authenticated with a connection token. */
+  public boolean byToken() {
+    return byToken;
+  }
+
+  /** The socket authenticated (or refreshed) with a verified connection token. */
+  void tokenAccepted(io.socketpush.auth.TokenVerifier.Claims claims) {
+    byToken = true;
+    if (claims.info() != null) {
+      info = claims.info();
+    }
+  }
+
+  /** The socket authenticated with a session again: it has no token (nor expiry) any more. */
+  void sessionAccepted() {
+    byToken = false;
   }
 
   long lastFrameAt() {
@@ -148,17 +179,30 @@ public final class ClientSession {
   private void onSend(String addr, JsonObject frame) {
     Object reply = frame.getValue("replyAddress");
     String replyAddress = reply instanceof String s && s.length() <= node.limits().maxAddressLength() ? s : null;
+    Object body = frame.getValue("body");
+    Object token = body instanceof JsonObject b ? b.getValue("token") : null;
+    if (Addresses.CLIENT_REFRESH.equals(addr)) {
+      onRefresh(replyAddress, token);
+      return;
+    }
+    if (Addresses.CLIENT_SUBSCRIBE.equals(addr)) {
+      onSubscribeToken(replyAddress, token);
+      return;
+    }
     if (!Addresses.CLIENT_AUTH.equals(addr)) {
       error(addr, Failure.ACCESS_DENIED, "sending to " + addr + " is not allowed");
       return;
     }
-    Object body = frame.getValue("body");
     // ids are strings or integers, read exactly as the management API reads them (Validate.idText)
     String user = body instanceof JsonObject b ? Validate.idText(b.getValue("userId")) : null;
     String session = body instanceof JsonObject b ? Validate.idText(b.getValue("sessionId")) : null;
-    if (user == null || session == null) {
-      replyError(replyAddress, Failure.BAD_REQUEST, "auth body must be {\"userId\":..,\"sessionId\":..} (strings or integers)");
+    if (token == null && (user == null || session == null)) {
+      replyError(replyAddress, Failure.BAD_REQUEST,
+          "auth body must be {\"userId\":..,\"sessionId\":..} (strings or integers) or {\"token\":\"<JWT>\"}");
       return;
+    }
+    if (token != null) {
+      user = null; // a token names its user itself (sub), once verified
     }
     JsonObject b = (JsonObject) body;
     Map<String, Position> positions = null;
@@ -174,7 +218,7 @@ public final class ClientSession {
       replyError(replyAddress, Failure.BAD_REQUEST, "authentication already in progress");
       return;
     }
-    if (userId != null && !userId.equals(user)) {
+    if (token == null && userId != null && !userId.equals(user)) {
       replyError(replyAddress, Failure.ACCESS_DENIED, "socket is authenticated as another user");
       return;
     }
@@ -201,14 +245,15 @@ public final class ClientSession {
       }
       resume.keySet().forEach(cursors::hold);
     }
-    node.authenticate(this, user, session)
-        .compose(v -> resume == null || closed ? Future.<EdgeNode.Resumed>succeededFuture() : node.resume(this, resume))
+    String checkedUser = user; // null for a token: its failures count against the IP only
+    Future<Void> auth = token == null ? node.authenticate(this, user, session) : node.authenticateToken(this, token);
+    auth.compose(v -> resume == null || closed ? Future.<EdgeNode.Resumed>succeededFuture() : node.resume(this, resume))
         .onComplete(ar -> {
       authenticating = false;
       if (ar.failed() && Failure.AUTH_FAILED.is(ar.cause())) {
-        node.guards().authFailed(ip, user);
+        node.guards().authFailed(ip, checkedUser);
       } else if (ar.succeeded()) {
-        node.guards().authSucceeded(user);
+        node.guards().authSucceeded(userId);
       }
       if (closed) {
         return;
@@ -228,6 +273,59 @@ public final class ClientSession {
         if (resume != null) {
           resume.keySet().forEach(stream -> cursors.drop(stream));
         }
+        Failure f = Failure.of(ar.cause());
+        replyError(replyAddress, f == Failure.INTERNAL ? Failure.UNAVAILABLE : f, Failure.messageOf(ar.cause()));
+      }
+    });
+  }
+
+  /** A fresh connection token for this socket's user: its expiry moves to the new token's exp. */
+  private void onRefresh(String replyAddress, Object token) {
+    if (!authenticated()) {
+      replyError(replyAddress, Failure.ACCESS_DENIED, "authenticate first");
+      return;
+    }
+    if (!byToken) {
+      replyError(replyAddress, Failure.BAD_REQUEST, "only a socket authenticated with a token refreshes one");
+      return;
+    }
+    if (token == null) {
+      replyError(replyAddress, Failure.BAD_REQUEST, "refresh body must be {\"token\":\"<JWT>\"}");
+      return;
+    }
+    node.refresh(this, token).onComplete(ar -> {
+      if (closed) {
+        return;
+      }
+      if (ar.succeeded()) {
+        if (replyAddress != null) {
+          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("userId", userId).put("exp", ar.result())).toString());
+        }
+      } else {
+        replyError(replyAddress, Failure.of(ar.cause()), Failure.messageOf(ar.cause()));
+      }
+    });
+  }
+
+  /** Joins the private channel a subscription token names (the same subscription channel.subscribe makes). */
+  private void onSubscribeToken(String replyAddress, Object token) {
+    if (!authenticated()) {
+      replyError(replyAddress, Failure.ACCESS_DENIED, "authenticate first");
+      return;
+    }
+    if (token == null) {
+      replyError(replyAddress, Failure.BAD_REQUEST, "subscribe body must be {\"token\":\"<JWT>\"}");
+      return;
+    }
+    node.subscribeWithToken(this, token).onComplete(ar -> {
+      if (closed) {
+        return;
+      }
+      if (ar.succeeded()) {
+        if (replyAddress != null) {
+          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("channelId", ar.result())).toString());
+        }
+      } else {
         Failure f = Failure.of(ar.cause());
         replyError(replyAddress, f == Failure.INTERNAL ? Failure.UNAVAILABLE : f, Failure.messageOf(ar.cause()));
       }

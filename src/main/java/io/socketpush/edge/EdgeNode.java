@@ -1,5 +1,6 @@
 package io.socketpush.edge;
 
+import io.socketpush.auth.TokenVerifier;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
@@ -78,6 +79,8 @@ public final class EdgeNode {
   private final StreamGaps gaps;
   /** Stream history, read to replay what a resuming socket missed; null: resume answers recovered:false. */
   private StreamStore streamStore;
+  /** Verifies connection and subscription tokens; null when token auth is off (no key configured). */
+  private TokenVerifier tokens;
 
   /** The outcome of a resume: per stream whether it recovered, and the replay to write after the auth reply. */
   record Resumed(JsonObject recovered, Runnable replay) {
@@ -106,6 +109,11 @@ public final class EdgeNode {
   /** Brute-force and flood defences of this edge. */
   EdgeGuards guards() {
     return guards;
+  }
+
+  /** How this edge verifies tokens (null: token auth off). */
+  public void tokens(TokenVerifier verifier) {
+    this.tokens = verifier;
   }
 
   /** Where this edge reads stream history from (for resuming sockets and repairing gaps). */
@@ -173,6 +181,10 @@ public final class EdgeNode {
     s.markClosed();
     guards.closed(s);
     cancelAuthTimer(s);
+    if (s.expiryTimer >= 0) {
+      vertx.cancelTimer(s.expiryTimer);
+      s.expiryTimer = -1;
+    }
     if (!sessions.remove(s)) {
       return;
     }
@@ -219,31 +231,113 @@ public final class EdgeNode {
    * forgotten, so the next attempt starts from scratch.
    */
   Future<Void> authenticate(ClientSession s, String userId, String sessionId) {
-    return services.auth().check(userId, sessionId).onFailure(err -> metrics.authFailed(Failure.of(err))).compose(u -> {
-      if (s.closed()) {
-        return Future.succeededFuture();
+    return services.auth().check(userId, sessionId).onFailure(err -> metrics.authFailed(Failure.of(err))).compose(u -> join(s, u))
+        .onSuccess(v -> {
+          if (s.byToken() && s.authenticated()) {
+            s.sessionAccepted(); // a token socket that logged in with a session again: no token, no expiry
+            expireAt(s, 0);
+          }
+        });
+  }
+
+  /**
+   * Authenticates a socket with a connection token: verifies it, subscribes its user to the token's
+   * {@code channels} (through the channel service, exactly as the backend's channel.subscribe), then joins the
+   * socket to its user as a session check would, keeps the {@code info} claim on the socket and closes the socket
+   * with {@link ClientSession#CLOSE_TOKEN_EXPIRED} at exp + leeway unless a refresh moves that.
+   */
+  Future<Void> authenticateToken(ClientSession s, Object token) {
+    if (tokens == null) {
+      return Failure.BAD_REQUEST.fail("token auth is not configured on this server (tokens section)");
+    }
+    return tokens.connection(token).onFailure(err -> metrics.authFailed(Failure.of(err))).compose(c -> {
+      if (s.userId() != null && !s.userId().equals(c.userId())) {
+        return Failure.ACCESS_DENIED.fail("socket is authenticated as another user");
       }
-      LocalUser lu = users.get(u);
-      int maxSockets = config.get().edge().integer("maxSocketsPerUser");
-      if (lu != null && !lu.sockets.contains(s) && lu.sockets.size() >= maxSockets) {
-        return Failure.LIMIT_EXCEEDED.fail("user " + u + " already has " + maxSockets + " sockets on this node");
+      List<Future<Void>> subscriptions = new ArrayList<>();
+      for (String channel : c.channels()) {
+        subscriptions.add(services.channel().subscribe(c.userId(), channel));
       }
-      if (lu == null) {
-        lu = new LocalUser();
-        users.put(u, lu);
-        lu.ready = attach(u, lu);
-      }
-      LocalUser joined = lu;
-      joined.sockets.add(s);
-      joined.channels.forEach(this::invalidate);
-      s.joined(u);
-      return joined.ready.map(v -> {
-        if (!s.closed() && joined.sockets.contains(s)) {
-          s.attached();
-          cancelAuthTimer(s); // the pending auth timeout (a timer per socket) is not needed any more
+      return Future.all(subscriptions).compose(v -> join(s, c.userId())).map(v -> {
+        if (!s.closed() && s.authenticated()) {
+          s.tokenAccepted(c);
+          expireAt(s, c.exp());
         }
         return null;
       });
+    });
+  }
+
+  /** A fresh connection token for a token-authenticated socket: same user; the socket now expires at its exp. */
+  Future<Long> refresh(ClientSession s, Object token) {
+    if (tokens == null) {
+      return Failure.BAD_REQUEST.fail("token auth is not configured on this server (tokens section)");
+    }
+    return tokens.connection(token).compose(c -> {
+      if (!c.userId().equals(s.userId())) {
+        return Failure.AUTH_FAILED.fail("token rejected: the refresh token is for another user");
+      }
+      if (!s.closed()) {
+        s.tokenAccepted(c);
+        expireAt(s, c.exp());
+      }
+      return Future.succeededFuture(c.exp());
+    }); // a refusal is answered (and logged) by the session's err frame
+  }
+
+  /** Joins the socket's user to the channel a subscription token names; the channel id. */
+  Future<String> subscribeWithToken(ClientSession s, Object token) {
+    if (tokens == null) {
+      return Failure.BAD_REQUEST.fail("token auth is not configured on this server (tokens section)");
+    }
+    return tokens.subscription(token, s.userId())
+        .compose(c -> services.channel().subscribe(c.userId(), c.channel()).map(c.channel()));
+  }
+
+  /** (Re)arms the socket's expiry: closed with token_expired at {@code exp} + leeway; never when exp is 0. */
+  private void expireAt(ClientSession s, long exp) {
+    if (s.expiryTimer >= 0) {
+      vertx.cancelTimer(s.expiryTimer);
+      s.expiryTimer = -1;
+    }
+    if (exp <= 0) {
+      return;
+    }
+    long delay = Math.max(1, (exp + tokens.leeway()) * 1_000 - System.currentTimeMillis());
+    s.expiryTimer = vertx.setTimer(delay, t -> {
+      s.expiryTimer = -1;
+      if (!s.closed()) {
+        LOG.debug("[{}] {}: token expired without a refresh: closed", nodeId, s);
+        s.close(ClientSession.CLOSE_TOKEN_EXPIRED, "token_expired");
+      }
+    });
+  }
+
+  /** Joins an authenticated socket to its user on this node (see {@link #authenticate}). */
+  private Future<Void> join(ClientSession s, String u) {
+    if (s.closed()) {
+      return Future.succeededFuture();
+    }
+    LocalUser lu = users.get(u);
+    int maxSockets = config.get().edge().integer("maxSocketsPerUser");
+    if (lu != null && !lu.sockets.contains(s) && lu.sockets.size() >= maxSockets) {
+      return Failure.LIMIT_EXCEEDED.fail("user " + u + " already has " + maxSockets + " sockets on this node");
+    }
+    if (lu == null) {
+      lu = new LocalUser();
+      users.put(u, lu);
+      lu.ready = attach(u, lu);
+    }
+    LocalUser joined = lu;
+    joined.sockets.add(s);
+    joined.channels.forEach(this::invalidate);
+    s.joined(u);
+    return joined.ready.map(v -> {
+      if (!s.closed() && joined.sockets.contains(s)) {
+        s.attached();
+        cancelAuthTimer(s); // the pending auth timeout (a timer per socket) is not needed any more
+      }
+      return null;
     });
   }
 

@@ -68,6 +68,8 @@ public final class EdgeVerticle extends VerticleBase {
       opts.setSsl(true).setKeyCertOptions(NodeConfig.tls(edge));
     }
 
+    // token auth: keys read (or a JWKS fetched) once here, without blocking; a bad key stops the edge with its reason
+    Future<Void> tokenKeys = io.socketpush.auth.TokenVerifier.create(vertx, config.get().tokens()).onSuccess(node::tokens).mapEmpty();
     inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
     Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
     // the one ring-change handover: tell the owners what we hold (owners keep what they do not own yet, for
@@ -81,7 +83,7 @@ public final class EdgeVerticle extends VerticleBase {
     });
     announceTimer = vertx.setPeriodic(config.get().cluster().longValue("antiEntropyInterval"), t -> node.announce());
     sweepTimer = vertx.setPeriodic(Math.max(1_000, edge.longValue("pingTimeout") / 4), t -> node.sweepIdle());
-    return Future.all(inbox.completion(), history)
+    return Future.all(inbox.completion(), history, tokenKeys)
         .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen())
         .onSuccess(s -> {
           server = s;

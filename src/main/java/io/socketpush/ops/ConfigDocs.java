@@ -75,8 +75,79 @@ public final class ConfigDocs {
         .append("`edge.authFailuresPerUser` 10 free failed socket authentications, then a backoff of 1 s doubling up to ")
         .append("`edge.authBackoffMax` 60 s (err frame `rate_limited` with `retryAfter` ms); `edge.maxUnauthenticatedPerIp` 1,000; ")
         .append("`edge.maxQueuedBytes` 256 MiB for all slow sockets of a node together. Counts are per edge node.\n");
+    b.append(TOKENS);
     return b.toString();
   }
+
+  /** The token auth section: what the tokens.* options do, and how a backend mints tokens. */
+  public static final String TOKENS = """
+
+      ## Token auth (`tokens.*`)
+
+      Token auth is on when `tokens.secret`, `tokens.secretEnv`, `tokens.publicKeys` or `tokens.jwks` is set; several \
+      may be set at once (all their keys are accepted, e.g. an old and a new key while rotating). Session auth \
+      (`auth.set` + `{"userId","sessionId"}`) keeps working beside it. Keys are read when the edge starts; a JWKS URL \
+      is fetched then, and again (at most once a minute) when a token names a `kid` none of the keys has, so a key \
+      published there later is used without a restart. A missing file, an unset `tokens.secretEnv` variable, a secret under 32 characters, an RSA \
+      key under 2048 bits or an unusable key stops the node with a message naming the option.
+
+      - HS256: `tokens.secret` or, better, `tokens.secretEnv` (`"secretEnv": "SOCKETPUSH_TOKEN_SECRET"`).
+      - RS256 / ES256: `tokens.publicKeys` lists PEM public key files (`-----BEGIN PUBLIC KEY-----`; RSA or EC P-256); \
+      a key's `kid` is its file name without `.pem` (`keys/backend-2.pem` is kid `backend-2`). `tokens.jwks` is a JWKS \
+      file or an http(s) URL (`{"keys": [...]}`, the `kid` of each key). A token naming a `kid` is checked against that \
+      key only; one without a `kid` against every key of its `alg`.
+      - Refused, with an `err` frame `auth_failed` (its `description` says why; the edge logs it): `alg: none` and \
+      unsigned tokens, an `alg` no configured key has (so HS256 signed with an RSA public key is refused), a bad \
+      signature, an unknown `kid`, `exp` past, `nbf`/`iat` in the future (both with `tokens.leeway` seconds of skew), \
+      another `aud` than `tokens.audience` or `iss` than `tokens.issuer` (when set), malformed tokens or claims.
+
+      Connection token claims: `sub` (required) the userId; `exp` (seconds; optional: without it the token never \
+      expires); `channels` (optional, array of channel ids: the user is subscribed to them at connect through the channel \
+      service, exactly as the backend's `channel.subscribe`, so they last until `channel.unsubscribe` or the user's \
+      `removeUserAfterDisconnectTimeout`); `info` (optional object, kept on the socket for presence). A token with a \
+      `channel` claim is a subscription token and cannot authenticate a socket. Subscription token claims: `sub` (the \
+      socket's user), `channel` (the channel id), `exp` (optional). The client protocol is in the main README \
+      ("Token auth"): auth body `{"token": ..}`, refresh by a `send` to `socketpush.refresh`, join with a `send` to \
+      `socketpush.subscribe`; a socket whose token expires without a refresh gets `token_expired` and close code 4007.
+
+      ### Minting tokens
+
+      Java (the backend), with `io.vertx:vertx-auth-jwt`:
+
+      ```java
+      JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+          .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(System.getenv("SOCKETPUSH_TOKEN_SECRET"))));
+      String connect = jwt.generateToken(new JsonObject().put("sub", "1").put("channels", new JsonArray().add("news")),
+          new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(3600));
+      String join = jwt.generateToken(new JsonObject().put("sub", "1").put("channel", "room-7"),
+          new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(300));
+      // RS256: addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setId("backend-1").setBuffer(privatePkcs8Pem))
+      ```
+
+      PHP, with the runtime `generateApi.php` writes (`SocketPush\\Token`, HS256, php-cli defaults only):
+
+      ```php
+      require 'lib/socketpush/autoload.php';
+      $secret = getenv('SOCKETPUSH_TOKEN_SECRET');
+      $connect = SocketPush\\Token::connection($secret, '1', time() + 3600);            // exp: absolute Unix time
+      $connect = SocketPush\\Token::connection($secret, '1', time() + 3600, ['channels' => ['news'], 'info' => ['name' => 'Ann']]);
+      $join = SocketPush\\Token::subscription($secret, '1', 'room-7', time() + 300);
+      ```
+
+      Shell (openssl, base64):
+
+      ```sh
+      b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+      header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
+      payload=$(printf '{"sub":"1","exp":%d}' $(( $(date +%s) + 3600 )) | b64url)
+      sig=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$SOCKETPUSH_TOKEN_SECRET" -binary | b64url)
+      echo "$header.$payload.$sig"
+      # RS256: header {"alg":"RS256","typ":"JWT","kid":"backend-1"}, and sign with the private key:
+      #   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out private.pem
+      #   openssl pkey -in private.pem -pubout -out keys/backend-1.pem       (tokens.publicKeys: ["keys/backend-1.pem"])
+      #   sig=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign private.pem -binary | b64url)
+      ```
+      """;
 
   private static boolean runtime(String name) {
     int dot = name.indexOf('.');

@@ -116,7 +116,7 @@ class PhpClientIT {
     assertTrue(gen.waitFor(PROCESS_TIMEOUT_S, TimeUnit.SECONDS), "generator finished");
     assertEquals(0, gen.exitValue(), genOut);
     for (String f : List.of("Auth.php", "Channel.php", "User.php", "Cluster.php", "Api.php", "Client.php",
-        "ApiException.php", "autoload.php")) {
+        "ApiException.php", "Token.php", "autoload.php")) {
       assertTrue(Files.exists(out.resolve(f)), f + " generated: " + genOut);
     }
     String auth = Files.readString(out.resolve("Auth.php"));

@@ -135,6 +135,19 @@ public final class FrameClient {
         .compose(v -> waitFor(f -> reply.equals(f.getString("address"))));
   }
 
+  /** Authenticates with a connection token; completes with the reply frame ({@code rec} or {@code err}). */
+  public Future<JsonObject> authToken(String token) {
+    name = "token@" + (ws == null ? "?" : ws.remoteAddress());
+    return request("socketpush.auth", new JsonObject().put("token", token));
+  }
+
+  /** A {@code send} with a reply address; completes with the reply frame ({@code rec} or {@code err}). */
+  public Future<JsonObject> request(String address, Object body) {
+    String reply = UUID.randomUUID().toString();
+    return send(new JsonObject().put("type", "send").put("address", address).put("replyAddress", reply).put("body", body))
+        .compose(v -> waitFor(f -> reply.equals(f.getString("address"))));
+  }
+
   public Future<Void> register(String address) {
     return send(new JsonObject().put("type", "register").put("address", address));
   }
