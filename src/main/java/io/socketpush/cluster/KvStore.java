@@ -2,13 +2,8 @@ package io.socketpush.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
 import java.util.Collection;
 import java.util.Map;
-import org.infinispan.configuration.cache.CacheMode;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.manager.EmbeddedCacheManager;
 
 /**
  * String keys to string values in the cluster's distributed data, with the atomic single-key operations
@@ -44,18 +39,8 @@ public interface KvStore {
    * Infinispan (starting it takes a blocking call, run on a worker), else a local map of this Vert.x.
    */
   static Future<KvStore> open(Vertx vertx, String name) {
-    if (vertx.isClustered() && vertx instanceof VertxInternal vi
-        && vi.clusterManager() instanceof InfinispanClusterManager icm
-        && icm.getCacheContainer() instanceof EmbeddedCacheManager ecm) {
-      return vertx.executeBlocking(() -> {
-        if (ecm.getCacheConfiguration(name) == null) {
-          // normally defined in conf/infinispan.xml; the same settings for a cluster started without it
-          ecm.defineConfiguration(name, new ConfigurationBuilder().clustering().cacheMode(CacheMode.DIST_SYNC)
-              .remoteTimeout(5_000).hash().numOwners(2).build());
-        }
-        return new InfinispanKv(vertx, ecm.<String, String>getCache(name).getAdvancedCache());
-      });
-    }
-    return Future.succeededFuture(new LocalKv(vertx.sharedData().getLocalMap(name)));
+    return InfinispanKv.cache(vertx, name, b -> { }).map(cache -> cache != null ? new InfinispanKv(vertx, cache)
+        : new LocalKv(vertx.sharedData().getLocalMap(name)));
   }
+
 }

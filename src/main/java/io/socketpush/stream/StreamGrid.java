@@ -1,22 +1,15 @@
 package io.socketpush.stream;
 
+import io.socketpush.cluster.InfinispanKv;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.AsyncMap;
-import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.AdvancedCache;
-import org.infinispan.configuration.cache.CacheMode;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.context.Flag;
-import org.infinispan.manager.EmbeddedCacheManager;
 
 /**
  * The key-value calls the stream history makes, with a bulk read and a bulk write: clustered with Infinispan they
@@ -31,7 +24,7 @@ interface StreamGrid {
   Future<String> get(String key);
 
   /** The values of the keys present (absent keys are missing from the map). */
-  Future<Map<String, String>> getAll(Set<String> keys);
+  Future<Map<String, String>> getAll(java.util.Collection<String> keys);
 
   /** Writes with a lifespan ({@link #FOREVER} for none). */
   Future<Void> put(String key, String value, long ttlMs);
@@ -46,48 +39,15 @@ interface StreamGrid {
 
   /** The grid of {@code name}: the Infinispan cache when clustered with Infinispan, else the AsyncMap. */
   static Future<StreamGrid> open(Vertx vertx, String name) {
-    if (vertx.isClustered() && vertx instanceof VertxInternal vi
-        && vi.clusterManager() instanceof InfinispanClusterManager icm
-        && icm.getCacheContainer() instanceof EmbeddedCacheManager ecm) {
-      return vertx.executeBlocking(() -> {
-        if (ecm.getCacheConfiguration(name) == null) {
-          // normally defined in conf/infinispan.xml; the same settings for a cluster started without it
-          ConfigurationBuilder b = new ConfigurationBuilder();
-          b.clustering().cacheMode(CacheMode.DIST_SYNC).remoteTimeout(5_000).hash().numOwners(2)
-              .groups().enabled().addGrouper(new StreamGrouper());
-          ecm.defineConfiguration(name, b.build());
-        }
-        return new Ispn(vertx, ecm.<String, String>getCache(name).getAdvancedCache());
-      });
-    }
-    return vertx.sharedData().<String, String>getAsyncMap(name).map(Local::new);
+    return InfinispanKv.cache(vertx, name, b -> b.clustering().hash().groups().enabled().addGrouper(new StreamGrouper()))
+        .compose(cache -> cache != null ? Future.succeededFuture(new Ispn(vertx, cache))
+            : vertx.sharedData().<String, String>getAsyncMap(name).map(Local::new));
   }
 
-  /** Infinispan's cache, async API. */
-  final class Ispn implements StreamGrid {
-    private final Vertx vertx;
-    private final AdvancedCache<String, String> cache;
-    /** For writes whose previous value nobody reads: saves fetching it from the owner. */
-    private final AdvancedCache<String, String> noReturn;
-
+  /** Infinispan's cache, async API: {@link InfinispanKv} plus writes with a lifespan. */
+  final class Ispn extends InfinispanKv implements StreamGrid {
     Ispn(Vertx vertx, AdvancedCache<String, String> cache) {
-      this.vertx = vertx;
-      this.cache = cache;
-      this.noReturn = cache.withFlags(Flag.IGNORE_RETURN_VALUES);
-    }
-
-    private <T> Future<T> on(CompletionStage<T> stage) {
-      return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
-    }
-
-    @Override
-    public Future<String> get(String key) {
-      return on(cache.getAsync(key));
-    }
-
-    @Override
-    public Future<Map<String, String>> getAll(Set<String> keys) {
-      return on(cache.getAllAsync(keys));
+      super(vertx, cache);
     }
 
     @Override
@@ -125,7 +85,7 @@ interface StreamGrid {
     }
 
     @Override
-    public Future<Map<String, String>> getAll(Set<String> keys) {
+    public Future<Map<String, String>> getAll(java.util.Collection<String> keys) {
       List<String> ks = new ArrayList<>(keys);
       List<Future<String>> gets = new ArrayList<>(ks.size());
       ks.forEach(k -> gets.add(map.get(k)));
