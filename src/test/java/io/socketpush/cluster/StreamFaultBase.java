@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * retrying every failure with the same idempotency key until it is acknowledged. Clients track the position
  * of every message they get and, whenever their socket closes, reconnect (to the other edge first, as the JS
  * client would after its edge died) with their positions. Faults: SIGKILL of an edge, SIGKILL of a node
- * owning streams, SIGSTOP of an edge for 15 s, a rolling restart of all three nodes (SIGSTOP of a node owning
- * streams only with -Dstreams.freezeOwner=true: a known defect, see that test). Over the <b>whole run</b>, for every client, including the
+ * owning streams, SIGSTOP of an edge for 15 s, SIGSTOP of a node owning streams for 15 s, a rolling restart of all
+ * three nodes. Over the <b>whole run</b>, for every client, including the
  * ones that reconnected: every acknowledged publish arrived exactly once and in order per stream, unless the
  * client was told {@code recovered:false} (counted and reported; the assertion demands none).
  */
