@@ -189,6 +189,62 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     return bad != null ? bad : streams.history(Addresses.clientChannel(channelId), since, limit);
   }
 
+  @Override
+  public Future<JsonObject> presence(String channelId, String cursor, int limit) {
+    Future<JsonObject> bad = guard(channelId, Pages.checkLimit(limit));
+    if (bad != null) {
+      return bad;
+    }
+    int n = Pages.limit(limit, listLimit.getAsInt());
+    JsonObject q = new JsonObject().put("channelId", channelId).put("after", cursor).put("limit", n);
+    return askEdges(channelId, q).map(answers -> PresencePage.merge(answers, n));
+  }
+
+  @Override
+  public Future<JsonObject> presenceStats(String channelId) {
+    Future<JsonObject> bad = guard(channelId, null);
+    if (bad != null) {
+      return bad;
+    }
+    JsonObject q = new JsonObject().put("channelId", channelId).put("limit", 0).put("ids", true);
+    return askEdges(channelId, q).map(PresencePage::stats);
+  }
+
+  /**
+   * Sends a presence query to every edge holding subscribers of the channel (all edges while interest may be
+   * incomplete after a ring change, as for a publish); fails UNAVAILABLE when one does not answer.
+   */
+  private Future<List<JsonObject>> askEdges(String channelId, JsonObject q) {
+    catchUpWithRing();
+    return settled.transform(ignored -> {
+      Set<String> known = interest.get(channelId);
+      Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
+      if (takeover.active()) {
+        edges.addAll(membership.ring(Role.EDGE).members());
+      }
+      List<String> order = new ArrayList<>(edges);
+      List<Future<JsonObject>> asks = new ArrayList<>();
+      for (String edge : order) {
+        asks.add(EdgeOps.control(vertx, edge, EdgeOps.PRESENCE, q, timeoutMs));
+      }
+      return Future.join(asks).transform(ar -> {
+        List<JsonObject> answers = new ArrayList<>();
+        List<String> missed = new ArrayList<>();
+        for (int i = 0; i < asks.size(); i++) {
+          if (asks.get(i).succeeded()) {
+            answers.add(asks.get(i).result());
+          } else {
+            missed.add(order.get(i));
+          }
+        }
+        if (!missed.isEmpty()) {
+          return Failure.UNAVAILABLE.fail("presence of channel " + channelId + ": edge node(s) " + missed + " did not answer");
+        }
+        return Future.succeededFuture(answers);
+      });
+    });
+  }
+
   // ---- InterestService (internal) ----
 
   @Override

@@ -37,6 +37,8 @@ public final class ClientSession {
   private final EdgeNode node;
   private final Set<String> registered = new HashSet<>();
   private String userId;
+  /** What the backend said about this connection (a token's info claim); null when it said nothing (session auth). */
+  private JsonObject info;
   /** Whether the user's attach on this node succeeded for this socket (it may register, receives). */
   private boolean attached;
   /** The timer closing the socket if it does not authenticate in time; -1 once cancelled. */
@@ -61,6 +63,16 @@ public final class ClientSession {
 
   public long id() {
     return id;
+  }
+
+  /** The connection's info from the backend (a token's info claim), or null. */
+  public JsonObject info() {
+    return info;
+  }
+
+  /** Sets the connection's info (a token's info claim); null for none. Shown by channel.presence. */
+  public void info(JsonObject info) {
+    this.info = info;
   }
 
   public String userId() {

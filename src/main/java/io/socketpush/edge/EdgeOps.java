@@ -30,6 +30,13 @@ public final class EdgeOps {
   public static final String STATS = "stats";
   /** Asks an edge which channels it has local subscribers of (a new channel owner pulls this). */
   public static final String CHANNELS = "channels";
+  /**
+   * Asks an edge who of a channel's subscribers it holds sockets of: body {@code {"channelId", "after", "limit"}},
+   * answer {@code {"users": n, "sockets": n, "ids": [...], "items": [{"userId", "sockets", "info"}]}} (items: the
+   * first limit + 1 users after {@code after}, sorted by userId; ids: every present user, only when asked with
+   * {@code "ids": true}).
+   */
+  public static final String PRESENCE = "presence";
 
   private EdgeOps() {
   }

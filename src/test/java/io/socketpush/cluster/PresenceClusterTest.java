@@ -1,0 +1,160 @@
+package io.socketpush.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socketpush.client.SocketPush;
+import io.socketpush.client.SocketPushClient;
+import io.socketpush.testing.Await;
+import io.socketpush.testing.FrameClient;
+import io.socketpush.testing.Http;
+import io.socketpush.testing.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Channel presence and join/leave frames on a real 3-node cluster (clustered Vert.x instances in one JVM, real
+ * Infinispan): two edges (n1, n3), the channel and user shards on n2 and n3, a client-only member.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class PresenceClusterTest {
+  static final long GRACE_MS = 1_500;
+  static LocalCluster cluster;
+  static final List<Vertx> instances = new ArrayList<>();
+  static TestNode n1;
+  static TestNode n2;
+  static TestNode n3;
+  static SocketPushClient client;
+  static Vertx sockets;
+  static final Map<String, AtomicInteger> sent = new ConcurrentHashMap<>();
+  static volatile boolean counting;
+
+  @BeforeAll
+  static void start() {
+    cluster = new LocalCluster(4);
+    for (int i = 0; i < 4; i++) {
+      instances.add(Await.result(cluster.vertx(), 60_000));
+    }
+    n1 = Await.result(TestNode.start(instances.get(0), "n1", roles("edge", "management")), 30_000);
+    n2 = Await.result(TestNode.start(instances.get(1), "n2", roles("auth", "user", "channel", "management")), 30_000);
+    n3 = Await.result(TestNode.start(instances.get(2), "n3", roles("edge", "channel", "user")), 30_000);
+    client = Await.result(SocketPush.connect(instances.get(3), new JsonObject().put("clientId", "java-client")), 30_000);
+    Await.until(() -> n1.verticle.services().membership().nodes().size() == 4
+        && n2.verticle.services().membership().nodes().size() == 4
+        && n3.verticle.services().membership().nodes().size() == 4, 30_000, "every member sees all four");
+    for (Vertx v : instances) {
+      v.eventBus().addOutboundInterceptor(ctx -> {
+        if (counting) {
+          sent.computeIfAbsent(ctx.message().address(), k -> new AtomicInteger()).incrementAndGet();
+        }
+        ctx.next();
+      });
+    }
+    sockets = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (sockets != null) {
+      Await.result(sockets.close(), 30_000);
+    }
+    List<Future<Void>> closes = new ArrayList<>();
+    instances.forEach(v -> closes.add(v.close()));
+    Await.result(Future.join(closes), 60_000);
+    cluster.restore();
+  }
+
+  static JsonObject roles(String... roles) {
+    return new JsonObject().put("roles", new JsonArray(List.of(roles)))
+        .put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", GRACE_MS))
+        .put("streams", new JsonObject().put("rules", new JsonArray()
+            .add(new JsonObject().put("match", "channel.lobby-*").put("presence", true))));
+  }
+
+  static FrameClient connect(TestNode edge, String user) {
+    FrameClient c = Await.result(FrameClient.connect(sockets, edge.edgePort()));
+    assertEquals("rec", Await.result(c.auth(user, "s")).getString("type"), user);
+    return c;
+  }
+
+  @Test
+  @Order(1)
+  void presenceListsConnectedSubscribersClusterWideAskingEachEdgeOnce() {
+    String ch = "room";
+    for (String u : List.of("p-1", "p-2", "p-3", "p-4", "p-5", "p-6")) {
+      Await.result(client.auth().set(u, "s"));
+    }
+    for (String u : List.of("p-1", "p-2", "p-3", "p-4", "p-5")) {
+      Await.result(client.channel().subscribe(u, ch));
+    }
+    // p-1 on both edges, p-2 and p-3 on n1, p-4 on n3, p-5 subscribed but not connected, p-6 connected, not subscribed
+    List<FrameClient> cs = new ArrayList<>(List.of(connect(n1, "p-1"), connect(n3, "p-1"), connect(n1, "p-2"),
+        connect(n1, "p-3"), connect(n3, "p-4"), connect(n3, "p-6"), connect(n3, "p-4")));
+    try {
+      sent.clear();
+      counting = true;
+      JsonObject stats = Await.result(client.channel().presenceStats(ch));
+      counting = false;
+      assertEquals(new JsonObject().put("users", 4).put("sockets", 6), stats);
+      int edgeAsks = sent.entrySet().stream().filter(e -> e.getKey().startsWith(Addresses.edgeInbox("")))
+          .mapToInt(e -> e.getValue().get()).sum();
+      assertEquals(2, edgeAsks, "one query per edge holding subscribers, never per subscriber: " + sent);
+
+      JsonObject all = Await.result(client.channel().presence(ch, null, 0));
+      assertEquals(new JsonArray()
+          .add(item("p-1", 2)).add(item("p-2", 1)).add(item("p-3", 1)).add(item("p-4", 2)), all.getJsonArray("items"));
+      assertEquals(null, all.getString("nextCursor"));
+
+      // pages of 3: every user exactly once, in order
+      JsonObject p1 = Await.result(client.channel().presence(ch, null, 3));
+      assertEquals(3, p1.getJsonArray("items").size());
+      assertEquals("p-3", p1.getString("nextCursor"));
+      JsonObject p2 = Await.result(client.channel().presence(ch, "p-3", 3));
+      assertEquals(new JsonArray().add(item("p-4", 2)), p2.getJsonArray("items"));
+      assertEquals(null, p2.getString("nextCursor"));
+
+      // over HTTP, the same
+      Http admin = new Http(sockets, n1.adminPort());
+      try {
+        Http.Response r = Await.result(admin.call("channel", "presenceStats", new JsonObject().put("channelId", ch)));
+        assertEquals(200, r.status(), r.body().encode());
+        assertEquals(stats, r.body().getJsonObject("result"));
+        r = Await.result(admin.call("channel", "presence", new JsonObject().put("channelId", ch).put("limit", 2)));
+        assertEquals(200, r.status(), r.body().encode());
+        assertEquals("p-2", r.body().getJsonObject("result").getString("nextCursor"));
+        r = Await.result(admin.call("channel", "presence", new JsonObject().put("channelId", ch).put("limit", -1)));
+        assertEquals(400, r.status(), r.body().encode());
+      } finally {
+        admin.close();
+      }
+
+      // a closed socket leaves presence at once (the grace is for offline/leave, not for who is connected now)
+      Await.result(cs.remove(1).close());
+      Await.until(() -> Await.result(client.channel().presenceStats(ch)).getInteger("sockets") == 5, 10_000, "p-1's n3 socket gone");
+      assertEquals(item("p-1", 1), Await.result(client.channel().presence(ch, null, 1)).getJsonArray("items").getJsonObject(0));
+      assertEquals(new JsonObject().put("users", 0).put("sockets", 0), Await.result(client.channel().presenceStats("nobody-here")));
+    } finally {
+      Await.result(Future.join(cs.stream().map(FrameClient::close).toList()), 30_000);
+    }
+  }
+
+  static JsonObject item(String user, int sockets) {
+    return new JsonObject().put("userId", user).put("sockets", sockets).putNull("info");
+  }
+}
