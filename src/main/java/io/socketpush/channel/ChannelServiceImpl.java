@@ -46,6 +46,8 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   private final Map<String, Set<String>> interest = new HashMap<>();
   private final io.socketpush.shard.Takeover takeover;
   private final StreamLog streams;
+  private java.util.function.Supplier<io.socketpush.config.StreamRules> rules = io.socketpush.config.StreamRules::defaults;
+  private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
 
   ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, Subscriptions subscriptions,
       long timeoutMs, IntSupplier listLimit, StreamLog streams) {
@@ -57,6 +59,12 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     this.timeoutMs = timeoutMs;
     this.listLimit = listLimit;
     this.takeover = new io.socketpush.shard.Takeover(() -> 2 * timeoutMs);
+  }
+
+  /** Presence rules (streams.rules) and where presence events go. */
+  void presence(java.util.function.Supplier<io.socketpush.config.StreamRules> rules, io.socketpush.events.EventSink events) {
+    this.rules = rules;
+    this.events = events;
   }
 
   @Override
@@ -96,7 +104,14 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
             JsonObject body = new JsonObject().put("userId", userId).put("channelId", channelId);
             calls.add(EdgeOps.control(vertx, edge, op, body, timeoutMs));
           }
-          return Future.join(calls).otherwiseEmpty().mapEmpty();
+          Future<Void> told = Future.join(calls).otherwiseEmpty().mapEmpty();
+          if (edges.isEmpty()) {
+            return told;
+          }
+          // the user is connected: subscribing joins it to the channel's presence, unsubscribing leaves it
+          String change = EdgeOps.SUBSCRIBED.equals(op) ? io.socketpush.events.PresenceFanout.JOIN
+              : io.socketpush.events.PresenceFanout.LEAVE;
+          return told.compose(v -> presenceChanged(channelId, userId, change));
         });
   }
 
@@ -285,6 +300,38 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
       }
     }
     return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> presenceChanged(String channelId, String userId, String change) {
+    Future<Void> bad = guard(channelId, Validate.ids("userId", userId));
+    if (bad == null && !io.socketpush.events.PresenceFanout.JOIN.equals(change)
+        && !io.socketpush.events.PresenceFanout.LEAVE.equals(change)) {
+      bad = Failure.BAD_REQUEST.fail("change must be join or leave");
+    }
+    if (bad != null) {
+      return bad;
+    }
+    String stream = Addresses.clientChannel(channelId);
+    if (!rules.get().forStream(stream).presence()) {
+      return Future.succeededFuture();
+    }
+    String type = io.socketpush.events.PresenceFanout.JOIN.equals(change) ? io.socketpush.events.EventSink.PRESENCE_JOIN
+        : io.socketpush.events.EventSink.PRESENCE_LEAVE;
+    Future<Void> emitted = events.emit(type, io.socketpush.events.EventSink.channelKey(channelId),
+        new JsonObject().put("channelId", channelId).put("userId", userId));
+    Set<String> known = interest.get(channelId);
+    Set<String> edges = new HashSet<>(known == null ? Set.of() : known);
+    if (takeover.active()) {
+      edges.addAll(membership.ring(Role.EDGE).members());
+    }
+    if (!edges.isEmpty()) {
+      Buffer frame = EdgeOps.presenceFrame(stream, change, userId);
+      EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_CHANNEL, channelId, frame, timeoutMs).onFailure(err ->
+          LOG.warn("[{}] {} frame of {} in {} not taken by every edge: {}", membership.nodeId(), change, userId, channelId,
+              err.getMessage()));
+    }
+    return emitted;
   }
 
   /**

@@ -55,6 +55,20 @@ public final class EdgeOps {
     return new JsonObject().put("type", "rec").put("address", address).put("headers", headers).put("body", body).toBuffer();
   }
 
+  /** Header of a presence frame on {@code channel.<id>}: {@code join} or {@code leave}. */
+  public static final String PRESENCE_HEADER = "presence";
+
+  /**
+   * Encodes a join/leave frame of a channel: a {@code rec} frame on {@code channel.<id>} whose {@code headers} carry
+   * {@code "presence": "join"|"leave"} and {@code "userId"}, so apps can tell it from messages (which carry offset and
+   * epoch instead); the body says the same.
+   */
+  public static Buffer presenceFrame(String address, String change, String userId) {
+    JsonObject headers = new JsonObject().put(PRESENCE_HEADER, change).put("userId", userId);
+    return new JsonObject().put("type", "rec").put("address", address).put("headers", headers)
+        .put("body", new JsonObject().put(PRESENCE_HEADER, change).put("userId", userId)).toBuffer();
+  }
+
   /** Delivers a pre-encoded frame to an edge; succeeds with the number of sockets written to. */
   public static Future<Integer> deliver(Vertx vertx, String edgeNode, String op, String key, Buffer frame, long timeoutMs) {
     return deliver(vertx, edgeNode, op, key, frame, null, timeoutMs);

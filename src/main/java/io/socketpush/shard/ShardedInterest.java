@@ -27,4 +27,9 @@ public final class ShardedInterest implements InterestService {
     return Future.all(ShardedPresence.Grouping.byOwner(shard.ring(), channelIds).entrySet().stream()
         .map(e -> shard.on(e.getKey()).announce(nodeId, e.getValue())).toList()).mapEmpty();
   }
+
+  @Override
+  public Future<Void> presenceChanged(String channelId, String userId, String change) {
+    return shard.route(channelId, s -> s.presenceChanged(channelId, userId, change));
+  }
 }

@@ -157,4 +157,67 @@ class PresenceClusterTest {
   static JsonObject item(String user, int sockets) {
     return new JsonObject().put("userId", user).put("sockets", sockets).putNull("info");
   }
+
+  /** The join/leave frames of {@code user} a socket got on {@code channel.<ch>}, in order ("join", "leave", ...). */
+  static List<String> presenceFrames(FrameClient c, String ch, String user) {
+    List<String> out = new ArrayList<>();
+    for (JsonObject f : c.framesFor("channel." + ch)) {
+      JsonObject h = f.getJsonObject("headers");
+      if (h != null && h.getString("presence") != null && user.equals(h.getString("userId"))) {
+        out.add(h.getString("presence"));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  @Order(2)
+  void joinOnceLeaveOnceAcrossSocketsAndNoneForAReconnectWithinTheGrace() throws InterruptedException {
+    String ch = "lobby-1";
+    for (String u : List.of("j-1", "j-w")) {
+      Await.result(client.auth().set(u, "s"));
+      Await.result(client.channel().subscribe(u, ch));
+      Await.result(client.channel().subscribe(u, "plain"));
+    }
+    FrameClient watcher = connect(n3, "j-w");
+    List<FrameClient> cs = new ArrayList<>();
+    try {
+      cs.add(connect(n1, "j-1"));
+      Await.result(watcher.waitFor(f -> presenceFrames(watcher, ch, "j-1").size() == 1));
+      JsonObject join = watcher.framesFor("channel." + ch).stream()
+          .filter(f -> f.getJsonObject("headers") != null && "j-1".equals(f.getJsonObject("headers").getString("userId")))
+          .findFirst().orElseThrow();
+      assertEquals(new JsonObject().put("presence", "join").put("userId", "j-1"), join.getJsonObject("body"), join.encode());
+      cs.add(connect(n3, "j-1")); // a second socket (tab) on another edge: no second join
+      cs.add(connect(n1, "j-1"));
+      // a reconnect within the grace: every socket closes, one comes back on another edge
+      for (FrameClient c : cs) {
+        Await.result(c.close());
+      }
+      cs.clear();
+      Thread.sleep(200);
+      cs.add(connect(n3, "j-1"));
+      Thread.sleep(GRACE_MS + 1_000); // past the grace: had the reconnect not counted, the leave would be out
+      assertEquals(List.of("join"), presenceFrames(watcher, ch, "j-1"), "no leave/join pair for a reconnect within the grace");
+
+      // unsubscribing while connected leaves, subscribing again joins
+      Await.result(client.channel().unsubscribe("j-1", ch));
+      Await.until(() -> presenceFrames(watcher, ch, "j-1").size() == 2, 10_000, "leave on unsubscribe");
+      Await.result(client.channel().subscribe("j-1", ch));
+      Await.until(() -> presenceFrames(watcher, ch, "j-1").size() == 3, 10_000, "join on subscribe");
+
+      // the last socket closes: exactly one leave, after the grace
+      long t0 = System.nanoTime();
+      Await.result(cs.remove(0).close());
+      Await.until(() -> presenceFrames(watcher, ch, "j-1").size() == 4, 10_000, "leave after the grace");
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= GRACE_MS - 100, "leave only after the grace (" + ms + " ms)");
+      Thread.sleep(500);
+      assertEquals(List.of("join", "leave", "join", "leave"), presenceFrames(watcher, ch, "j-1"));
+      assertEquals(List.of(), presenceFrames(watcher, "plain", "j-1"), "no presence frames where the rule does not enable them");
+    } finally {
+      cs.forEach(FrameClient::close);
+      watcher.close();
+    }
+  }
 }
