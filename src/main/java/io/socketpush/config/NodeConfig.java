@@ -97,7 +97,7 @@ public final class NodeConfig {
       Option.string("level", "INFO", "Log level of socket-push's own loggers (io.socketpush): TRACE, DEBUG, INFO, WARN, ERROR; changeable at runtime."));
 
   private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
-  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster", "logging", "streams");
+  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster", "logging", "streams", "events");
 
   private final String nodeId;
   private final EnumSet<Role> roles;
@@ -106,6 +106,7 @@ public final class NodeConfig {
   private final Section cluster;
   private final Section logging;
   private final StreamRules streams;
+  private final EventsConfig events;
   private final JsonObject source;
 
   private NodeConfig(JsonObject json) {
@@ -146,6 +147,7 @@ public final class NodeConfig {
     cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
     logging = new Section("logging", LOGGING, object(json, "logging"));
     streams = StreamRules.from(object(json, "streams"));
+    events = EventsConfig.from(object(json, "events"));
     if (!LEVELS.contains(logging.string("level").toUpperCase(Locale.ROOT))) {
       throw new IllegalArgumentException("invalid config: logging.level must be one of " + new java.util.TreeSet<>(LEVELS));
     }
@@ -219,6 +221,11 @@ public final class NodeConfig {
     return logging;
   }
 
+  /** Webhooks of lifecycle events. */
+  public EventsConfig events() {
+    return events;
+  }
+
   /** History rules of the streams. */
   public StreamRules streams() {
     return streams;
@@ -250,7 +257,7 @@ public final class NodeConfig {
         .put("management", management.toJson().put("apiKeys", redact(management.strings("apiKeys")))
             .put("readOnlyApiKeys", redact(management.strings("readOnlyApiKeys"))))
         .put("cluster", cluster.toJson()).put("logging", logging.toJson())
-        .put("streams", streams.toJson());
+        .put("streams", streams.toJson()).put("events", events.toJson());
   }
 
   private static JsonArray redact(List<String> keys) {
@@ -277,6 +284,7 @@ public final class NodeConfig {
     CLUSTER.forEach(o -> out.add(o.describe("cluster")));
     LOGGING.forEach(o -> out.add(o.describe("logging")));
     out.addAll(StreamRules.describe());
+    out.addAll(EventsConfig.describe());
     return out;
   }
 }

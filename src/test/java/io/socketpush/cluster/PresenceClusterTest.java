@@ -44,9 +44,14 @@ class PresenceClusterTest {
   static Vertx sockets;
   static final Map<String, AtomicInteger> sent = new ConcurrentHashMap<>();
   static volatile boolean counting;
+  static final String SECRET = "presence-test-secret-0123456789";
+  static Vertx receiverVertx;
+  static WebhookReceiver receiver;
 
   @BeforeAll
   static void start() {
+    receiverVertx = Vertx.vertx();
+    receiver = Await.result(WebhookReceiver.start(receiverVertx, SECRET), 30_000);
     cluster = new LocalCluster(4);
     for (int i = 0; i < 4; i++) {
       instances.add(Await.result(cluster.vertx(), 60_000));
@@ -74,6 +79,9 @@ class PresenceClusterTest {
     if (sockets != null) {
       Await.result(sockets.close(), 30_000);
     }
+    if (receiverVertx != null) {
+      Await.result(receiverVertx.close(), 30_000);
+    }
     List<Future<Void>> closes = new ArrayList<>();
     instances.forEach(v -> closes.add(v.close()));
     Await.result(Future.join(closes), 60_000);
@@ -84,7 +92,10 @@ class PresenceClusterTest {
     return new JsonObject().put("roles", new JsonArray(List.of(roles)))
         .put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", GRACE_MS))
         .put("streams", new JsonObject().put("rules", new JsonArray()
-            .add(new JsonObject().put("match", "channel.lobby-*").put("presence", true))));
+            .add(new JsonObject().put("match", "channel.lobby-*").put("presence", true))))
+        .put("events", new JsonObject().put("retryInitialDelay", 100).put("retryMaxDelay", 800).put("pollInterval", 100)
+            .put("webhooks", new JsonArray().add(new JsonObject().put("url", receiver.url())
+                .put("events", new JsonArray(io.socketpush.config.EventsConfig.TYPES)).put("secret", SECRET))));
   }
 
   static FrameClient connect(TestNode edge, String user) {
@@ -218,6 +229,44 @@ class PresenceClusterTest {
     } finally {
       cs.forEach(FrameClient::close);
       watcher.close();
+    }
+  }
+
+  @Test
+  @Order(3)
+  void webhooksAreSignedInOrderPerKeyAndSurviveAReceiverFailingForAWhile() throws InterruptedException {
+    String ch = "lobby-2";
+    int n = 10;
+    List<String> us = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      us.add("w-" + i);
+      Await.result(client.auth().set("w-" + i, "s"));
+      Await.result(client.channel().subscribe("w-" + i, ch));
+    }
+    receiver.failing(true); // 500 for every POST from now on
+    List<FrameClient> cs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      cs.add(connect(i % 2 == 0 ? n1 : n3, us.get(i)));
+    }
+    for (FrameClient c : cs) {
+      Await.result(c.close());
+    }
+    Thread.sleep(GRACE_MS + 1_500); // every user went offline while the receiver failed
+    int failedBefore = receiver.rejected();
+    assertTrue(failedBefore >= 2, "the receiver refused POSTs meanwhile: " + failedBefore);
+    receiver.failing(false);
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!us.stream().allMatch(u -> receiver.typesOf("user:" + u, u).equals(List.of("user.online", "user.offline"))
+        && receiver.typesOf("channel:" + ch, u).equals(List.of("presence.join", "presence.leave")))) {
+      assertTrue(System.currentTimeMillis() < deadline,
+          "every event delivered after the receiver recovered, in order per key: " + receiver.summary());
+      Thread.sleep(100);
+    }
+    assertEquals(0, receiver.badSignatures(), "every POST verifies");
+    for (String u : us) {
+      // each event once by id (a redelivery would repeat an id, never make a new one)
+      assertEquals(2, receiver.idsOf("user:" + u, u).size(), receiver.summary());
+      assertEquals(2, receiver.idsOf("channel:" + ch, u).size(), receiver.summary());
     }
   }
 }
