@@ -118,6 +118,11 @@ public final class StreamRules {
     return Pattern.compile(b.toString(), Pattern.DOTALL);
   }
 
+  /** Whether some rule turns presence on (else nobody needs a user's channels when it comes online or goes offline). */
+  public boolean anyPresence() {
+    return rules.stream().anyMatch(Rule::presence);
+  }
+
   /** The rule of a stream address: the first matching rule, else {@link #DEFAULT}. */
   public Rule forStream(String address) {
     for (Rule r : rules) {

@@ -14,12 +14,8 @@ public interface EventSink {
 
   String USER_ONLINE = "user.online";
   String USER_OFFLINE = "user.offline";
-  String CHANNEL_OCCUPIED = "channel.occupied";
-  String CHANNEL_VACATED = "channel.vacated";
   String PRESENCE_JOIN = "presence.join";
   String PRESENCE_LEAVE = "presence.leave";
-  java.util.List<String> TYPES = java.util.List.of(USER_ONLINE, USER_OFFLINE, CHANNEL_OCCUPIED, CHANNEL_VACATED,
-      PRESENCE_JOIN, PRESENCE_LEAVE);
 
   Future<Void> emit(String type, String key, JsonObject data);
 

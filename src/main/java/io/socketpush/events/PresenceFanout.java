@@ -56,7 +56,12 @@ public final class PresenceFanout {
     if (channels == null) {
       return Future.succeededFuture();
     }
-    return sink.emit(type, EventSink.userKey(userId), new JsonObject().put("userId", userId))
+    Future<Void> emitted = sink.emit(type, EventSink.userKey(userId), new JsonObject().put("userId", userId));
+    if (!rules.get().anyPresence()) {
+      // no channel has presence: the user's subscriptions are not read (no cost on connect/disconnect)
+      return emitted.otherwise(err -> null);
+    }
+    return emitted.otherwiseEmpty() // an event the outbox did not take (logged there) does not stop the frames
         .compose(v -> Pages.all(cursor -> channels.getSubscriptions(userId, 0, cursor)))
         .compose(subscribed -> {
           List<Future<Void>> calls = new ArrayList<>();
