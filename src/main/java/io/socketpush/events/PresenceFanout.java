@@ -42,6 +42,11 @@ public final class PresenceFanout {
     this.nodeId = nodeId;
   }
 
+  /** Whether online/offline matter at all: webhooks are configured or some channel has presence. */
+  public boolean active() {
+    return channels != null && (sink != EventSink.NONE || rules.get().anyPresence());
+  }
+
   /** The user came online. Never fails (logs). */
   public Future<Void> online(String userId) {
     return change(userId, EventSink.USER_ONLINE, JOIN);

@@ -252,6 +252,12 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (timer != null) {
       vertx.cancelTimer(timer);
     }
+    if (first && !fanout.active()) {
+      return streams.store().markPresent(userId).otherwise(err -> {
+        LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage());
+        return null;
+      });
+    }
     if (first) {
       // online, unless this is a reconnect within the grace: our offline timer ran, or the grid's away mark
       // (written by an earlier owner) is still there; read before markPresent clears it
