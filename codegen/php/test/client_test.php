@@ -117,6 +117,15 @@ check(count($servers) === 1 && str_starts_with($servers[0], 'http://'), 'user.ge
 ok('user.getFrontendServer', $servers);
 check(in_array($user, allPages(fn($cursor) => $api->user->listAll(null, $cursor)), true), 'user.listAll');
 ok('user.listAll', 'contains ' . $user);
+// presence: the connected socket's user is present in the channel it is subscribed to (session auth: no info)
+$p = $api->channel->presence($channel);
+check(count($p['items']) === 1 && $p['items'][0]['userId'] === $user && $p['items'][0]['sockets'] === 1
+    && $p['items'][0]['info'] === null && $p['nextCursor'] === null, 'channel.presence');
+ok('channel.presence', $p);
+$ps = $api->channel->presenceStats($channel);
+check($ps === ['users' => 1, 'sockets' => 1], 'channel.presenceStats');
+ok('channel.presenceStats', $ps);
+check($api->channel->presence($channel, $user, 10)['items'] === [], 'channel.presence after the last user: empty page');
 $r = $api->user->publish($user, ['text' => 'hello from php', 'n' => 1]);
 check($r['sockets'] === 1 && is_string($r['epoch']) && $r['epoch'] !== '' && ctype_digit($r['offset']),
     'user.publish reaches one socket, with its position in the user\'s stream');

@@ -74,14 +74,21 @@ public final class NodeVerticle extends VerticleBase {
   /** Binds the sharded services first, then (on first start) announces this node, then opens the ports. */
   private Future<Void> deployRoles(RuntimeConfig runtime, boolean first) {
     Future<Void> bound = deploy(new ClusterVerticle(services, runtime));
+    io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
+    if (!nodeConfig.events().webhooks().isEmpty()) {
+      io.socketpush.events.EventsVerticle ev = new io.socketpush.events.EventsVerticle(nodeConfig.events(), membership);
+      events = ev.sink();
+      bound = bound.compose(v -> deploy(ev));
+    }
+    io.socketpush.events.EventSink sink = events;
     if (nodeConfig.has(Role.AUTH)) {
       bound = bound.compose(v -> deploy(new AuthVerticle(membership)));
     }
     if (nodeConfig.has(Role.USER)) {
-      bound = bound.compose(v -> deploy(new io.socketpush.user.UserVerticle(services, runtime)));
+      bound = bound.compose(v -> deploy(new io.socketpush.user.UserVerticle(services, runtime).events(sink)));
     }
     if (nodeConfig.has(Role.CHANNEL)) {
-      bound = bound.compose(v -> deploy(new ChannelVerticle(services, runtime)));
+      bound = bound.compose(v -> deploy(new ChannelVerticle(services, runtime).events(sink)));
     }
     Future<Void> ready = first ? bound.compose(v -> membership.start()) : bound;
     if (nodeConfig.has(Role.EDGE)) {

@@ -94,6 +94,28 @@ public interface ChannelService {
    */
   Future<JsonObject> history(String channelId, @Nullable String since, int limit);
 
+  /**
+   * One page of the channel's presence: the users connected (at least one open socket, anywhere in the cluster)
+   * and subscribed to the channel, sorted by userId: {@code {"items": [{"userId", "sockets", "info"}],
+   * "nextCursor": ..}}, {@code info} being what the backend gave the connection (a token's info claim; null
+   * for session auth). Asks each edge node holding subscribers of the channel (one message per edge, never a
+   * scan over subscribers). Fails UNAVAILABLE if such an edge does not answer.
+   *
+   * @param channelId the channel (shard key)
+   * @param cursor    nextCursor of the previous page; null or empty for the first page
+   * @param limit     most items in the page; 0 for cluster.listLimit, which is also the maximum
+   */
+  Future<JsonObject> presence(String channelId, @Nullable String cursor, int limit);
+
+  /**
+   * How many users (each counted once, however many sockets and edges) and sockets are connected and subscribed
+   * to the channel, cluster-wide: {@code {"users": n, "sockets": n}}. One message per edge node holding
+   * subscribers of the channel. Fails UNAVAILABLE if such an edge does not answer.
+   *
+   * @param channelId the channel (shard key)
+   */
+  Future<JsonObject> presenceStats(String channelId);
+
   /** A proxy to the instance bound at {@code address}. */
   @GenIgnore
   static ChannelService createProxy(Vertx vertx, String address, long timeoutMs) {

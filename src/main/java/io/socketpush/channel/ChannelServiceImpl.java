@@ -43,6 +43,8 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   private final IntSupplier listLimit;
   private final Map<String, Set<String>> interest = new HashMap<>();
   private final StreamLog streams;
+  private java.util.function.Supplier<io.socketpush.config.StreamRules> rules = io.socketpush.config.StreamRules::defaults;
+  private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
 
   ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, Subscriptions subscriptions,
       long timeoutMs, IntSupplier listLimit, StreamLog streams) {
@@ -53,6 +55,12 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     this.subscriptions = subscriptions;
     this.timeoutMs = timeoutMs;
     this.listLimit = listLimit;
+  }
+
+  /** Presence rules (streams.rules) and where presence events go. */
+  void presence(java.util.function.Supplier<io.socketpush.config.StreamRules> rules, io.socketpush.events.EventSink events) {
+    this.rules = rules;
+    this.events = events;
   }
 
   @Override
@@ -92,7 +100,14 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
             JsonObject body = new JsonObject().put("userId", userId).put("channelId", channelId);
             calls.add(EdgeOps.control(vertx, edge, op, body, timeoutMs));
           }
-          return Future.join(calls).otherwiseEmpty().mapEmpty();
+          Future<Void> told = Future.join(calls).otherwiseEmpty().mapEmpty();
+          if (edges.isEmpty()) {
+            return told;
+          }
+          // the user is connected: subscribing joins it to the channel's presence, unsubscribing leaves it
+          String change = EdgeOps.SUBSCRIBED.equals(op) ? io.socketpush.events.PresenceFanout.JOIN
+              : io.socketpush.events.PresenceFanout.LEAVE;
+          return told.compose(v -> presenceChanged(channelId, userId, change));
         });
   }
 
@@ -174,6 +189,55 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     return bad != null ? bad : streams.history(Addresses.clientChannel(channelId), since, limit);
   }
 
+  @Override
+  public Future<JsonObject> presence(String channelId, String cursor, int limit) {
+    Future<JsonObject> bad = guard(channelId, Pages.checkLimit(limit));
+    if (bad != null) {
+      return bad;
+    }
+    int n = Pages.limit(limit, listLimit.getAsInt());
+    JsonObject q = new JsonObject().put("channelId", channelId).put("after", cursor).put("limit", n);
+    return askEdges(channelId, q).map(answers -> PresencePage.merge(answers, n));
+  }
+
+  @Override
+  public Future<JsonObject> presenceStats(String channelId) {
+    Future<JsonObject> bad = guard(channelId, null);
+    if (bad != null) {
+      return bad;
+    }
+    JsonObject q = new JsonObject().put("channelId", channelId).put("limit", 0).put("ids", true);
+    return askEdges(channelId, q).map(PresencePage::stats);
+  }
+
+  /**
+   * Sends a presence query to every edge node (O(nodes): not only those this owner knows hold subscribers, whose
+   * list is incomplete for a moment after a ring change, until the edges' announcements arrive); fails
+   * UNAVAILABLE when one does not answer.
+   */
+  private Future<List<JsonObject>> askEdges(String channelId, JsonObject q) {
+    List<String> order = new ArrayList<>(membership.ring(Role.EDGE).members());
+    List<Future<JsonObject>> asks = new ArrayList<>();
+    for (String edge : order) {
+      asks.add(EdgeOps.control(vertx, edge, EdgeOps.PRESENCE, q, timeoutMs));
+    }
+    return Future.join(asks).transform(ar -> {
+      List<JsonObject> answers = new ArrayList<>();
+      List<String> missed = new ArrayList<>();
+      for (int i = 0; i < asks.size(); i++) {
+        if (asks.get(i).succeeded()) {
+          answers.add(asks.get(i).result());
+        } else {
+          missed.add(order.get(i));
+        }
+      }
+      if (!missed.isEmpty()) {
+        return Failure.UNAVAILABLE.fail("presence of channel " + channelId + ": edge node(s) " + missed + " did not answer");
+      }
+      return Future.succeededFuture(answers);
+    });
+  }
+
   // ---- InterestService (internal) ----
 
   @Override
@@ -214,6 +278,36 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
       }
     }
     return Future.succeededFuture(streams.tops(channelIds, Addresses::clientChannel));
+  }
+
+  @Override
+  public Future<Void> presenceChanged(String channelId, String userId, String change) {
+    Future<Void> bad = guard(channelId, Validate.ids("userId", userId));
+    if (bad == null && !io.socketpush.events.PresenceFanout.JOIN.equals(change)
+        && !io.socketpush.events.PresenceFanout.LEAVE.equals(change)) {
+      bad = Failure.BAD_REQUEST.fail("change must be join or leave");
+    }
+    if (bad != null) {
+      return bad;
+    }
+    String stream = Addresses.clientChannel(channelId);
+    if (!rules.get().forStream(stream).presence()) {
+      return Future.succeededFuture();
+    }
+    String type = io.socketpush.events.PresenceFanout.JOIN.equals(change) ? io.socketpush.events.EventSink.PRESENCE_JOIN
+        : io.socketpush.events.EventSink.PRESENCE_LEAVE;
+    Future<Void> emitted = events.emit(type, io.socketpush.events.EventSink.channelKey(channelId),
+        new JsonObject().put("channelId", channelId).put("userId", userId));
+    // the edges this owner knows hold subscribers: join/leave frames carry no position, so an edge that announces
+    // itself only after a ring change misses the frames sent meanwhile (presence() stays the truth)
+    Set<String> edges = interest.getOrDefault(channelId, Set.of());
+    if (!edges.isEmpty()) {
+      Buffer frame = EdgeOps.presenceFrame(stream, change, userId);
+      EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_CHANNEL, channelId, frame, timeoutMs).onFailure(err ->
+          LOG.warn("[{}] {} frame of {} in {} not taken by every edge: {}", membership.nodeId(), change, userId, channelId,
+              err.getMessage()));
+    }
+    return emitted;
   }
 
   /**

@@ -27,9 +27,17 @@ public final class ChannelVerticle extends VerticleBase {
   private final RuntimeConfig config;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
+  private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
+
   public ChannelVerticle(Services services, RuntimeConfig config) {
     this.services = services;
     this.config = config;
+  }
+
+  /** Where this shard's presence events go (the webhook outbox). */
+  public ChannelVerticle events(io.socketpush.events.EventSink events) {
+    this.events = events;
+    return this;
   }
 
   @Override
@@ -42,6 +50,7 @@ public final class ChannelVerticle extends VerticleBase {
               new Subscriptions(new PagedSets(kv)), config.get().cluster().longValue("requestTimeout"),
               () -> config.get().cluster().integer("listLimit"),
               new StreamLog(stores.resultAt(1), () -> config.get().streams(), nodeId));
+          impl.presence(() -> config.get().streams(), events);
           services.membership().onChange(impl::onRingChange);
           ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
           consumers.add(binder.setAddress(Addresses.service(Services.CHANNEL, nodeId)).register(ChannelService.class, impl));

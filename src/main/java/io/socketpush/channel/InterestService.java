@@ -30,6 +30,13 @@ public interface InterestService {
    */
   Future<JsonObject> announce(String nodeId, List<String> channelIds);
 
+  /**
+   * A user's presence in a channel changed ({@code change}: {@code join} or {@code leave}): the channel's owner
+   * sends a join/leave frame to the channel's subscribers and emits the presence event, if the channel's
+   * {@code streams.rules} entry enables presence.
+   */
+  Future<Void> presenceChanged(String channelId, String userId, String change);
+
   /** A proxy to the instance bound at {@code address}. */
   @GenIgnore
   static InterestService createProxy(Vertx vertx, String address, long timeoutMs) {

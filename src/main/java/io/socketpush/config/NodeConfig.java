@@ -107,7 +107,7 @@ public final class NodeConfig {
       Option.string("issuer", null, "When set, tokens must carry this iss."));
 
   private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
-  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster", "logging", "streams", "tokens");
+  private static final Set<String> TOP = Set.of("nodeId", "roles", "edge", "management", "cluster", "logging", "streams", "tokens", "events");
 
   private final String nodeId;
   private final EnumSet<Role> roles;
@@ -117,6 +117,7 @@ public final class NodeConfig {
   private final Section logging;
   private final StreamRules streams;
   private final Section tokens;
+  private final EventsConfig events;
   private final JsonObject source;
 
   private NodeConfig(JsonObject json) {
@@ -162,6 +163,7 @@ public final class NodeConfig {
     if (secret != null && secret.length() < 32) {
       throw new IllegalArgumentException("invalid config: tokens.secret must be at least 32 characters (HS256 needs a 256-bit key)");
     }
+    events = EventsConfig.from(object(json, "events"));
     if (!LEVELS.contains(logging.string("level").toUpperCase(Locale.ROOT))) {
       throw new IllegalArgumentException("invalid config: logging.level must be one of " + new java.util.TreeSet<>(LEVELS));
     }
@@ -235,6 +237,11 @@ public final class NodeConfig {
     return logging;
   }
 
+  /** Webhooks of lifecycle events. */
+  public EventsConfig events() {
+    return events;
+  }
+
   /** History rules of the streams. */
   public StreamRules streams() {
     return streams;
@@ -272,7 +279,8 @@ public final class NodeConfig {
             .put("readOnlyApiKeys", redact(management.strings("readOnlyApiKeys"))))
         .put("cluster", cluster.toJson()).put("logging", logging.toJson())
         .put("streams", streams.toJson())
-        .put("tokens", tokens.toJson().put("secret", tokens.string("secret") == null ? null : "***"));
+        .put("tokens", tokens.toJson().put("secret", tokens.string("secret") == null ? null : "***"))
+        .put("events", events.toJson());
   }
 
   private static JsonArray redact(List<String> keys) {
@@ -300,6 +308,7 @@ public final class NodeConfig {
     LOGGING.forEach(o -> out.add(o.describe("logging")));
     out.addAll(StreamRules.describe());
     TOKENS.forEach(o -> out.add(o.describe("tokens")));
+    out.addAll(EventsConfig.describe());
     return out;
   }
 }

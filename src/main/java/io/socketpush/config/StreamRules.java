@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code streams} section: how much history each stream keeps. {@code streams.rules} is a list of
- * {@code {"match": "<glob on the stream address>", "historySize": N, "historyTtl": ms}}; the first rule whose
+ * {@code {"match": "<glob on the stream address>", "historySize": N, "historyTtl": ms, "presence": bool}}; the first rule whose
  * glob matches a stream address ({@code user.<id>} or {@code channel.<id>}) wins; a stream no rule matches
  * keeps {@link #DEFAULT_HISTORY_SIZE} messages for at most {@link #DEFAULT_HISTORY_TTL} ms. A size or TTL of 0
  * turns history off for the stream (it still gets positions, kept by its owner in memory only).
@@ -19,10 +19,14 @@ public final class StreamRules {
   public static final long DEFAULT_HISTORY_TTL = 120_000;
   static final int MAX_HISTORY_SIZE = 100_000;
   static final long MAX_HISTORY_TTL = 7L * 24 * 3_600_000;
-  private static final Set<String> RULE_KEYS = Set.of("match", "historySize", "historyTtl");
+  private static final Set<String> RULE_KEYS = Set.of("match", "historySize", "historyTtl", "presence");
 
   /** One rule; {@link #enabled()} is false when the stream keeps no history. */
-  public record Rule(String match, Pattern pattern, int historySize, long historyTtl) {
+  public record Rule(String match, Pattern pattern, int historySize, long historyTtl, boolean presence) {
+    public Rule(String match, Pattern pattern, int historySize, long historyTtl) {
+      this(match, pattern, historySize, historyTtl, false);
+    }
+
     public boolean enabled() {
       return historySize > 0 && historyTtl > 0;
     }
@@ -76,7 +80,11 @@ public final class StreamRules {
         }
         long size = number(o, "historySize", DEFAULT_HISTORY_SIZE, MAX_HISTORY_SIZE, name, errors);
         long ttl = number(o, "historyTtl", DEFAULT_HISTORY_TTL, MAX_HISTORY_TTL, name, errors);
-        out.add(new Rule(glob, glob(glob), (int) size, ttl));
+        Object presence = o.getValue("presence");
+        if (presence != null && !(presence instanceof Boolean)) {
+          errors.add(name + ".presence must be true or false (was " + presence + ")");
+        }
+        out.add(new Rule(glob, glob(glob), (int) size, ttl, Boolean.TRUE.equals(presence)));
       }
     }
     if (!errors.isEmpty()) {
@@ -110,6 +118,11 @@ public final class StreamRules {
     return Pattern.compile(b.toString(), Pattern.DOTALL);
   }
 
+  /** Whether some rule turns presence on (else nobody needs a user's channels when it comes online or goes offline). */
+  public boolean anyPresence() {
+    return rules.stream().anyMatch(Rule::presence);
+  }
+
   /** The rule of a stream address: the first matching rule, else {@link #DEFAULT}. */
   public Rule forStream(String address) {
     for (Rule r : rules) {
@@ -131,6 +144,7 @@ public final class StreamRules {
         .put("description", "History kept per stream (user.<id>, channel.<id>): a list of {\"match\": \"<glob on the stream "
             + "address, e.g. channel.chat-*>\", \"historySize\": N, \"historyTtl\": ms}; the first match wins; streams no rule "
             + "matches keep the last " + DEFAULT_HISTORY_SIZE + " messages for at most " + DEFAULT_HISTORY_TTL + " ms; 0 turns "
-            + "history off (positions stay, resume then answers recovered:false)."));
+            + "history off (positions stay, resume then answers recovered:false). \"presence\": true on a channel.<id> rule "
+            + "sends join/leave frames (headers.presence) to the channel's subscribers (default false)."));
   }
 }

@@ -39,6 +39,8 @@ public final class ClientSession {
   private final EdgeNode node;
   private final Set<String> registered = new HashSet<>();
   private String userId;
+  /** What the backend said about this connection (a token's info claim); null when it said nothing (session auth). */
+  private JsonObject info;
   /** Whether the user's attach on this node succeeded for this socket (it may register, receives). */
   private boolean attached;
   /** The timer closing the socket if it does not authenticate in time; -1 once cancelled. */
@@ -57,8 +59,6 @@ public final class ClientSession {
   long queuedBytes;
   /** Whether the socket authenticated with a connection token (it may then refresh it). */
   private boolean byToken;
-  /** The {@code info} claim of the socket's connection token (presence info), or null. */
-  private JsonObject info;
   /** The timer closing the socket when its token expires; -1 when none. */
   long expiryTimer = -1;
 
@@ -71,6 +71,16 @@ public final class ClientSession {
     return id;
   }
 
+  /** The connection's info from the backend (a token's info claim), or null. */
+  public JsonObject info() {
+    return info;
+  }
+
+  /** Sets the connection's info (a token's info claim); null for none. Shown by channel.presence. */
+  public void info(JsonObject info) {
+    this.info = info;
+  }
+
   public String userId() {
     return userId;
   }
@@ -80,10 +90,6 @@ public final class ClientSession {
     return userId != null && attached;
   }
 
-  /** The {@code info} claim of the socket's connection token (presence info); null for session auth or none. */
-  public JsonObject info() {
-    return info;
-  }
 
   /** Whether the socket authenticated with a connection token. */
   public boolean byToken() {

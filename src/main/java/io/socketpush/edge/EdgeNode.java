@@ -540,8 +540,54 @@ public final class EdgeNode {
       }
       case EdgeOps.CLOSE_USER -> msg.reply(closeUser(((JsonObject) msg.body()).getString("userId")));
       case EdgeOps.STATS -> msg.reply(stats());
+      case EdgeOps.PRESENCE -> msg.reply(presence((JsonObject) msg.body()));
       default -> msg.fail(Failure.BAD_REQUEST.code, "unknown op " + op);
     }
+  }
+
+  /**
+   * This edge's part of a channel's presence: its local users subscribed to the channel (with at least one
+   * socket), their socket counts and info (the first socket's that has one). See {@link EdgeOps#PRESENCE}.
+   */
+  JsonObject presence(JsonObject q) {
+    String channelId = q.getString("channelId");
+    String after = q.getString("after");
+    int limit = q.getInteger("limit", 0);
+    Set<String> us = channelId == null ? null : channelUsers.get(channelId);
+    java.util.TreeMap<String, LocalUser> present = new java.util.TreeMap<>();
+    int sockets = 0;
+    if (us != null) {
+      for (String u : us) {
+        LocalUser lu = users.get(u);
+        if (lu != null && !lu.sockets.isEmpty()) {
+          present.put(u, lu);
+          sockets += lu.sockets.size();
+        }
+      }
+    }
+    io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+    java.util.SortedMap<String, LocalUser> page = after == null || after.isEmpty() ? present : present.tailMap(after + "\0");
+    for (Map.Entry<String, LocalUser> e : page.entrySet()) {
+      if (items.size() > limit) {
+        break;
+      }
+      JsonObject info = null;
+      for (ClientSession s : e.getValue().sockets) {
+        if (s.info() != null) {
+          info = s.info();
+          break;
+        }
+      }
+      items.add(new JsonObject().put("userId", e.getKey()).put("sockets", e.getValue().sockets.size()).put("info", info));
+    }
+    JsonObject out = new JsonObject().put("users", present.size()).put("sockets", sockets);
+    if (limit > 0) {
+      out.put("items", items);
+    }
+    if (q.getBoolean("ids", false)) {
+      out.put("ids", new io.vertx.core.json.JsonArray(new ArrayList<>(present.keySet())));
+    }
+    return out;
   }
 
   /** The stream offset a delivery carries; -1 when none. */

@@ -29,6 +29,13 @@ public final class EdgeOps {
   public static final String CLOSE_USER = "close";
   public static final String STATS = "stats";
   /** Asks an edge which channels it has local subscribers of (a new channel owner pulls this). */
+  /**
+   * Asks an edge who of a channel's subscribers it holds sockets of: body {@code {"channelId", "after", "limit"}},
+   * answer {@code {"users": n, "sockets": n, "ids": [...], "items": [{"userId", "sockets", "info"}]}} (items: the
+   * first limit + 1 users after {@code after}, sorted by userId; ids: every present user, only when asked with
+   * {@code "ids": true}).
+   */
+  public static final String PRESENCE = "presence";
 
   private EdgeOps() {
   }
@@ -45,6 +52,20 @@ public final class EdgeOps {
   public static Buffer recFrame(String address, Object body, io.socketpush.stream.Position position) {
     JsonObject headers = new JsonObject().put(OFFSET, String.valueOf(position.offset())).put(EPOCH, position.epoch());
     return new JsonObject().put("type", "rec").put("address", address).put("headers", headers).put("body", body).toBuffer();
+  }
+
+  /** Header of a presence frame on {@code channel.<id>}: {@code join} or {@code leave}. */
+  public static final String PRESENCE_HEADER = "presence";
+
+  /**
+   * Encodes a join/leave frame of a channel: a {@code rec} frame on {@code channel.<id>} whose {@code headers} carry
+   * {@code "presence": "join"|"leave"} and {@code "userId"}, so apps can tell it from messages (which carry offset and
+   * epoch instead); the body says the same.
+   */
+  public static Buffer presenceFrame(String address, String change, String userId) {
+    JsonObject headers = new JsonObject().put(PRESENCE_HEADER, change).put("userId", userId);
+    return new JsonObject().put("type", "rec").put("address", address).put("headers", headers)
+        .put("body", new JsonObject().put(PRESENCE_HEADER, change).put("userId", userId)).toBuffer();
   }
 
   /** Delivers a pre-encoded frame to an edge; succeeds with the number of sockets written to. */

@@ -91,6 +91,15 @@ public final class ApiCatalog {
         + "\"message\"}]}, the messages after since, oldest first (epoch null when the stream has no history).", true,
         List.of(CHANNEL_KEY, SINCE, HISTORY_LIMIT), Result.OBJECT,
         (s, a) -> s.channel().history(a.string("channelId"), a.string("since"), a.integer("limit")));
+    add("channel", "presence", "One page of the users connected (an open socket anywhere) and subscribed to the channel, "
+        + "sorted by userId: {\"items\": [{\"userId\", \"sockets\", \"info\"}], \"nextCursor\": ..}; info is what the "
+        + "backend gave the connection (a token's info claim), null for session auth. One message per edge node holding "
+        + "subscribers; fails UNAVAILABLE if one does not answer.", true, List.of(CHANNEL_KEY, CURSOR, LIMIT), Result.OBJECT,
+        (s, a) -> s.channel().presence(a.string("channelId"), a.string("cursor"), a.integer("limit")));
+    add("channel", "presenceStats", "How many users (each once) and sockets are connected and subscribed to the channel, "
+        + "cluster-wide: {\"users\": n, \"sockets\": n}. One message per edge node holding subscribers; fails UNAVAILABLE "
+        + "if one does not answer.", true, List.of(CHANNEL_KEY), Result.OBJECT,
+        (s, a) -> s.channel().presenceStats(a.string("channelId")));
 
     service("user", UserService.class,
         "Presence of users (which edge nodes hold their sockets) and publishing to one user. Sharded by userId.");

@@ -196,6 +196,12 @@ public final class NodeMetrics {
     authFailures(reason).increment();
   }
 
+  /** Webhook events: {@code outcome} delivered (acknowledged by a 2xx), expired (dropped at events.maxAge), or failed (POST attempts that failed). */
+  public void webhookEvents(String outcome, int n) {
+    lazyCounter("socketpush.webhook.events", "Webhook events delivered or expired, and failed POSTs (outcome).",
+        Tags.of("outcome", outcome)).increment(n);
+  }
+
   /** A client error frame was sent (any kind, including auth failures). */
   public void clientError(Failure reason) {
     lazyCounter("socketpush.client.errors", "Error frames sent to clients, by code.", Tags.of("reason", reason.name()))

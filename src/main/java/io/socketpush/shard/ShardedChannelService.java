@@ -90,4 +90,19 @@ public final class ShardedChannelService implements ChannelService {
     }
     return bad != null ? bad : shard.route(channelId, s -> s.history(channelId, since, limit));
   }
+
+  @Override
+  public Future<io.vertx.core.json.JsonObject> presence(String channelId, String cursor, int limit) {
+    Future<io.vertx.core.json.JsonObject> bad = Validate.ids("channelId", channelId);
+    if (bad == null) {
+      bad = Pages.checkLimit(limit);
+    }
+    return bad != null ? bad : shard.route(channelId, s -> s.presence(channelId, cursor, limit));
+  }
+
+  @Override
+  public Future<io.vertx.core.json.JsonObject> presenceStats(String channelId) {
+    Future<io.vertx.core.json.JsonObject> bad = Validate.ids("channelId", channelId);
+    return bad != null ? bad : shard.route(channelId, s -> s.presenceStats(channelId));
+  }
 }

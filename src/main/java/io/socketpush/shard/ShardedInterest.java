@@ -28,4 +28,9 @@ public final class ShardedInterest implements InterestService {
     return ShardedPresence.Grouping.merged(ShardedPresence.Grouping.byOwner(shard.ring(), channelIds).entrySet().stream()
         .map(e -> shard.on(e.getKey()).announce(nodeId, e.getValue())).toList());
   }
+
+  @Override
+  public Future<Void> presenceChanged(String channelId, String userId, String change) {
+    return shard.route(channelId, s -> s.presenceChanged(channelId, userId, change));
+  }
 }

@@ -53,6 +53,7 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final TreeMap<String, Set<String>> presence = new TreeMap<>();
   private final Map<String, Long> offlineTimers = new HashMap<>();
   private final StreamLog streams;
+  private io.socketpush.events.PresenceFanout fanout = io.socketpush.events.PresenceFanout.NONE;
 
   UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, PresenceService ownerPresence,
       LongSupplier offlineGraceMs, long timeoutMs, IntSupplier listLimit, StreamLog streams) {
@@ -64,6 +65,11 @@ final class UserServiceImpl implements UserService, PresenceService {
     this.offlineGraceMs = offlineGraceMs;
     this.timeoutMs = timeoutMs;
     this.listLimit = listLimit;
+  }
+
+  /** What to do when a user comes online or goes offline (events, presence join/leave). */
+  void fanout(io.socketpush.events.PresenceFanout fanout) {
+    this.fanout = fanout;
   }
 
   @Override
@@ -228,8 +234,23 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (timer != null) {
       vertx.cancelTimer(timer);
     }
-    if (first) {
+    if (first && !fanout.active()) {
       return streams.store().markPresent(userId).otherwise(err -> {
+        LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage());
+        return null;
+      });
+    }
+    if (first) {
+      // online, unless this is a reconnect within the grace: our offline timer ran, or the grid's away mark
+      // (written by an earlier owner) is still there; read before markPresent clears it
+      Future<Boolean> wasAway = timer != null ? Future.succeededFuture(true)
+          : streams.store().isAway(userId).otherwise(err -> false);
+      return wasAway.compose(away -> {
+        if (!away) {
+          fanout.online(userId); // not awaited: the socket's auth does not wait for webhooks; never fails
+        }
+        return streams.store().markPresent(userId);
+      }).otherwise(err -> {
         LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage());
         return null;
       });
@@ -327,7 +348,9 @@ final class UserServiceImpl implements UserService, PresenceService {
       // learnt the user's sockets, if any, from the edges' re-announcements)
       Future<Boolean> offline = membership.ring(Role.USER).owns(membership.nodeId(), userId) ? Future.succeededFuture(true)
           : ownerPresence.edgesOf(userId).map(List::isEmpty);
-      offline.compose(off -> off ? channels.unsubscribeAll(userId).map(true) : Future.succeededFuture(false)).onComplete(ar -> {
+      // offline: its events and presence leaves first (they read its subscriptions), then unsubscribed from all
+      offline.compose(off -> off ? fanout.offline(userId).compose(v -> channels.unsubscribeAll(userId)).map(true)
+          : Future.succeededFuture(false)).onComplete(ar -> {
         if (ar.failed()) {
           LOG.warn("[{}] unsubscribeAll of offline user {} failed: {}", membership.nodeId(), userId, ar.cause().getMessage());
         } else if (ar.result()) {

@@ -19,9 +19,17 @@ public final class UserVerticle extends VerticleBase {
   private final RuntimeConfig config;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
+  private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
+
   public UserVerticle(Services services, RuntimeConfig config) {
     this.services = services;
     this.config = config;
+  }
+
+  /** Where this shard's user.online/user.offline events go (the webhook outbox). */
+  public UserVerticle events(io.socketpush.events.EventSink events) {
+    this.events = events;
+    return this;
   }
 
   @Override
@@ -32,6 +40,8 @@ public final class UserVerticle extends VerticleBase {
           () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
           config.get().cluster().longValue("requestTimeout"), () -> config.get().cluster().integer("listLimit"),
           new StreamLog(store, () -> config.get().streams(), nodeId));
+      impl.fanout(new io.socketpush.events.PresenceFanout(services.channel(), services.interest(),
+          () -> config.get().streams(), events, nodeId));
       services.membership().onChange(impl::onRingChange);
       ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
       consumers.add(binder.setAddress(Addresses.service(Services.USER, nodeId)).register(UserService.class, impl));

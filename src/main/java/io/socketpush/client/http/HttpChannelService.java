@@ -65,4 +65,14 @@ public final class HttpChannelService implements ChannelService {
     }
     return api.callObject(SERVICE, "history", params);
   }
+
+  @Override
+  public Future<JsonObject> presence(String channelId, String cursor, int limit) {
+    return api.callObject(SERVICE, "presence", HttpApiClient.paging(new JsonObject().put("channelId", channelId), limit, cursor));
+  }
+
+  @Override
+  public Future<JsonObject> presenceStats(String channelId) {
+    return api.callObject(SERVICE, "presenceStats", new JsonObject().put("channelId", channelId));
+  }
 }

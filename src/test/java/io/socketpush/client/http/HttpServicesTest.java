@@ -109,6 +109,14 @@ class HttpServicesTest {
     assertEquals(List.of(c), result(channel.getSubscriptions(u, 0, null)).items());
     assertEquals(List.of(u), result(channel.getSubscribers(c, 0, null)).items());
     assertTrue(result(channel.listAll(0, null)).items().contains(c));
+    // presence over HTTP: the connected subscriber, no info with session auth
+    Await.until(() -> result(channel.presenceStats(c)).getInteger("users") == 1, 10_000, "the subscriber is present");
+    assertEquals(new JsonObject().put("users", 1).put("sockets", 1), result(channel.presenceStats(c)));
+    JsonObject presence = result(channel.presence(c, null, 0));
+    assertEquals(new io.vertx.core.json.JsonArray().add(new JsonObject().put("userId", u).put("sockets", 1).putNull("info")),
+        presence.getJsonArray("items"), presence.encode());
+    assertEquals(0, result(channel.presence(c, u, 10)).getJsonArray("items").size());
+    assertEquals(Failure.BAD_REQUEST, Failure.of(failure(channel.presence(c, null, -1))));
 
     // publishing reaches the socket
     JsonObject hello = new JsonObject().put("text", "hello over http");

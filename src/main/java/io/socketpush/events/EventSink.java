@@ -1,0 +1,29 @@
+package io.socketpush.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Where lifecycle events go (the webhook outbox). {@code key} orders events: those of one key are delivered in
+ * the order they were emitted ({@code user:<id>} or {@code channel:<id>}). Completes once the event is stored.
+ */
+@FunctionalInterface
+public interface EventSink {
+  /** A sink that drops every event (no webhooks configured). */
+  EventSink NONE = (type, key, data) -> Future.succeededFuture();
+
+  String USER_ONLINE = "user.online";
+  String USER_OFFLINE = "user.offline";
+  String PRESENCE_JOIN = "presence.join";
+  String PRESENCE_LEAVE = "presence.leave";
+
+  Future<Void> emit(String type, String key, JsonObject data);
+
+  static String userKey(String userId) {
+    return "user:" + userId;
+  }
+
+  static String channelKey(String channelId) {
+    return "channel:" + channelId;
+  }
+}

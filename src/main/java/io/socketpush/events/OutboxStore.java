@@ -1,0 +1,135 @@
+package io.socketpush.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.infinispan.AdvancedCache;
+import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.context.Flag;
+import org.infinispan.manager.EmbeddedCacheManager;
+
+/**
+ * The webhook outbox's storage: string entries in the distributed cache {@value #CACHE} (Infinispan, 2 owners,
+ * sync; conf/infinispan.xml), with compare-and-set writes and a cluster-wide key listing. Not clustered: a local
+ * map.
+ */
+public interface OutboxStore {
+  /** The distributed cache of the outbox. */
+  String CACHE = "socketpush.events";
+
+  Future<String> get(String key);
+
+  /** Stores {@code value} if absent; the current value otherwise (null: stored). */
+  Future<String> putIfAbsent(String key, String value);
+
+  Future<Boolean> replace(String key, String expected, String value);
+
+  Future<Boolean> remove(String key, String expected);
+
+  /**
+   * Every key starting with {@code prefix}, cluster-wide (a distributed iteration, on a worker thread). The outbox
+   * is drained as it is delivered, so this stays small.
+   */
+  Future<List<String>> keys(String prefix);
+
+  /** Opens the outbox: the distributed cache when clustered with Infinispan, else a local map. */
+  static Future<OutboxStore> open(Vertx vertx) {
+    if (vertx.isClustered() && vertx instanceof VertxInternal vi && vi.clusterManager() instanceof InfinispanClusterManager icm
+        && icm.getCacheContainer() instanceof EmbeddedCacheManager ecm) {
+      return vertx.executeBlocking(() -> {
+        if (ecm.getCacheConfiguration(CACHE) == null) {
+          // normally defined in conf/infinispan.xml; the same settings for a cluster started without it
+          ecm.defineConfiguration(CACHE, new ConfigurationBuilder().clustering().cacheMode(CacheMode.DIST_SYNC)
+              .remoteTimeout(5_000).hash().numOwners(2).build());
+        }
+        return new Grid(vertx, ecm.<String, String>getCache(CACHE).getAdvancedCache());
+      });
+    }
+    return Future.succeededFuture(new Local());
+  }
+
+  /** On the Infinispan cache, through its asynchronous API. */
+  final class Grid implements OutboxStore {
+    private final Vertx vertx;
+    private final AdvancedCache<String, String> cache;
+
+    Grid(Vertx vertx, AdvancedCache<String, String> cache) {
+      this.vertx = vertx;
+      this.cache = cache;
+    }
+
+    private <T> Future<T> on(CompletionStage<T> stage) {
+      return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+    }
+
+    @Override
+    public Future<String> get(String key) {
+      return on(cache.getAsync(key));
+    }
+
+    @Override
+    public Future<String> putIfAbsent(String key, String value) {
+      return on(cache.putIfAbsentAsync(key, value));
+    }
+
+    @Override
+    public Future<Boolean> replace(String key, String expected, String value) {
+      return on(cache.replaceAsync(key, expected, value));
+    }
+
+    @Override
+    public Future<Boolean> remove(String key, String expected) {
+      return on(cache.removeAsync(key, expected));
+    }
+
+    @Override
+    public Future<List<String>> keys(String prefix) {
+      return vertx.executeBlocking(() -> {
+        List<String> out = new ArrayList<>();
+        for (String k : cache.withFlags(Flag.SKIP_CACHE_LOAD).keySet()) {
+          if (k.startsWith(prefix)) {
+            out.add(k);
+          }
+        }
+        return out;
+      }, false);
+    }
+  }
+
+  /** In memory (a node that is not clustered). */
+  final class Local implements OutboxStore {
+    private final Map<String, String> map = new ConcurrentHashMap<>();
+
+    @Override
+    public Future<String> get(String key) {
+      return Future.succeededFuture(map.get(key));
+    }
+
+    @Override
+    public Future<String> putIfAbsent(String key, String value) {
+      return Future.succeededFuture(map.putIfAbsent(key, value));
+    }
+
+    @Override
+    public Future<Boolean> replace(String key, String expected, String value) {
+      return Future.succeededFuture(map.replace(key, expected, value));
+    }
+
+    @Override
+    public Future<Boolean> remove(String key, String expected) {
+      return Future.succeededFuture(map.remove(key, expected));
+    }
+
+    @Override
+    public Future<List<String>> keys(String prefix) {
+      return Future.succeededFuture(map.keySet().stream().filter(k -> k.startsWith(prefix)).sorted().toList());
+    }
+  }
+}

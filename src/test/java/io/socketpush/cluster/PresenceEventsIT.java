@@ -1,0 +1,211 @@
+package io.socketpush.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socketpush.testing.Await;
+import io.socketpush.testing.FrameClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Presence and webhooks on the example cluster (three JVMs, real Infinispan, SIGKILL), with a real HTTP receiver
+ * in this JVM. Users 0-19 have a socket on node1 only, 20-39 on node1 and node3, 40-59 on node3 only, all
+ * subscribed to a presence channel. (1) SIGKILL node1: user.offline and presence.leave for exactly users 0-19,
+ * each once by id, within detection + grace + 2 s; presence then counts users 20-59. (2) The receiver answers 500;
+ * users 40-59 disconnect and go offline (their events wait in the outbox); SIGKILL node2 (user and channel
+ * owner, holding outbox copies) meanwhile; the receiver recovers: every event arrives, in order per key, one id
+ * each, and users 20-39 (still connected on node3) got no offline. (3) Flapping: users 20-39 close their socket
+ * on node3 and reconnect to node1 within the grace: no event at all.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class PresenceEventsIT {
+  static final long GRACE_MS = 2_000;
+  static final String SECRET = "presence-it-secret-0123456789";
+  static final String CH = "pe-room";
+  static final int USERS = 60;
+  static ExampleCluster c;
+  static Vertx receiverVertx;
+  static WebhookReceiver receiver;
+  static final List<FrameClient> node3Sockets = new ArrayList<>();
+  static final List<FrameClient> movedSockets = new ArrayList<>();
+
+  static String user(int i) {
+    return "pu-" + (i < 10 ? "0" : "") + i;
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    receiverVertx = Vertx.vertx();
+    receiver = Await.result(WebhookReceiver.start(receiverVertx, SECRET), 30_000);
+    JsonObject overlay = new JsonObject()
+        .put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", GRACE_MS))
+        .put("streams", new JsonObject().put("rules", new JsonArray()
+            .add(new JsonObject().put("match", "channel.pe-*").put("presence", true))))
+        .put("events", new JsonObject().put("retryInitialDelay", 200).put("retryMaxDelay", 1_000).put("pollInterval", 100)
+            .put("webhooks", new JsonArray().add(new JsonObject().put("url", receiver.url())
+                .put("events", new JsonArray(io.socketpush.config.EventsConfig.TYPES)).put("secret", SECRET))));
+    c = new ExampleCluster().start("presence", overlay);
+    List<Future<Void>> setup = new ArrayList<>();
+    for (int i = 0; i < USERS; i++) {
+      String u = user(i);
+      setup.add(c.client.auth().set(u, "s").compose(v -> c.client.channel().subscribe(u, CH)));
+    }
+    Await.result(Future.all(setup), 60_000);
+    for (int i = 0; i < USERS; i++) {
+      if (i < 40) {
+        c.connect(8080, user(i), "s");
+      }
+      if (i >= 20) {
+        node3Sockets.add(c.connect(8083, user(i), "s"));
+      }
+    }
+    c.untilOrDump(() -> allUsers(i -> receiver.typesOf("user:" + user(i), user(i)).equals(List.of("user.online"))
+        && receiver.typesOf("channel:" + CH, user(i)).equals(List.of("presence.join"))), 30_000, "every user online and joined");
+  }
+
+  interface IntPredicate {
+    boolean test(int i);
+  }
+
+  static boolean allUsers(IntPredicate p) {
+    for (int i = 0; i < USERS; i++) {
+      if (!p.test(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (c != null) {
+        c.stop();
+      }
+    } finally {
+      Await.result(receiverVertx.close(), 30_000);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void sigkillOfAnEdgeTakesExactlyItsOnlyUsersOfflineOnceWithinTheBound() throws Exception {
+    assertEquals(new JsonObject().put("users", USERS).put("sockets", 80), Await.result(c.client.channel().presenceStats(CH)));
+    long killedAt = System.currentTimeMillis();
+    c.node(1).kill();
+    // detection as this cluster saw it: when the membership dropped node1
+    c.untilOrDump(() -> !c.client.serverNodes().contains("node1"), 30_000, "node1 dropped");
+    long detection = System.currentTimeMillis() - killedAt;
+    long bound = detection + GRACE_MS + 2_000;
+    c.untilOrDump(() -> allUsers(i -> i >= 20 || (receiver.typesOf("user:" + user(i), user(i)).size() == 2
+        && receiver.typesOf("channel:" + CH, user(i)).size() == 2)), 20_000, "offline and leave of users 0-19");
+    Thread.sleep(2_000); // anything else would have come by now
+    long latest = 0;
+    List<Long> lags = new ArrayList<>();
+    for (int i = 0; i < USERS; i++) {
+      String u = user(i);
+      List<String> expectedUser = i < 20 ? List.of("user.online", "user.offline") : List.of("user.online");
+      List<String> expectedChannel = i < 20 ? List.of("presence.join", "presence.leave") : List.of("presence.join");
+      assertEquals(expectedUser, receiver.typesOf("user:" + u, u), u);
+      assertEquals(expectedChannel, receiver.typesOf("channel:" + CH, u), u);
+      assertEquals(expectedUser.size(), receiver.idsOf("user:" + u, u).size(), u + " once by id");
+      assertEquals(expectedChannel.size(), receiver.idsOf("channel:" + CH, u).size(), u + " once by id");
+    }
+    for (WebhookReceiver.Received e : receiver.events()) {
+      if (e.type().equals("user.offline") || e.type().equals("presence.leave")) {
+        long lag = e.receivedAt() - killedAt;
+        lags.add(lag);
+        latest = Math.max(latest, lag);
+      }
+    }
+    lags.sort(null);
+    System.out.println("[measure] SIGKILL of an edge -> offline/leave webhook received: min " + lags.get(0) + " ms, p50 "
+        + lags.get(lags.size() / 2) + " ms, max " + latest + " ms (" + lags.size() + " events; detection " + detection
+        + " ms, grace " + GRACE_MS + " ms)");
+    assertTrue(latest <= bound, "every offline/leave within detection + grace + 2 s = " + bound + " ms, the last after " + latest);
+    assertTrue(lags.get(0) >= GRACE_MS, "not before the grace: " + lags.get(0));
+    assertEquals(new JsonObject().put("users", 40).put("sockets", 40), Await.result(c.client.channel().presenceStats(CH)),
+        "presence equals the sockets really open");
+    assertEquals(0, receiver.badSignatures());
+  }
+
+  @Test
+  @Order(2)
+  void usersMovingToAnotherEdgeWithinTheGraceProduceNoEvents() throws Exception {
+    // node1 back (so the outbox has two copies of everything again before node2 dies in the next test)
+    c.node(1).start();
+    NodeProcess.awaitHttp(8080, "/eventbus/info", 90_000);
+    c.untilOrDump(() -> c.client.serverNodes().containsAll(List.of("node1", "node2", "node3")), 60_000, "node1 back");
+    Thread.sleep(2_000); // Infinispan's rebalance onto the new member
+    // users 40-59 are connected on node3 only: each closes and reconnects to node1 within the grace
+    int before = receiver.events().size();
+    for (int i = 40; i < USERS; i++) {
+      Await.result(node3Sockets.get(i - 20).close());
+    }
+    Thread.sleep(300);
+    for (int i = 40; i < USERS; i++) {
+      movedSockets.add(c.connect(8080, user(i), "s"));
+    }
+    Thread.sleep(GRACE_MS + 2_000); // past the grace: a missed reconnect would have sent offline/leave by now
+    List<WebhookReceiver.Received> after = receiver.events();
+    assertEquals(List.of(), after.subList(before, after.size()),
+        "no offline/online or leave/join pair for users moving edges within the grace");
+    assertEquals(new JsonObject().put("users", 40).put("sockets", 40), Await.result(c.client.channel().presenceStats(CH)),
+        "presence follows them to the other edge");
+  }
+
+  @Test
+  @Order(3)
+  void eventsWaitingForAFailingReceiverSurviveTheDeathOfANodeHoldingThem() throws Exception {
+    receiver.failing(true);
+    int refusedBefore = receiver.rejected();
+    for (FrameClient m : movedSockets) {
+      Await.result(m.close());
+    }
+    Thread.sleep(GRACE_MS + 1_500); // users 40-59 went offline: their events wait in the outbox, the receiver refuses them
+    assertTrue(receiver.rejected() > refusedBefore, "the receiver refused POSTs meanwhile");
+    for (int i = 40; i < USERS; i++) {
+      assertEquals(List.of("user.online"), receiver.typesOf("user:" + user(i), user(i)), "nothing delivered yet");
+    }
+    c.node(2).kill(); // an owner of users and channels, holding copies of the outbox, mid-retry
+    c.untilOrDump(() -> !c.client.serverNodes().contains("node2"), 30_000, "node2 dropped");
+    Thread.sleep(2_000);
+    long recoveredAt = System.currentTimeMillis();
+    receiver.failing(false);
+    c.untilOrDump(() -> allUsers(i -> i < 40 || (receiver.typesOf("user:" + user(i), user(i)).equals(List.of("user.online", "user.offline"))
+        && receiver.typesOf("channel:" + CH, user(i)).equals(List.of("presence.join", "presence.leave")))), 30_000,
+        "every event of users 40-59 delivered after the receiver recovered, in order per key");
+    System.out.println("[measure] receiver back -> all waiting events delivered in " + (System.currentTimeMillis() - recoveredAt) + " ms");
+    Thread.sleep(1_000);
+    Set<String> ghosts = new TreeSet<>();
+    for (int i = 0; i < USERS; i++) {
+      String u = user(i);
+      int expected = i >= 20 && i < 40 ? 1 : 2;
+      assertEquals(expected, receiver.idsOf("user:" + u, u).size(), u + ": " + receiver.typesOf("user:" + u, u));
+      assertEquals(expected, receiver.idsOf("channel:" + CH, u).size(), u + ": " + receiver.typesOf("channel:" + CH, u));
+      if (i >= 20 && i < 40 && receiver.typesOf("user:" + u, u).contains("user.offline")) {
+        ghosts.add(u);
+      }
+    }
+    assertEquals(Set.of(), ghosts, "users still connected on node3 never went offline");
+    long dupes = receiver.events().size() - receiver.events().stream().map(WebhookReceiver.Received::id).distinct().count();
+    System.out.println("[measure] webhook events received " + receiver.events().size() + ", redelivered (same id) " + dupes);
+    assertEquals(0, receiver.badSignatures());
+  }
+}
