@@ -90,7 +90,6 @@ public final class ClientSession {
     return userId != null && attached;
   }
 
-
   /** Whether the socket authenticated with a connection token. */
   public boolean byToken() {
     return byToken;
