@@ -27,8 +27,33 @@ public final class GridHealth {
     if (vertx.isClustered() && vertx instanceof VertxInternal vi
         && vi.clusterManager() instanceof InfinispanClusterManager icm
         && icm.getCacheContainer() instanceof EmbeddedCacheManager ecm) {
-      return ecm.getHealth().getClusterHealth().getHealthStatus().name();
+      String status = ecm.getHealth().getClusterHealth().getHealthStatus().name();
+      return "HEALTHY".equals(status) && !topologiesMatchView(ecm) ? "HEALTHY_REBALANCING" : status;
     }
     return LOCAL;
+  }
+
+  /**
+   * Whether no cache running here still lists a member that left the view: after a member leaves, the grid's
+   * coordinator installs new cache topologies; until it has, Infinispan's own health still reads HEALTHY (no
+   * rebalance started yet) although the grid has not caught up with the view. (A cache's members are only the
+   * nodes that run it, so fewer than the view is normal.)
+   */
+  static boolean topologiesMatchView(EmbeddedCacheManager ecm) {
+    java.util.Set<Object> view = new java.util.HashSet<>(ecm.getMembers() == null ? java.util.List.of() : ecm.getMembers());
+    for (String name : ecm.getCacheNames()) {
+      if (!ecm.isRunning(name)) {
+        continue;
+      }
+      org.infinispan.distribution.DistributionManager dm = ecm.getCache(name, false).getAdvancedCache().getDistributionManager();
+      if (dm == null) {
+        continue; // a local cache
+      }
+      org.infinispan.distribution.LocalizedCacheTopology t = dm.getCacheTopology();
+      if (t == null || !view.containsAll(t.getMembers())) {
+        return false;
+      }
+    }
+    return true;
   }
 }
