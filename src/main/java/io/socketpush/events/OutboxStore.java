@@ -2,18 +2,12 @@ package io.socketpush.events;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.infinispan.AdvancedCache;
-import org.infinispan.configuration.cache.CacheMode;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.context.Flag;
-import org.infinispan.manager.EmbeddedCacheManager;
 
 /**
  * The webhook outbox's storage: string entries in the distributed cache {@value #CACHE} (Infinispan, 2 owners,
@@ -41,52 +35,17 @@ public interface OutboxStore {
 
   /** Opens the outbox: the distributed cache when clustered with Infinispan, else a local map. */
   static Future<OutboxStore> open(Vertx vertx) {
-    if (vertx.isClustered() && vertx instanceof VertxInternal vi && vi.clusterManager() instanceof InfinispanClusterManager icm
-        && icm.getCacheContainer() instanceof EmbeddedCacheManager ecm) {
-      return vertx.executeBlocking(() -> {
-        if (ecm.getCacheConfiguration(CACHE) == null) {
-          // normally defined in conf/infinispan.xml; the same settings for a cluster started without it
-          ecm.defineConfiguration(CACHE, new ConfigurationBuilder().clustering().cacheMode(CacheMode.DIST_SYNC)
-              .remoteTimeout(5_000).hash().numOwners(2).build());
-        }
-        return new Grid(vertx, ecm.<String, String>getCache(CACHE).getAdvancedCache());
-      });
-    }
-    return Future.succeededFuture(new Local());
+    return io.socketpush.cluster.InfinispanKv.cache(vertx, CACHE, b -> { })
+        .map(cache -> cache != null ? new Grid(vertx, cache) : new Local());
   }
 
-  /** On the Infinispan cache, through its asynchronous API. */
-  final class Grid implements OutboxStore {
+  /** On the Infinispan cache: {@link io.socketpush.cluster.InfinispanKv}'s calls plus a key listing. */
+  final class Grid extends io.socketpush.cluster.InfinispanKv implements OutboxStore {
     private final Vertx vertx;
-    private final AdvancedCache<String, String> cache;
 
     Grid(Vertx vertx, AdvancedCache<String, String> cache) {
+      super(vertx, cache);
       this.vertx = vertx;
-      this.cache = cache;
-    }
-
-    private <T> Future<T> on(CompletionStage<T> stage) {
-      return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
-    }
-
-    @Override
-    public Future<String> get(String key) {
-      return on(cache.getAsync(key));
-    }
-
-    @Override
-    public Future<String> putIfAbsent(String key, String value) {
-      return on(cache.putIfAbsentAsync(key, value));
-    }
-
-    @Override
-    public Future<Boolean> replace(String key, String expected, String value) {
-      return on(cache.replaceAsync(key, expected, value));
-    }
-
-    @Override
-    public Future<Boolean> remove(String key, String expected) {
-      return on(cache.removeAsync(key, expected));
     }
 
     @Override
