@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class PresenceRollingRestartIT {
-  static final long GRACE_MS = 2_000;
+  /** Long enough for 40 sockets to reconnect to the other edge after theirs closed (a client's reconnect). */
+  static final long GRACE_MS = 10_000;
   static final String SECRET = "presence-rr-secret-0123456789";
   static final String CH = "rr-room";
   static final int USERS = 30;
@@ -92,9 +93,16 @@ class PresenceRollingRestartIT {
     return new JsonObject().put("users", users.size()).put("sockets", open.size());
   }
 
+  static volatile JsonObject lastOff;
+
   static JsonObject stats() {
     try {
-      return Await.result(c.client.channel().presenceStats(CH));
+      JsonObject st = Await.result(c.client.channel().presenceStats(CH));
+      if (!st.equals(reallyOpen()) && !st.equals(lastOff)) {
+        System.out.println("presenceStats " + st + ", really open " + reallyOpen());
+      }
+      lastOff = st;
+      return st;
     } catch (RuntimeException | AssertionError e) {
       return new JsonObject().put("error", String.valueOf(e.getMessage()));
     }
@@ -110,19 +118,24 @@ class PresenceRollingRestartIT {
     c.untilOrDump(() -> occupancy().equals(List.of("channel.occupied")), 30_000, "occupied: " + receiver.summary());
     for (int n = 1; n <= 3; n++) {
       int node = n;
-      c.node(n).signal("TERM");
-      Await.until(() -> !c.node(node).alive(), 30_000, "node" + n + " exited after SIGTERM");
       int port = n == 1 ? 8080 : n == 3 ? 8083 : 0;
       int other = n == 1 ? 8083 : 8080;
-      // the stopped edge's sockets reconnect to the other edge, as clients do
       List<Socket> cut = open.stream().filter(s -> s.port() == port).toList();
+      c.node(n).signal("TERM");
+      // the stopped edge's sockets reconnect to the other edge as soon as theirs closed, as clients do (within
+      // the grace: a user whose grace ran out goes offline and is unsubscribed from everything, by design)
+      List<Future<Socket>> moved = new ArrayList<>();
       for (Socket s : cut) {
-        Await.result(s.client().closed(), 30_000);
+        moved.add(s.client().closed().compose(v -> FrameClient.connect(c.local, other))
+            .compose(fc -> fc.auth(s.user(), "s").map(reply -> {
+              assertEquals("rec", reply.getString("type"), s.user() + " reconnected");
+              return new Socket(s.user(), other, fc);
+            })));
       }
+      Await.result(Future.all(moved), 60_000);
       open.removeAll(cut);
-      for (Socket s : cut) {
-        open.add(new Socket(s.user(), other, c.connect(other, s.user(), "s")));
-      }
+      moved.forEach(m -> open.add(m.result()));
+      Await.until(() -> !c.node(node).alive(), 30_000, "node" + n + " exited after SIGTERM");
       c.node(n).start();
       NodeProcess.awaitHttp(n == 1 ? 8080 : n == 2 ? 8182 : 8083, n == 2 ? "/heartbeat" : "/eventbus/info", 120_000);
       c.untilOrDump(() -> c.client.serverNodes().containsAll(List.of("node1", "node2", "node3")), 90_000, "node" + n + " back");
@@ -131,8 +144,9 @@ class PresenceRollingRestartIT {
       long t0 = System.currentTimeMillis();
       c.untilOrDump(() -> "HEALTHY".equals(GridHealth.status(c.vertx)), 60_000, "the grid settled after node" + n + "'s start");
       System.out.printf("[measure] presence rolling restart: node%d back, grid HEALTHY after %d ms%n", n, System.currentTimeMillis() - t0);
-      c.untilOrDump(() -> stats().equals(reallyOpen()), 30_000, "after node" + n + "'s restart presence " + stats()
-          + " equals the sockets really open " + reallyOpen());
+      c.untilOrDump(() -> stats().equals(reallyOpen()), 30_000, "after node" + n + "'s restart presence equals the sockets "
+          + "really open " + reallyOpen() + " (last seen in the log below)");
+      System.out.println("[measure] presence rolling restart: after node" + n + " presence " + stats() + ", really open " + reallyOpen());
     }
     Thread.sleep(GRACE_MS + 1_000); // any leave/offline of a user who only moved would be out by now
     assertEquals(reallyOpen(), stats(), "no zombie: presence equals the sockets really open");
