@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
  * users 40-59 disconnect and go offline (their events wait in the outbox); SIGKILL node2 (user and channel
  * owner, holding outbox copies) meanwhile; the receiver recovers: every event arrives, in order per key, one id
  * each, and users 20-39 (still connected on node3) got no offline. (3) Flapping: users 20-39 close their socket
- * on node3 and reconnect to node1 within the grace: no event at all.
+ * on node3 and reconnect to node1 within the grace: no event at all. channel.occupied once at the start, no vacated
+ * while anyone is still connected; (4) the last users (20-39 on node3) leave after node2 died: vacated once, last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -67,7 +68,9 @@ class PresenceEventsIT {
       setup.add(c.client.auth().set(u, "s").compose(v -> c.client.channel().subscribe(u, CH)));
     }
     Await.result(Future.all(setup), 60_000);
+    long[] connectedAt = new long[USERS];
     for (int i = 0; i < USERS; i++) {
+      connectedAt[i] = System.currentTimeMillis();
       if (i < 40) {
         c.connect(8080, user(i), "s");
       }
@@ -77,6 +80,29 @@ class PresenceEventsIT {
     }
     c.untilOrDump(() -> allUsers(i -> receiver.typesOf("user:" + user(i), user(i)).equals(List.of("user.online"))
         && receiver.typesOf("channel:" + CH, user(i)).equals(List.of("presence.join"))), 30_000, "every user online and joined");
+    List<Long> lags = new ArrayList<>();
+    for (WebhookReceiver.Received e : receiver.events()) {
+      if (e.type().equals("user.online")) {
+        lags.add(e.receivedAt() - connectedAt[Integer.parseInt(e.userId().substring(3))]);
+      }
+    }
+    printLatency("connect of the first socket started -> user.online webhook received", lags);
+  }
+
+  /** Prints a [measure] line of latencies: p50, p99 (nearest rank), max. */
+  static void printLatency(String what, List<Long> lags) {
+    List<Long> s = new ArrayList<>(lags);
+    s.sort(null);
+    if (s.isEmpty()) {
+      return;
+    }
+    System.out.println("[measure] " + what + ": p50 " + s.get((s.size() - 1) / 2) + " ms, p99 "
+        + s.get((int) Math.ceil(s.size() * 0.99) - 1) + " ms, max " + s.get(s.size() - 1) + " ms (" + s.size() + " events)");
+  }
+
+  /** The channel's occupied/vacated events received so far, in order (distinct ids). */
+  static List<String> occupancy() {
+    return receiver.typesOf("channel:" + CH).stream().filter(t -> t.startsWith("channel.")).toList();
   }
 
   interface IntPredicate {
@@ -142,6 +168,7 @@ class PresenceEventsIT {
     assertTrue(lags.get(0) >= GRACE_MS, "not before the grace: " + lags.get(0));
     assertEquals(new JsonObject().put("users", 40).put("sockets", 40), Await.result(c.client.channel().presenceStats(CH)),
         "presence equals the sockets really open");
+    assertEquals(List.of("channel.occupied"), occupancy(), "occupied once; not vacated while users are on node3");
     assertEquals(0, receiver.badSignatures());
   }
 
@@ -204,8 +231,39 @@ class PresenceEventsIT {
       }
     }
     assertEquals(Set.of(), ghosts, "users still connected on node3 never went offline");
+    assertEquals(List.of("channel.occupied"), occupancy(), "users 20-39 are still connected: not vacated");
     long dupes = receiver.events().size() - receiver.events().stream().map(WebhookReceiver.Received::id).distinct().count();
     System.out.println("[measure] webhook events received " + receiver.events().size() + ", redelivered (same id) " + dupes);
+    assertEquals(0, receiver.badSignatures());
+  }
+
+  @Test
+  @Order(4)
+  void theLastPresentUsersLeavingVacateTheChannelOnceAfterItsOwnerDied() throws Exception {
+    // node2 (an owner of channels and users) died in (3): the channel's present set lives in the grid, so the new
+    // owner counts on from it; users 20-39 (on node3 only) leave: vacated once, after the last one's leave
+    long[] closedAt = new long[USERS];
+    for (int i = 20; i < 40; i++) {
+      closedAt[i] = System.currentTimeMillis();
+      Await.result(node3Sockets.get(i - 20).close());
+    }
+    c.untilOrDump(() -> occupancy().size() == 2, 30_000, "vacated: " + receiver.typesOf("channel:" + CH));
+    Thread.sleep(1_000);
+    List<String> all = receiver.typesOf("channel:" + CH);
+    assertEquals(List.of("channel.occupied", "channel.vacated"), occupancy(), all.toString());
+    assertEquals("channel.vacated", all.get(all.size() - 1), "vacated after every leave: " + all);
+    assertEquals(List.of("channel.occupied"), all.subList(0, 1), "occupied before every join: " + all);
+    List<Long> lags = new ArrayList<>();
+    for (WebhookReceiver.Received e : receiver.events()) {
+      if (e.type().equals("user.offline") && e.userId() != null) {
+        int i = Integer.parseInt(e.userId().substring(3));
+        if (i >= 20 && i < 40) {
+          lags.add(e.receivedAt() - closedAt[i] - GRACE_MS);
+        }
+      }
+    }
+    printLatency("last socket closed -> user.offline webhook received, minus the grace " + GRACE_MS + " ms", lags);
+    assertEquals(new JsonObject().put("users", 0).put("sockets", 0), Await.result(c.client.channel().presenceStats(CH)));
     assertEquals(0, receiver.badSignatures());
   }
 }
