@@ -98,7 +98,8 @@ public final class EdgeNode {
     this.metrics = NodeMetrics.of(vertx, nodeId);
     this.guards = new EdgeGuards(nodeId, config);
     this.gaps = new StreamGaps(nodeId, MAX_GAP, this::readGap,
-        (stream, message, position) -> EdgeOps.recFrame(stream, message, position).toString(), this::writeRepaired);
+        (stream, message, position) -> EdgeOps.recFrame(stream, message, position).toString(), this::writeRepaired,
+        (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()));
   }
 
   /** Counts bytes written to a socket against the node-wide outbound budget. */
