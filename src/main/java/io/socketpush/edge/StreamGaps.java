@@ -187,13 +187,16 @@ final class StreamGaps {
         LOG.warn("[{}] {}: offsets {}..{} never arrived and history cannot supply them ({}): skipped", nodeId, stream, from + 1,
             target, ar.failed() ? ar.cause().getMessage() : h == null ? "no history" : !epoch.equals(h.epoch()) ? "another epoch" : "expired");
       } else {
+        // a complete answer holds every message in (from, its top]; an offset it skips was never a message (a failed
+        // write, see StreamStore.write)
         for (StreamStore.Entry e : h.messages()) {
-          if (e.offset() == s.last + 1 && e.offset() <= target) {
+          if (e.offset() > s.last && e.offset() <= target) {
             s.last = e.offset();
             repaired++;
             writer.accept(stream, new Item(encoder.encode(stream, e.message(), new Position(epoch, e.offset())), epoch, e.offset()));
           }
         }
+        s.last = Math.max(s.last, Math.min(h.top(), target));
         if (s.last < target && attempt < MAX_READS) {
           LOG.debug("[{}] {}: history gave up to {} of {}..{}: read again (read {})", nodeId, stream, s.last, from + 1, target, attempt);
           scheduler.later(RETRY_MS * attempt, () -> {

@@ -52,6 +52,11 @@ public final class StreamStore {
     this.map = map;
   }
 
+  /** A store on the given grid (tests that make the grid fail). */
+  static StreamStore on(StreamGrid map) {
+    return new StreamStore(map);
+  }
+
   /** Opens the history cache (a local map when Vert.x is not clustered). */
   public static Future<StreamStore> open(Vertx vertx) {
     return StreamGrid.open(vertx, MAP).map(StreamStore::new);
@@ -172,10 +177,28 @@ public final class StreamStore {
   }
 
   /**
-   * Writes a batch of consecutive messages (offsets {@code top-n+1..top}) and the meta naming {@code top}, all
-   * at once (one round trip to the owners): until it completes, nothing of the batch is delivered or
-   * acknowledged, so a reader that sees the meta before the newest entries treats those as not written yet
-   * ({@link #read}). Each entry goes to its ring slot, over the one that fell out of the size bound.
+   * The entries of a batch are stored but its meta may not be (the meta write failed, possibly after landing on some
+   * owner): readers may have seen the batch, so its offsets are given out for good ({@link StreamLog} continues
+   * after them; the entries are whole, so no reader finds a hole).
+   */
+  public static final class MetaNotWritten extends RuntimeException {
+    MetaNotWritten(Throwable cause) {
+      super("the stream's meta could not be written: " + cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * Writes a batch of consecutive messages (offsets {@code top-n+1..top}), then the meta naming {@code top}: two
+   * round trips to the owners, in that order, so no reader ever finds the meta naming an entry that is not
+   * stored. Until it completes, nothing of the batch is delivered or acknowledged. When the entries fail (they may
+   * have landed in part, e.g. on one owner only, or land later) the meta does not name them yet; {@link StreamLog}
+   * gives their offsets to no other message and writes them as skipped with its next batch. When only the meta
+   * fails: {@link MetaNotWritten}. Each entry goes to its ring slot, over the one that fell out of the size bound.
+   *
+   * <p>Why not one round trip: a batch whose one write of entries and meta failed may have landed in part with
+   * its meta, and a resume or gap repair that read it then wrote those unacknowledged messages at offsets the
+   * next batch gave to others, which every edge then dropped as written (PartitionIT, flapping link, counted over
+   * the whole run: 17 acknowledged messages lost, their positions holding other messages on the client).
    */
   public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top) {
     return write(stream, rule, epoch, entries, top, java.util.Map.of());
@@ -183,7 +206,21 @@ public final class StreamStore {
 
   /** {@link #write} plus idempotency keys -> the offsets their publishes got (kept for the history TTL). */
   public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top, java.util.Map<String, Long> keys) {
+    return write(stream, rule, epoch, entries, top, keys, List.of());
+  }
+
+  /**
+   * {@link #write} plus {@code skipped}: offsets of earlier batches whose write failed, stored as "no message here"
+   * so readers find no hole there. A failed write may still land later (an owner's put that timed out reaches a
+   * backup once a flapping link is up again), so its offsets are never given to another message: a late write then
+   * puts an unacknowledged message, or the skip mark, in a slot no acknowledged message shares.
+   */
+  public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top, java.util.Map<String, Long> keys,
+      List<Long> skipped) {
     java.util.Map<String, String> puts = new java.util.HashMap<>();
+    for (long o : skipped) {
+      puts.put(entryKey(stream, o, rule), new JsonObject().put("e", epoch).put("o", o).put("x", true).encode());
+    }
     keys.forEach((k, offset) -> puts.put(keyKey(stream, k), epoch + ":" + offset));
     for (Entry e : entries) {
       JsonObject j = new JsonObject().put("e", epoch).put("o", e.offset()).put("m", e.message());
@@ -193,14 +230,17 @@ public final class StreamStore {
       String v = j.encode();
       puts.put(entryKey(stream, e.offset(), rule), v); // a batch longer than the ring keeps its newest in each slot
     }
-    puts.put(metaKey(stream), new JsonObject().put("e", epoch).put("top", top).encode());
-    return map.putAll(puts, rule.historyTtl());
+    String meta = new JsonObject().put("e", epoch).put("top", top).encode();
+    return map.putAll(puts, rule.historyTtl())
+        .compose(v -> map.putAll(java.util.Map.of(metaKey(stream), meta), rule.historyTtl())
+            .recover(err -> Future.failedFuture(new MetaNotWritten(err))));
   }
 
   /**
    * Reads the messages after {@code since} (at most {@code limit}, oldest first) still in history. The first
    * one returned is {@code since+1} unless that fell out of history ({@code complete} false then). Newest
-   * entries the meta names but the grid does not hold yet are being written (not delivered to anyone yet):
+   * entries the meta names but the grid does not hold (the meta is written after its entries, so only an entry that
+   * expired or an older layout) are not returned:
    * the answer's {@code top} then stops before them, so they arrive live.
    */
   public Future<History> read(String stream, Rule rule, long since, int limit) {
@@ -233,7 +273,7 @@ public final class StreamStore {
           if (found.get(i) == null) {
             whole = false; // expired (TTL), left over from another epoch, or its slot reused
             out.clear();   // only a gap-free run after the gap is of use
-          } else {
+          } else if (!found.get(i).containsKey("x")) { // "x": an offset whose write failed, no message (see write)
             out.add(new Entry(from + i, found.get(i).getValue("m")));
           }
         }

@@ -201,6 +201,10 @@ final class NetnsCluster implements AutoCloseable {
       edge.put("host", n.addr).put("port", EDGE_PORT).put("publicUrl", n.clientUrl());
     }
     conf.put("edge", edge);
+    // the load channels' history covers the longest outage (PartitionIT: 5 publishes/s per channel, a 30 s freeze
+    // plus the heal): a client that reconnects resumes with its positions and is owed every acknowledged publish
+    conf.put("streams", new JsonObject().put("rules", new JsonArray().add(new JsonObject().put("match", "channel.p*")
+        .put("historySize", 5_000).put("historyTtl", 600_000))));
     Files.writeString(n.conf, conf.encodePrettily(), StandardCharsets.UTF_8);
     StringBuilder hosts = new StringBuilder();
     for (int k = 1; k <= 3; k++) {
