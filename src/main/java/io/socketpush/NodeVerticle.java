@@ -2,7 +2,7 @@ package io.socketpush;
 
 import io.socketpush.auth.AuthVerticle;
 import io.socketpush.channel.ChannelVerticle;
-import io.socketpush.cluster.ClusterVerticle;
+import io.socketpush.management.ClusterVerticle;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.NodeConfig.Role;
@@ -85,10 +85,11 @@ public final class NodeVerticle extends VerticleBase {
       bound = bound.compose(v -> deploy(new AuthVerticle(membership)));
     }
     if (nodeConfig.has(Role.USER)) {
-      bound = bound.compose(v -> deploy(new io.socketpush.user.UserVerticle(services, runtime).events(sink)));
+      bound = bound.compose(v -> deploy(new io.socketpush.user.UserVerticle(membership, services.channel(), services.presence(),
+          services.interest(), runtime).events(sink)));
     }
     if (nodeConfig.has(Role.CHANNEL)) {
-      bound = bound.compose(v -> deploy(new ChannelVerticle(services, runtime).events(sink)));
+      bound = bound.compose(v -> deploy(new ChannelVerticle(membership, services.presence(), runtime).events(sink)));
     }
     Future<Void> ready = first ? bound.compose(v -> membership.start()) : bound;
     if (nodeConfig.has(Role.EDGE)) {

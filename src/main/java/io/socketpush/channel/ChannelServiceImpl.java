@@ -3,15 +3,16 @@ package io.socketpush.channel;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.edge.EdgeOps;
+import io.socketpush.delivery.EdgeOps;
+import io.socketpush.delivery.InterestService;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
-import io.socketpush.shard.Pages;
+import io.socketpush.message.Pages;
 import io.socketpush.stream.PublishResult;
 import io.socketpush.stream.StreamLog;
-import io.socketpush.user.PresenceService;
+import io.socketpush.delivery.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -105,8 +106,8 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
             return told;
           }
           // the user is connected: subscribing joins it to the channel's presence, unsubscribing leaves it
-          String change = EdgeOps.SUBSCRIBED.equals(op) ? io.socketpush.events.PresenceFanout.JOIN
-              : io.socketpush.events.PresenceFanout.LEAVE;
+          String change = EdgeOps.SUBSCRIBED.equals(op) ? io.socketpush.channel.PresenceFanout.JOIN
+              : io.socketpush.channel.PresenceFanout.LEAVE;
           return told.compose(v -> presenceChanged(channelId, userId, change));
         });
   }
@@ -283,8 +284,8 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   @Override
   public Future<Void> presenceChanged(String channelId, String userId, String change) {
     Future<Void> bad = guard(channelId, Validate.ids("userId", userId));
-    if (bad == null && !io.socketpush.events.PresenceFanout.JOIN.equals(change)
-        && !io.socketpush.events.PresenceFanout.LEAVE.equals(change)) {
+    if (bad == null && !io.socketpush.channel.PresenceFanout.JOIN.equals(change)
+        && !io.socketpush.channel.PresenceFanout.LEAVE.equals(change)) {
       bad = Failure.BAD_REQUEST.fail("change must be join or leave");
     }
     if (bad != null) {
@@ -294,7 +295,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     if (!rules.get().forStream(stream).presence()) {
       return Future.succeededFuture();
     }
-    String type = io.socketpush.events.PresenceFanout.JOIN.equals(change) ? io.socketpush.events.EventSink.PRESENCE_JOIN
+    String type = io.socketpush.channel.PresenceFanout.JOIN.equals(change) ? io.socketpush.events.EventSink.PRESENCE_JOIN
         : io.socketpush.events.EventSink.PRESENCE_LEAVE;
     Future<Void> emitted = events.emit(type, io.socketpush.events.EventSink.channelKey(channelId),
         new JsonObject().put("channelId", channelId).put("userId", userId));

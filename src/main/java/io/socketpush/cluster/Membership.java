@@ -1,7 +1,6 @@
 package io.socketpush.cluster;
 
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.shard.HashRing;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,8 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Membership {
   private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
-  /** Distributed map nodeId -> descriptor (JSON) of the nodes in the cluster. */
-  public static final String REGISTRY = "socketpush.nodes";
   private static final String KIND = "kind";
   private static final long REGISTRY_TTL_MS = 120_000;
 
@@ -162,7 +159,7 @@ public final class Membership {
     consumer = vertx.eventBus().consumer(Addresses.MEMBERSHIP, this::onMessage);
     Future<Void> known = consumer.completion();
     if (vertx.isClustered()) {
-      known = known.compose(v -> vertx.sharedData().<String, String>getAsyncMap(REGISTRY))
+      known = known.compose(v -> vertx.sharedData().<String, String>getAsyncMap(Addresses.NODES_MAP))
           .compose(map -> {
             registry = map;
             return map.put(nodeId, self.encode(), REGISTRY_TTL_MS).compose(v -> map.values());

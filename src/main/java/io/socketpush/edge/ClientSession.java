@@ -1,6 +1,7 @@
 package io.socketpush.edge;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.stream.Position;

@@ -4,6 +4,7 @@ import io.socketpush.auth.TokenVerifier;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.error.Failure;
 import io.socketpush.ops.NodeMetrics;
 import io.socketpush.shard.Services;
@@ -347,7 +348,7 @@ public final class EdgeNode {
    */
   private Future<Void> attach(String u, LocalUser lu) {
     return services.presence().attach(u, nodeId)
-        .compose(v -> io.socketpush.shard.Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor)))
+        .compose(v -> io.socketpush.message.Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor)))
         .compose(channels -> {
           List<Future<Void>> interests = new ArrayList<>();
           for (String c : channels) {

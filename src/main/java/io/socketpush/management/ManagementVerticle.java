@@ -3,7 +3,6 @@ package io.socketpush.management;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.config.Section;
-import io.socketpush.ops.OpsRoutes;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,6 +1,7 @@
 package io.socketpush.shard;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.cluster.HashRing;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.error.Failure;

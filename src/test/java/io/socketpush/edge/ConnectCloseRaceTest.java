@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.message.PushMessage;
 import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
@@ -72,8 +73,8 @@ class ConnectCloseRaceTest {
     setup.add(services.channel().subscribe("keep", "kept"));
     Await.result(Future.all(setup), 60_000);
     // presence attaches and subscription reads answer after 1-10 ms, like a remote owner
-    String presence = Addresses.service(Services.PRESENCE, "race");
-    String channels = Addresses.service(Services.CHANNEL, "race");
+    String presence = Addresses.service(Addresses.PRESENCE, "race");
+    String channels = Addresses.service(Addresses.CHANNEL, "race");
     vertx.eventBus().addInboundInterceptor(ctx -> {
       String action = ctx.message().headers().get("action");
       if (presence.equals(ctx.message().address()) && "attach".equals(action)

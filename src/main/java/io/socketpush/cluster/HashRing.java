@@ -1,4 +1,4 @@
-package io.socketpush.shard;
+package io.socketpush.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

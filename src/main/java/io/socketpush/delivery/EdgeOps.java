@@ -1,4 +1,4 @@
-package io.socketpush.edge;
+package io.socketpush.delivery;
 
 import io.socketpush.cluster.Addresses;
 import io.socketpush.ops.NodeMetrics;

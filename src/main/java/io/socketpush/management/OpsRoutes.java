@@ -1,8 +1,11 @@
-package io.socketpush.ops;
+package io.socketpush.management;
 
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.edge.EdgeOps;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.error.Failure;
+import io.socketpush.ops.LogControl;
+import io.socketpush.ops.NodeMetrics;
+import io.socketpush.ops.NodeOps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
