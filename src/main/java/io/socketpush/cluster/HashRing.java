@@ -123,11 +123,6 @@ public final class HashRing {
     return d + (v & 1);
   }
 
-  /** Members in ring order, for diagnostics. */
-  public List<String> ownersInOrder() {
-    return new ArrayList<>(List.of(owners));
-  }
-
   /** 64-bit FNV-1a over UTF-8 followed by the murmur3 finalizer for a good spread. */
   public static long hash(String s) {
     long h = 0xcbf29ce484222325L;

@@ -5,7 +5,6 @@ import io.socketpush.config.Section;
 import io.socketpush.error.Failure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
@@ -181,6 +180,6 @@ public final class AdminGuard {
           ctx.request().remoteAddress(), message);
     }
     ctx.response().setStatusCode(f.httpStatus).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", f.name()).put("message", message)).encode());
+        .end(f.envelope(message).encode());
   }
 }

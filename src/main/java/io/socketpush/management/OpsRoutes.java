@@ -161,7 +161,7 @@ public final class OpsRoutes {
   private static void error(RoutingContext ctx, Failure f, String message) {
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(f.httpStatus).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", new JsonObject().put("code", f.name()).put("message", message)).encode());
+          .end(f.envelope(message).encode());
     }
   }
 }

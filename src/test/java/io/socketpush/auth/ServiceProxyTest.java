@@ -104,6 +104,8 @@ class ServiceProxyTest {
     assertEquals(List.of("u2"), Await.result(owner.getSubscribers(channel, 0, null)).items());
     ChannelService nonOwner = ChannelService.createProxy(vertx, Addresses.service(Addresses.CHANNEL, "proxy-a"), 5_000);
     assertEquals(Failure.WRONG_SHARD, Failure.of(Await.failure(nonOwner.subscribe("u3", channel))));
+    // unsubscribeAll is the facade's (it pages to every channel's owner): one shard refuses it
+    assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(owner.unsubscribeAll("u2"))));
     // unsubscribeAll through the facade covers channels on both shards
     String other = keyOwnedBy(Role.CHANNEL, "proxy-a");
     Await.result(a.verticle.services().channel().subscribe("u2", other));
