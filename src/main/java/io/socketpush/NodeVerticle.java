@@ -142,11 +142,7 @@ public final class NodeVerticle extends VerticleBase {
       edge.closeAll();
     }
     // let requests already routed here finish while the others re-route, then unbind (bounded)
-    return left.recover(err -> Future.succeededFuture()).compose(v -> {
-      io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
-      vertx.setTimer(DRAIN_MS, t -> drained.complete());
-      return drained.future();
-    }).compose(v -> {
+    return left.recover(err -> Future.succeededFuture()).compose(v -> vertx.timer(DRAIN_MS)).compose(v -> {
       List<Future<Void>> undeploys = new ArrayList<>();
       for (int i = deployments.size() - 1; i >= 0; i--) {
         undeploys.add(vertx.undeploy(deployments.get(i)));

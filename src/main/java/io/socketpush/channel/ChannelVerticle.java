@@ -23,6 +23,7 @@ public final class ChannelVerticle extends VerticleBase {
   private final PresenceService presence;
   private final RuntimeConfig config;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private Runnable ringListener = () -> { };
 
   private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
 
@@ -50,7 +51,7 @@ public final class ChannelVerticle extends VerticleBase {
               () -> config.get().cluster().integer("listLimit"),
               new StreamLog(stores.resultAt(1), () -> config.get().streams(), nodeId));
           impl.presence(() -> config.get().streams(), events);
-          membership.onChange(impl::onRingChange);
+          ringListener = membership.onChange(impl::onRingChange);
           ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor());
           consumers.add(binder.setAddress(Addresses.service(Addresses.CHANNEL, nodeId)).register(ChannelService.class, impl));
           consumers.add(binder.setAddress(Addresses.service(Addresses.INTEREST, nodeId)).register(InterestService.class, impl));
@@ -60,6 +61,7 @@ public final class ChannelVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    ringListener.run();
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }

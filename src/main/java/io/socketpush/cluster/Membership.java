@@ -3,7 +3,6 @@ package io.socketpush.cluster;
 import io.socketpush.config.NodeConfig.Role;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -183,9 +182,7 @@ public final class Membership {
         return Future.succeededFuture();
       }
       // give members that were not yet in the registry one round to answer our hello
-      Promise<Void> settled = Promise.promise();
-      vertx.setTimer(Math.min(heartbeatInterval, 300), t -> settled.complete());
-      return settled.future();
+      return vertx.timer(Math.min(heartbeatInterval, 300));
     });
   }
 
@@ -293,9 +290,14 @@ public final class Membership {
     }
   }
 
-  /** Runs {@code action} on the caller's context after every ring change. */
-  public void onChange(Runnable action) {
-    listeners.add(new Listener(vertx.getOrCreateContext(), action));
+  /**
+   * Runs {@code action} on the caller's context after every ring change, until the returned remover runs
+   * (a verticle's stop()).
+   */
+  public Runnable onChange(Runnable action) {
+    Listener l = new Listener(vertx.getOrCreateContext(), action);
+    listeners.add(l);
+    return () -> listeners.remove(l);
   }
 
   /**

@@ -13,7 +13,6 @@ import io.socketpush.config.StreamRules;
 import io.socketpush.stream.Position;
 import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -826,12 +825,5 @@ public final class EdgeNode {
         .put("delivered", delivered.get()).put("clientErrors", clientErrors.get())
         .put("slowConsumerCloses", slowConsumers.get()).put("queuedBytes", guards.queuedBytes())
         .put("budgetCloses", guards.shedCloses()).put("gapsRepaired", gaps.repaired()).put("gapsUnrepairable", gaps.unrepairable());
-  }
-
-  /** Completes once a promise-like wait elapsed; helper for graceful drains. */
-  static Future<Void> sleep(Vertx vertx, long ms) {
-    Promise<Void> p = Promise.promise();
-    vertx.setTimer(ms, t -> p.complete());
-    return p.future();
   }
 }

@@ -30,6 +30,7 @@ public final class EdgeVerticle extends VerticleBase {
   private HttpServer server;
   private MessageConsumer<Object> inbox;
   private long announceTimer = -1;
+  private Runnable ringListener = () -> { };
   private long sweepTimer = -1;
 
   public EdgeVerticle(Services services, RuntimeConfig config) {
@@ -73,7 +74,7 @@ public final class EdgeVerticle extends VerticleBase {
     Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
     // the one ring-change handover: tell the owners what we hold (owners keep what they do not own yet, for
     // when their own ring catches up) and repair what they stored meanwhile from history (EdgeNode#announce)
-    services.membership().onChange(() -> {
+    ringListener = services.membership().onChange(() -> {
       if (services.membership().fenced()) {
         node.closeAll(ClientSession.CLOSE_PARTITIONED, "partitioned"); // a minority: clients go to another edge
         return;
@@ -189,6 +190,7 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    ringListener.run();
     vertx.cancelTimer(announceTimer);
     vertx.cancelTimer(sweepTimer);
     node.closeAll();

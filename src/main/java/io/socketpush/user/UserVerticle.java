@@ -24,6 +24,7 @@ public final class UserVerticle extends VerticleBase {
   private final InterestService interest;
   private final RuntimeConfig config;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private Runnable ringListener = () -> { };
 
   private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
 
@@ -53,7 +54,7 @@ public final class UserVerticle extends VerticleBase {
           new StreamLog(store, () -> config.get().streams(), nodeId));
       impl.fanout(new io.socketpush.channel.PresenceFanout(channels, interest,
           () -> config.get().streams(), events, nodeId));
-      membership.onChange(impl::onRingChange);
+      ringListener = membership.onChange(impl::onRingChange);
       ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor());
       consumers.add(binder.setAddress(Addresses.service(Addresses.USER, nodeId)).register(UserService.class, impl));
       consumers.add(binder.setAddress(Addresses.service(Addresses.PRESENCE, nodeId)).register(PresenceService.class, impl));
@@ -63,6 +64,7 @@ public final class UserVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    ringListener.run();
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }

@@ -11,7 +11,6 @@ import io.socketpush.testing.Await;
 import io.socketpush.testing.FrameClient;
 import io.socketpush.testing.TestNode;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -145,9 +144,7 @@ class ConnectCloseRaceTest {
   }
 
   private Future<Void> sleep(long ms) {
-    Promise<Void> p = Promise.promise();
-    clients.setTimer(Math.max(1, ms), t -> p.complete());
-    return p.future();
+    return clients.timer(Math.max(1, ms));
   }
 
   /** Publishes to every channel of the test; the channels the owner sent this edge a delivery for. */
