@@ -55,10 +55,10 @@ public final class NodeVerticle extends VerticleBase {
     nodeConfig.roles().forEach(r -> roles.add(r.id()));
     JsonObject self = new JsonObject().put("nodeId", nodeConfig.nodeId()).put("roles", roles)
         .put("startedAt", System.currentTimeMillis());
-    membership = new Membership(vertx, self, nodeConfig.cluster().longValue("heartbeatInterval"),
-        nodeConfig.cluster().longValue("nodeTimeout"), nodeConfig.cluster().integer("virtualNodes"));
-    services = new Services(vertx, membership, nodeConfig.cluster().longValue("requestTimeout"),
-        () -> runtime.get().cluster().integer("listLimit"));
+    membership = new Membership(vertx, self, nodeConfig.cluster().heartbeatInterval(),
+        nodeConfig.cluster().nodeTimeout(), nodeConfig.cluster().virtualNodes());
+    services = new Services(vertx, membership, nodeConfig.cluster().requestTimeout(),
+        () -> runtime.get().cluster().listLimit());
     ops = NodeOps.start(vertx, nodeConfig, membership); // metrics, health, node id in logs (see io.socketpush.ops)
 
     Future<Void> ready = deployRoles(runtime, true);

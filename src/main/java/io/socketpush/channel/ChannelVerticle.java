@@ -47,8 +47,8 @@ public final class ChannelVerticle extends VerticleBase {
         .compose(stores -> {
           KvStore kv = stores.resultAt(0);
           ChannelServiceImpl impl = new ChannelServiceImpl(vertx, membership, presence,
-              new Subscriptions(new PagedSets(kv)), config.get().cluster().longValue("requestTimeout"),
-              () -> config.get().cluster().integer("listLimit"),
+              new Subscriptions(new PagedSets(kv)), config.get().cluster().requestTimeout(),
+              () -> config.get().cluster().listLimit(),
               new StreamLog(stores.resultAt(1), () -> config.get().streams(), nodeId));
           impl.presence(() -> config.get().streams(), events);
           ringListener = membership.onChange(impl::onRingChange);

@@ -114,6 +114,7 @@ public final class NodeConfig {
   private final Section edge;
   private final Section management;
   private final Section cluster;
+  private final ClusterConfig clusterConfig;
   private final Section logging;
   private final StreamRules streams;
   private final Section tokens;
@@ -156,6 +157,7 @@ public final class NodeConfig {
     edge = new Section("edge", EDGE, object(json, "edge"));
     management = new Section("management", MANAGEMENT, object(json, "management"));
     cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
+    clusterConfig = ClusterConfig.from(cluster);
     logging = new Section("logging", LOGGING, object(json, "logging"));
     streams = StreamRules.from(object(json, "streams"));
     tokens = new Section("tokens", TOKENS, object(json, "tokens"));
@@ -229,8 +231,8 @@ public final class NodeConfig {
     return management;
   }
 
-  public Section cluster() {
-    return cluster;
+  public ClusterConfig cluster() {
+    return clusterConfig;
   }
 
   public Section logging() {

@@ -81,7 +81,7 @@ public final class EdgeVerticle extends VerticleBase {
       }
       node.announce();
     });
-    announceTimer = vertx.setPeriodic(config.get().cluster().longValue("antiEntropyInterval"), t -> node.announce());
+    announceTimer = vertx.setPeriodic(config.get().cluster().antiEntropyInterval(), t -> node.announce());
     sweepTimer = vertx.setPeriodic(Math.max(1_000, edge.longValue("pingTimeout") / 4), t -> node.sweepIdle());
     return Future.all(inbox.completion(), history, tokenKeys)
         .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen())

@@ -29,7 +29,7 @@ public final class NodeOps implements Shareable {
     this.edge = config.has(Role.EDGE);
     this.metrics = NodeMetrics.create(vertx, nodeId);
     metrics.bindRings(membership);
-    this.timings = new EventBusTimings(vertx, nodeId, metrics, config.cluster().longValue("requestTimeout"));
+    this.timings = new EventBusTimings(vertx, nodeId, metrics, config.cluster().requestTimeout());
     this.health = new NodeHealth(vertx, nodeId, config.roles(), membership, () -> started);
   }
 

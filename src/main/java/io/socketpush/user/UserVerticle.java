@@ -50,7 +50,7 @@ public final class UserVerticle extends VerticleBase {
     return StreamStore.open(vertx).compose(store -> {
       UserServiceImpl impl = new UserServiceImpl(vertx, membership, channels, presence,
           () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
-          config.get().cluster().longValue("requestTimeout"), () -> config.get().cluster().integer("listLimit"),
+          config.get().cluster().requestTimeout(), () -> config.get().cluster().listLimit(),
           new StreamLog(store, () -> config.get().streams(), nodeId));
       impl.fanout(new io.socketpush.channel.PresenceFanout(channels, interest,
           () -> config.get().streams(), events, nodeId));
