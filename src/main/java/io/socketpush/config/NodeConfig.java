@@ -118,6 +118,7 @@ public final class NodeConfig {
   private final Section logging;
   private final StreamRules streams;
   private final Section tokens;
+  private final TokensConfig tokensConfig;
   private final EventsConfig events;
   private final JsonObject source;
 
@@ -161,6 +162,7 @@ public final class NodeConfig {
     logging = new Section("logging", LOGGING, object(json, "logging"));
     streams = StreamRules.from(object(json, "streams"));
     tokens = new Section("tokens", TOKENS, object(json, "tokens"));
+    tokensConfig = TokensConfig.from(tokens);
     String secret = tokens.string("secret");
     if (secret != null && secret.length() < 32) {
       throw new IllegalArgumentException("invalid config: tokens.secret must be at least 32 characters (HS256 needs a 256-bit key)");
@@ -250,8 +252,8 @@ public final class NodeConfig {
   }
 
   /** Token auth: keys and checks of connection and subscription JWTs. */
-  public Section tokens() {
-    return tokens;
+  public TokensConfig tokens() {
+    return tokensConfig;
   }
 
   /** URL clients use to reach this node's edge, or null when it runs no edge. */

@@ -34,6 +34,15 @@ class NodeConfigTest {
   }
 
   @Test
+  void theTokensSectionIsTypedWithItsDefaultsAndGivenValues() {
+    assertEquals(new TokensConfig(null, null, java.util.List.of(), null, 5, null, null), NodeConfig.from(new JsonObject()).tokens());
+    assertEquals(new TokensConfig(null, "JWT_SECRET", java.util.List.of("a.pem", "b.pem"), "keys.json", 30, "app", "me"),
+        NodeConfig.from(new JsonObject().put("tokens", new JsonObject().put("secretEnv", "JWT_SECRET")
+            .put("publicKeys", new io.vertx.core.json.JsonArray().add("a.pem").add("b.pem")).put("jwks", "keys.json")
+            .put("leeway", 30).put("audience", "app").put("issuer", "me"))).tokens());
+  }
+
+  @Test
   void unknownKeysAndBadValuesAreRejectedByName() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> NodeConfig.from(new JsonObject().put("edge", new JsonObject().put("prot", 1))));
