@@ -7,6 +7,8 @@ import io.socketpush.delivery.EdgeOps;
 import io.socketpush.delivery.InterestService;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
+import io.socketpush.events.EventSink;
+import io.socketpush.cluster.PagedSets;
 import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
 import io.socketpush.message.Pages;
@@ -43,6 +45,8 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   private final long timeoutMs;
   private final IntSupplier listLimit;
   private final Map<String, Set<String>> interest = new HashMap<>();
+  /** The last queued present-set change of each channel (see {@link #inOrder}). */
+  private final Map<String, Future<?>> presenceTails = new HashMap<>();
   private final StreamLog streams;
   private java.util.function.Supplier<io.socketpush.config.StreamRules> rules = io.socketpush.config.StreamRules::defaults;
   private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
@@ -102,13 +106,14 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
             calls.add(EdgeOps.control(vertx, edge, op, body, timeoutMs));
           }
           Future<Void> told = Future.join(calls).otherwiseEmpty().mapEmpty();
-          if (edges.isEmpty()) {
-            return told;
+          if (EdgeOps.SUBSCRIBED.equals(op)) {
+            // a connected user joins the channel's presence (once: a second subscribe finds it present already)
+            return edges.isEmpty() ? told : told.compose(v -> presenceChanged(channelId, userId, PresenceFanout.JOIN));
           }
-          // the user is connected: subscribing joins it to the channel's presence, unsubscribing leaves it
-          String change = EdgeOps.SUBSCRIBED.equals(op) ? io.socketpush.channel.PresenceFanout.JOIN
-              : io.socketpush.channel.PresenceFanout.LEAVE;
-          return told.compose(v -> presenceChanged(channelId, userId, change));
+          // leaves whether connected or inside its grace (no edge known): its offline fan-out reads its
+          // subscriptions, which no longer hold this channel, so this is the leave that clears it from the
+          // channel's present set. A user not present (already left) gives no event.
+          return told.compose(v -> presenceChanged(channelId, userId, PresenceFanout.LEAVE));
         });
   }
 
@@ -274,31 +279,75 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   @Override
   public Future<Void> presenceChanged(String channelId, String userId, String change) {
     Future<Void> bad = guard(channelId, Validate.ids("userId", userId));
-    if (bad == null && !io.socketpush.channel.PresenceFanout.JOIN.equals(change)
-        && !io.socketpush.channel.PresenceFanout.LEAVE.equals(change)) {
+    if (bad == null && !PresenceFanout.JOIN.equals(change) && !PresenceFanout.LEAVE.equals(change)) {
       bad = Failure.BAD_REQUEST.fail("change must be join or leave");
     }
     if (bad != null) {
       return bad;
     }
     String stream = Addresses.clientChannel(channelId);
-    if (!rules.get().forStream(stream).presence()) {
+    boolean frames = rules.get().forStream(stream).presence();
+    boolean occupancy = PresenceFanout.occupancy(events);
+    if (!frames && !occupancy) {
       return Future.succeededFuture();
     }
-    String type = io.socketpush.channel.PresenceFanout.JOIN.equals(change) ? io.socketpush.events.EventSink.PRESENCE_JOIN
-        : io.socketpush.events.EventSink.PRESENCE_LEAVE;
-    Future<Void> emitted = events.emit(type, io.socketpush.events.EventSink.channelKey(channelId),
-        new JsonObject().put("channelId", channelId).put("userId", userId));
-    // the edges this owner knows hold subscribers: join/leave frames carry no position, so an edge that announces
-    // itself only after a ring change misses the frames sent meanwhile (presence() stays the truth)
-    Set<String> edges = interest.getOrDefault(channelId, Set.of());
-    if (!edges.isEmpty()) {
-      Buffer frame = EdgeOps.presenceFrame(stream, change, userId);
-      EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_CHANNEL, channelId, frame, timeoutMs).onFailure(err ->
-          LOG.warn("[{}] {} frame of {} in {} not taken by every edge: {}", membership.nodeId(), change, userId, channelId,
-              err.getMessage()));
+    boolean join = PresenceFanout.JOIN.equals(change);
+    Future<PagedSets.Change> changed;
+    if (occupancy) {
+      // one change at a time per channel on this owner: each 0->1 / 1->0 of the present set is seen by exactly one
+      // change, and its occupied/vacated is emitted in order with the joins/leaves around it
+      changed = inOrder(channelId, () -> join ? subscriptions.join(userId, channelId) : subscriptions.leave(userId, channelId));
+    } else {
+      changed = join ? subscriptions.join(userId, channelId) : subscriptions.leave(userId, channelId);
     }
-    return emitted;
+    // the emits are called when the change completes (before the channel's next change starts): the outbox stores
+    // a key's events in the order of these calls
+    return changed.compose(ch -> ch.changed() ? tell(channelId, userId, join, ch.count(), frames) : Future.succeededFuture());
+  }
+
+  /** Emits the events of one presence change of a channel and sends its join/leave frame. */
+  private Future<Void> tell(String channelId, String userId, boolean join, long count, boolean frames) {
+    String key = EventSink.channelKey(channelId);
+    List<Future<Void>> emitted = new ArrayList<>();
+    if (join && count == 1 && events.wants(EventSink.CHANNEL_OCCUPIED)) {
+      emitted.add(events.emit(EventSink.CHANNEL_OCCUPIED, key, new JsonObject().put("channelId", channelId)));
+    }
+    if (frames) {
+      String change = join ? PresenceFanout.JOIN : PresenceFanout.LEAVE;
+      emitted.add(events.emit(join ? EventSink.PRESENCE_JOIN : EventSink.PRESENCE_LEAVE, key,
+          new JsonObject().put("channelId", channelId).put("userId", userId)));
+      // the edges this owner knows hold subscribers: join/leave frames carry no position, so an edge that announces
+      // itself only after a ring change misses the frames sent meanwhile (presence() stays the truth)
+      Set<String> edges = interest.getOrDefault(channelId, Set.of());
+      if (!edges.isEmpty()) {
+        String stream = Addresses.clientChannel(channelId);
+        Buffer frame = EdgeOps.presenceFrame(stream, change, userId);
+        EdgeOps.deliverAll(vertx, edges, EdgeOps.DELIVER_CHANNEL, channelId, frame, timeoutMs).onFailure(err ->
+            LOG.warn("[{}] {} frame of {} in {} not taken by every edge: {}", membership.nodeId(), change, userId, channelId,
+                err.getMessage()));
+      }
+    }
+    if (!join && count == 0 && events.wants(EventSink.CHANNEL_VACATED)) {
+      emitted.add(events.emit(EventSink.CHANNEL_VACATED, key, new JsonObject().put("channelId", channelId)));
+    }
+    return Future.join(emitted).mapEmpty();
+  }
+
+  /**
+   * Runs the present-set changes of one channel one after the other (on this verticle's event loop); the next starts
+   * once the previous one's change is stored, whatever its outcome.
+   */
+  private <T> Future<T> inOrder(String channelId, java.util.function.Supplier<Future<T>> step) {
+    Future<?> prev = presenceTails.getOrDefault(channelId, Future.succeededFuture());
+    Future<T> next = prev.transform(ar -> step.get());
+    presenceTails.put(channelId, next);
+    next.onComplete(ar -> presenceTails.remove(channelId, next));
+    return next;
+  }
+
+  /** How many users the channel's present set holds (tests). */
+  Future<Long> presentCount(String channelId) {
+    return subscriptions.presentCount(channelId);
   }
 
   /**

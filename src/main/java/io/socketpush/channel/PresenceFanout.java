@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * What a user's owner does when the user comes online (its first socket anywhere, not a reconnect within the
  * grace) or goes offline (its last socket gone plus the grace): the {@code user.online}/{@code user.offline}
  * event, then a join/leave at the owner of every channel the user is subscribed to whose {@code streams.rules}
- * entry has {@code "presence": true}. Runs before the offline user is unsubscribed from everything.
+ * entry has {@code "presence": true} (of every channel it is subscribed to when occupied/vacated are wanted). Runs before the offline user is unsubscribed from everything.
  */
 public final class PresenceFanout {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceFanout.class);
@@ -48,6 +48,14 @@ public final class PresenceFanout {
     return channels != null && (sink != EventSink.NONE || rules.get().anyPresence());
   }
 
+  /**
+   * Whether the channels' present sets are kept for occupied/vacated: some webhook wants one of them. Then every
+   * online/offline tells the owner of each of the user's channels (one call per subscribed channel).
+   */
+  public static boolean occupancy(EventSink sink) {
+    return sink.wants(EventSink.CHANNEL_OCCUPIED) || sink.wants(EventSink.CHANNEL_VACATED);
+  }
+
   /** The user came online. Never fails (logs). */
   public Future<Void> online(String userId) {
     return change(userId, EventSink.USER_ONLINE, JOIN);
@@ -63,8 +71,10 @@ public final class PresenceFanout {
       return Future.succeededFuture();
     }
     Future<Void> emitted = sink.emit(type, EventSink.userKey(userId), new JsonObject().put("userId", userId));
-    if (!rules.get().anyPresence()) {
-      // no channel has presence: the user's subscriptions are not read (no cost on connect/disconnect)
+    boolean occupancy = occupancy(sink);
+    if (!occupancy && !rules.get().anyPresence()) {
+      // no channel has presence and no webhook wants occupied/vacated: the user's subscriptions are not read (no
+      // cost on connect/disconnect)
       return emitted.otherwise(err -> null);
     }
     return emitted.otherwiseEmpty() // an event the outbox did not take (logged there) does not stop the frames
@@ -73,7 +83,7 @@ public final class PresenceFanout {
           List<Future<Void>> calls = new ArrayList<>();
           StreamRules r = rules.get();
           for (String c : subscribed) {
-            if (r.forStream(Addresses.clientChannel(c)).presence()) {
+            if (occupancy || r.forStream(Addresses.clientChannel(c)).presence()) {
               calls.add(interest.presenceChanged(c, userId, presence));
             }
           }

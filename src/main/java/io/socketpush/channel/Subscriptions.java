@@ -63,6 +63,29 @@ final class Subscriptions {
         .compose(n -> n > 0 ? sets.add(CHANNELS, channelId).mapEmpty() : Future.succeededFuture());
   }
 
+  static String presentOf(String channelId) {
+    return "p:" + channelId;
+  }
+
+  /**
+   * Marks the user present in the channel (connected and subscribed): the channel's present set in the grid, which
+   * outlives its owner, so occupied/vacated and join/leave survive a ring change. {@code changed} false: it was
+   * present already (no second join); {@code count} 1 after a change: the channel just became occupied.
+   */
+  Future<PagedSets.Change> join(String userId, String channelId) {
+    return sets.add(presentOf(channelId), userId);
+  }
+
+  /** Marks the user no longer present; {@code count} 0 after a change: the channel was just vacated. */
+  Future<PagedSets.Change> leave(String userId, String channelId) {
+    return sets.remove(presentOf(channelId), userId);
+  }
+
+  /** How many users the channel's present set holds. */
+  Future<Long> presentCount(String channelId) {
+    return sets.count(presentOf(channelId));
+  }
+
   Future<Page> subscribers(String channelId, String cursor, int limit) {
     return sets.page(subscribersOf(channelId), cursor, limit);
   }

@@ -20,9 +20,8 @@ public final class EventsConfig {
   public static final long DEFAULT_REQUEST_TIMEOUT = 5_000;
   public static final long DEFAULT_POLL_INTERVAL = 200;
   /** Every event type; a webhook's {@code events} lists some of them. */
-  public static final List<String> TYPES = List.of("user.online", "user.offline", "presence.join", "presence.leave");
-  /** Types of the design not emitted yet: refused with a clear error rather than configured and silently never sent. */
-  static final List<String> NOT_YET = List.of("channel.occupied", "channel.vacated");
+  public static final List<String> TYPES = List.of("user.online", "user.offline", "channel.occupied",
+      "channel.vacated", "presence.join", "presence.leave");
   private static final Set<String> KEYS = Set.of("webhooks", "maxAge", "batchSize", "retryInitialDelay", "retryMaxDelay",
       "requestTimeout", "pollInterval");
   private static final Set<String> HOOK_KEYS = Set.of("url", "events", "secret");
@@ -95,9 +94,7 @@ public final class EventsConfig {
           errors.add(name + ".events must be a non-empty array of event types " + TYPES);
         } else {
           for (Object e : es) {
-            if (e instanceof String t && NOT_YET.contains(t)) {
-              errors.add(name + ".events: " + t + " is not emitted yet by this version (supported: " + TYPES + ")");
-            } else if (!(e instanceof String t) || !TYPES.contains(t)) {
+            if (!(e instanceof String t) || !TYPES.contains(t)) {
               errors.add(name + ".events: unknown event type " + e + " (one of " + TYPES + ")");
             } else {
               events.add(t);
@@ -187,14 +184,15 @@ public final class EventsConfig {
     return new JsonArray()
         .add(doc("events.webhooks", "webhook_list", new JsonArray(), "Lifecycle events POSTed to the backend: a list of "
             + "{\"url\": \"http(s)://..\", \"events\": [types], \"secret\": \"at least 16 characters\"}; types: " + TYPES
-            + " (channel.occupied/vacated: not yet). Each POST is a JSON batch {\"events\": [{\"id\", \"type\", \"key\", \"at\", \"data\"}]} with headers "
+            + ". Each POST is a JSON batch {\"events\": [{\"id\", \"type\", \"key\", \"at\", \"data\"}]} with headers "
             + "X-SocketPush-Timestamp (unix seconds) and X-SocketPush-Signature: sha256=<hex HMAC-SHA256(secret, timestamp "
             + "+ \".\" + raw body)>; verify with io.socketpush.events.WebhookSignature or the PHP SocketPush\\Webhook. At least "
             + "once (de-duplicate by id), in order per key (user:<id>, channel:<id>), from an outbox in the distributed "
             + "cache socketpush.events (2 owners), delivered by the key's owner on the user/channel ring; any 2xx acknowledges a "
             + "batch. user.online: first socket anywhere (not a reconnect within edge.removeUserAfterDisconnectTimeout); "
             + "user.offline: last socket gone plus that grace; presence.join/leave: only for channels whose streams.rules "
-            + "entry has presence: true. Set the same events section on every node."))
+            + "entry has presence: true; channel.occupied: the channel's first present user (connected and subscribed) anywhere; "
+            + "channel.vacated: its last one gone (offline after the grace, or unsubscribed). Set the same events section on every node."))
         .add(doc("events.maxAge", "duration_ms", DEFAULT_MAX_AGE, "An event not delivered within this age is dropped "
             + "(metric socketpush_webhook_events_total{outcome=\"expired\"} and a log line)."))
         .add(doc("events.batchSize", "int", DEFAULT_BATCH_SIZE, "Most events per POST."))

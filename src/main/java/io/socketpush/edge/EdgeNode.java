@@ -98,7 +98,8 @@ public final class EdgeNode {
     this.metrics = NodeMetrics.of(vertx, nodeId);
     this.guards = new EdgeGuards(nodeId, config);
     this.gaps = new StreamGaps(nodeId, MAX_GAP, this::readGap,
-        (stream, message, position) -> EdgeOps.recFrame(stream, message, position).toString(), this::writeRepaired);
+        (stream, message, position) -> EdgeOps.recFrame(stream, message, position).toString(), this::writeRepaired,
+        (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()));
   }
 
   /** Counts bytes written to a socket against the node-wide outbound budget. */
@@ -820,7 +821,10 @@ public final class EdgeNode {
   /** Counters for status and metrics. */
   public JsonObject stats() {
     long authed = sessions.stream().filter(ClientSession::authenticated).count();
-    return new JsonObject().put("sockets", sessions.size()).put("authenticated", authed).put("users", users.size())
+    // joined: sockets whose session check passed, authenticated or waiting on their user's attach
+    int joined = users.values().stream().mapToInt(lu -> lu.sockets.size()).sum();
+    return new JsonObject().put("sockets", sessions.size()).put("authenticated", authed).put("joined", joined)
+        .put("users", users.size())
         .put("channels", channelUsers.size()).put("publicChannels", publicSockets.size()).put("cachedChannels", recipients.size())
         .put("delivered", delivered.get()).put("clientErrors", clientErrors.get())
         .put("slowConsumerCloses", slowConsumers.get()).put("queuedBytes", guards.queuedBytes())

@@ -25,6 +25,12 @@ final class StreamGaps {
   private static final Logger LOG = LoggerFactory.getLogger(StreamGaps.class);
   /** Deliveries one stream may hold while its gap is read; more and the repair is abandoned. */
   static final int MAX_HELD = 10_000;
+  /**
+   * Reads of one repair while history answers fewer of the missing offsets than acknowledged ones must have (a read
+   * that raced a grid rebalance, or an entry still being written): each waits {@link #RETRY_MS} x its number.
+   */
+  static final int MAX_READS = 6;
+  static final long RETRY_MS = 250;
 
   /** Reads history: the messages of {@code stream} after offset {@code since}, at most {@code limit}. */
   interface Reader {
@@ -61,11 +67,20 @@ final class StreamGaps {
     String encode(String stream, Object message, Position position);
   }
 
+  /** Runs {@code task} after {@code delayMs} on the edge's event loop. */
+  interface Scheduler {
+    void later(long delayMs, Runnable task);
+  }
+
+  private final Scheduler scheduler;
+
   /**
    * @param writer writes one delivery of a stream to that stream's local recipients (called for repaired and
    *               released deliveries; live in-order deliveries are written by the caller)
    */
-  StreamGaps(String nodeId, int maxGap, Reader reader, FrameEncoder encoder, BiConsumer<String, Item> writer) {
+  StreamGaps(String nodeId, int maxGap, Reader reader, FrameEncoder encoder, BiConsumer<String, Item> writer,
+      Scheduler scheduler) {
+    this.scheduler = scheduler;
     this.nodeId = nodeId;
     this.maxGap = maxGap;
     this.reader = reader;
@@ -150,9 +165,19 @@ final class StreamGaps {
   /** Reads the {@code missing} offsets after the stream's last from history and writes them, then the held ones. */
   private void repair(String stream, State s, List<Item> held, long missing) {
     s.held = held;
+    read(stream, s, held, s.last + missing, 1);
+  }
+
+  /**
+   * Reads from history what is still missing up to {@code target} (read number {@code attempt}). Every offset up to
+   * the target was acknowledged, so stored: history answering fewer of them (a read racing a grid rebalance) is
+   * read again, {@link #MAX_READS} times in all; only then, or when history cannot have them (another epoch,
+   * expired, unreadable), are they skipped, counted and logged.
+   */
+  private void read(String stream, State s, List<Item> held, long target, int attempt) {
     long from = s.last;
     String epoch = s.epoch;
-    reader.read(stream, from, (int) missing).onComplete(ar -> {
+    reader.read(stream, from, (int) (target - from)).onComplete(ar -> {
       if (streams.get(stream) != s || s.held != held) {
         return; // forgotten meanwhile (no recipient left), or abandoned (too many held)
       }
@@ -160,17 +185,31 @@ final class StreamGaps {
       if (h == null || !epoch.equals(h.epoch()) || !h.complete()) {
         unrepairable++;
         LOG.warn("[{}] {}: offsets {}..{} never arrived and history cannot supply them ({}): skipped", nodeId, stream, from + 1,
-            from + missing, ar.failed() ? ar.cause().getMessage() : h == null ? "no history" : !epoch.equals(h.epoch()) ? "another epoch" : "expired");
+            target, ar.failed() ? ar.cause().getMessage() : h == null ? "no history" : !epoch.equals(h.epoch()) ? "another epoch" : "expired");
       } else {
         for (StreamStore.Entry e : h.messages()) {
-          if (e.offset() > s.last && e.offset() <= from + missing) {
+          if (e.offset() == s.last + 1 && e.offset() <= target) {
             s.last = e.offset();
             repaired++;
             writer.accept(stream, new Item(encoder.encode(stream, e.message(), new Position(epoch, e.offset())), epoch, e.offset()));
           }
         }
+        if (s.last < target && attempt < MAX_READS) {
+          LOG.debug("[{}] {}: history gave up to {} of {}..{}: read again (read {})", nodeId, stream, s.last, from + 1, target, attempt);
+          scheduler.later(RETRY_MS * attempt, () -> {
+            if (streams.get(stream) == s && s.held == held) {
+              read(stream, s, held, target, attempt + 1);
+            }
+          });
+          return;
+        }
+        if (s.last < target) {
+          unrepairable++;
+          LOG.warn("[{}] {}: offsets {}..{} never arrived and history gave only up to {} after {} reads: skipped", nodeId, stream,
+              from + 1, target, s.last, attempt);
+        }
       }
-      s.last = Math.max(s.last, from + missing); // what history could not give is skipped, once, with the log line
+      s.last = Math.max(s.last, target); // what history could not give is skipped, once, with the log line
       release(stream, s);
       if (s.held == null && epoch.equals(s.epoch) && s.wanted > s.last) {
         catchUp(stream, epoch, s.wanted);

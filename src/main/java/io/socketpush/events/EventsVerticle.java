@@ -17,7 +17,17 @@ import io.vertx.ext.web.client.WebClientOptions;
 public final class EventsVerticle extends VerticleBase {
   private final EventsConfig config;
   private final String nodeId;
-  private final EventSink sink = this::emit;
+  private final EventSink sink = new EventSink() {
+    @Override
+    public Future<Void> emit(String type, String key, JsonObject data) {
+      return EventsVerticle.this.emit(type, key, data);
+    }
+
+    @Override
+    public boolean wants(String type) {
+      return config.webhooks().stream().anyMatch(h -> h.events().contains(type));
+    }
+  };
   private Outbox outbox;
   private WebhookDispatcher dispatcher;
   private WebClient http;

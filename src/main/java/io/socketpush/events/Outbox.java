@@ -34,6 +34,11 @@ public final class Outbox implements EventSink {
     this.nodeId = nodeId;
   }
 
+  @Override
+  public boolean wants(String type) {
+    return hooks.stream().anyMatch(h -> h.events().contains(type));
+  }
+
   static String prefix(int hook) {
     return "q|" + hook + "|";
   }

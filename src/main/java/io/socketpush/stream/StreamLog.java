@@ -198,8 +198,10 @@ public final class StreamLog {
         s.epoch = newEpoch();
         s.top = 0;
       } else {
+        // never back in the same epoch: offsets this owner itself gave out stay given, even when the meta read
+        // after a ring change is older than its own last write (a read served by a copy the write has not reached)
+        s.top = meta.epoch().equals(s.epoch) ? Math.max(s.top, meta.top()) : meta.top();
         s.epoch = meta.epoch();
-        s.top = meta.top();
       }
       s.loaded = true;
       return null;

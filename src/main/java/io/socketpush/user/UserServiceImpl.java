@@ -243,9 +243,12 @@ final class UserServiceImpl implements UserService, PresenceService {
     }
     if (first) {
       // online, unless this is a reconnect within the grace: our offline timer ran, or the grid's away mark
-      // (written by an earlier owner) is still there; read before markPresent clears it
+      // (written by an earlier owner) is still there; read before markPresent clears it. Nor when the grid's
+      // present mark is there: the user never went offline (offline forgets it), its owner died or stopped before
+      // it wrote the away mark (PresenceRollingRestartIT: an owner and edge stopped together gave a second online)
       Future<Boolean> wasAway = timer != null ? Future.succeededFuture(true)
-          : streams.store().isAway(userId).otherwise(err -> false);
+          : streams.store().isAway(userId).compose(away -> away ? Future.succeededFuture(true)
+              : streams.store().wasPresent(userId)).otherwise(err -> false);
       return wasAway.compose(away -> {
         if (!away) {
           fanout.online(userId); // not awaited: the socket's auth does not wait for webhooks; never fails
@@ -350,12 +353,14 @@ final class UserServiceImpl implements UserService, PresenceService {
       Future<Boolean> offline = membership.ring(Role.USER).owns(membership.nodeId(), userId) ? Future.succeededFuture(true)
           : ownerPresence.edgesOf(userId).map(List::isEmpty);
       // offline: its events and presence leaves first (they read its subscriptions), then unsubscribed from all
-      offline.compose(off -> off ? fanout.offline(userId).compose(v -> channels.unsubscribeAll(userId)).map(true)
-          : Future.succeededFuture(false)).onComplete(ar -> {
+      // the marks are forgotten once the offline is out, even if unsubscribeAll fails: the next socket is an online
+      offline.compose(off -> off ? fanout.offline(userId).compose(v -> {
+        streams.store().forgetUser(userId);
+        return channels.unsubscribeAll(userId);
+      }).map(true) : Future.succeededFuture(false)).onComplete(ar -> {
         if (ar.failed()) {
           LOG.warn("[{}] unsubscribeAll of offline user {} failed: {}", membership.nodeId(), userId, ar.cause().getMessage());
         } else if (ar.result()) {
-          streams.store().forgetUser(userId);
           LOG.debug("[{}] user {} offline for {} ms: unsubscribed from all channels", membership.nodeId(), userId, grace);
         }
       });

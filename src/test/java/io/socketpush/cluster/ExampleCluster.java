@@ -34,6 +34,10 @@ final class ExampleCluster {
   final Http api2 = new Http(local, 8182);
   /** Acknowledged publishes of the load: sequence number -> epoch millis of the acknowledgement. */
   final Map<Integer, Long> acked = new ConcurrentHashMap<>();
+  /** Acknowledged publishes of the load: sequence number -> the position the owner answered ("epoch:offset"). */
+  final Map<Integer, String> ackedAt = new ConcurrentHashMap<>();
+  /** Publishes of the load: sequence number -> epoch millis of the call. */
+  final Map<Integer, Long> sent = new ConcurrentHashMap<>();
   volatile int seq;
   /** Failed publishes of the load by message (printed when a wait times out). */
   final Map<String, Integer> publishFailures = new ConcurrentHashMap<>();
@@ -116,8 +120,10 @@ final class ExampleCluster {
         return;
       }
       int n = seq++;
+      sent.put(n, System.currentTimeMillis());
       client.channel().publish(channel, PushMessage.of(n), null).onComplete(ar -> {
         if (ar.succeeded()) {
+          ackedAt.put(n, ar.result().epoch() + ":" + ar.result().offset());
           acked.put(n, System.currentTimeMillis());
         } else {
           publishFailures.merge(String.valueOf(ar.cause().getMessage()).replaceAll("__vertx\\.reply\\.[0-9a-f-]+", "reply"), 1, Integer::sum);

@@ -269,4 +269,99 @@ class PresenceClusterTest {
       assertEquals(2, receiver.idsOf("channel:" + ch, u).size(), receiver.summary());
     }
   }
+
+  /** The events of {@code key} received so far (see {@link WebhookReceiver#typesOf(String)}). */
+  static List<String> eventsOf(String key) {
+    return receiver.typesOf(key);
+  }
+
+  @Test
+  @Order(4)
+  void occupiedOnceVacatedOnlyWhenTheLastPresentUserAnywhereIsGoneAndNoSecondJoin() throws InterruptedException {
+    String ch = "lobby-occ"; // presence frames too (lobby-*), so a second join would show
+    String key = "channel:" + ch;
+    for (String u : List.of("o-1", "o-2")) {
+      Await.result(client.auth().set(u, "s"));
+    }
+    Await.result(client.channel().subscribe("o-1", ch));
+    Await.result(client.channel().subscribe("o-2", ch));
+    FrameClient a = connect(n1, "o-1");
+    FrameClient b = null;
+    try {
+      Await.until(() -> eventsOf(key).size() == 2, 10_000, "occupied and the first join: " + receiver.summary());
+      assertEquals(List.of("channel.occupied", "presence.join:o-1"), eventsOf(key));
+      b = connect(n3, "o-2"); // the second present user, on the other edge: no second occupied
+      Await.until(() -> eventsOf(key).size() == 3, 10_000, "o-2's join");
+      FrameClient bb = b;
+      Await.result(bb.waitFor(f -> presenceFrames(bb, ch, "o-2").size() == 1));
+
+      // subscribing a connected user who is subscribed already: no second join (frame or event)
+      Await.result(client.channel().subscribe("o-2", ch));
+      // o-1's last socket closes: after the grace it leaves, but the channel is not vacated (o-2 is on n3)
+      Await.result(a.close());
+      Await.until(() -> eventsOf(key).size() >= 4, 10_000, "o-1's leave after the grace");
+      Thread.sleep(1_000); // a vacated (or a late second join) would arrive meanwhile
+      assertEquals(List.of("channel.occupied", "presence.join:o-1", "presence.join:o-2", "presence.leave:o-1"),
+          eventsOf(key), "no vacated while o-2 is still connected on another node, no second join of o-2");
+      assertEquals(List.of("join"), presenceFrames(b, ch, "o-2"), "no second join frame for a second subscribe");
+
+      // the last present user unsubscribes while connected: vacated; subscribing again: occupied
+      Await.result(client.channel().unsubscribe("o-2", ch));
+      Await.until(() -> eventsOf(key).size() == 6, 10_000, "o-2's leave and vacated");
+      Await.result(client.channel().subscribe("o-2", ch));
+      Await.until(() -> eventsOf(key).size() == 8, 10_000, "occupied again and o-2's join");
+      // its last socket closes: leave and vacated after the grace (offline timer)
+      Await.result(b.close());
+      b = null;
+      Await.until(() -> eventsOf(key).size() == 10, 10_000, "o-2's leave and vacated after the grace");
+      Thread.sleep(500);
+      assertEquals(List.of("channel.occupied", "presence.join:o-1", "presence.join:o-2", "presence.leave:o-1",
+          "presence.leave:o-2", "channel.vacated", "channel.occupied", "presence.join:o-2", "presence.leave:o-2",
+          "channel.vacated"), eventsOf(key));
+      assertEquals(0, receiver.badSignatures());
+    } finally {
+      a.close();
+      if (b != null) {
+        b.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(5)
+  void twoThousandEventsAreDeliveredInBatchesOnceEachInOrderPerKey() {
+    // the outbox of the nodes' webhook (index 0), written from n2 as a channel owner would: 2,000 events over 100
+    // channel keys, delivered by the nodes' dispatchers (their owners on the channel ring) in batches
+    io.socketpush.events.Outbox outbox = new io.socketpush.events.Outbox(
+        Await.result(io.socketpush.events.OutboxStore.open(instances.get(1)), 30_000),
+        List.of(new io.socketpush.config.EventsConfig.Webhook(receiver.url(),
+            java.util.Set.copyOf(io.socketpush.config.EventsConfig.TYPES), SECRET)), "tp");
+    int keys = 100;
+    int perKey = 20;
+    int before = receiver.events().size();
+    long t0 = System.nanoTime();
+    List<Future<Void>> emits = new ArrayList<>();
+    for (int n = 0; n < perKey; n++) {
+      for (int k = 0; k < keys; k++) {
+        emits.add(outbox.emit("presence.join", "channel:tp-" + k, new JsonObject().put("userId", "tp-u" + n)));
+      }
+    }
+    Await.result(Future.all(emits), 120_000);
+    long stored = System.nanoTime();
+    Await.until(() -> receiver.events().size() - before >= keys * perKey, 120_000, "2,000 events delivered");
+    long delivered = System.nanoTime();
+    for (int k = 0; k < keys; k++) {
+      List<String> got = receiver.typesOf("channel:tp-" + k);
+      List<String> expected = new ArrayList<>();
+      for (int n = 0; n < perKey; n++) {
+        expected.add("presence.join:tp-u" + n);
+      }
+      assertEquals(expected, got, "once each, in order of emission, for key " + k);
+    }
+    long ms = (delivered - t0) / 1_000_000;
+    System.out.printf("[measure] webhook throughput (in-JVM 4-member cluster, real Infinispan, batchSize %d): %d events over %d keys "
+        + "stored in %d ms, all received %d ms after the first emit (%.0f events/s), %d received in total (redeliveries included)%n",
+        io.socketpush.config.EventsConfig.DEFAULT_BATCH_SIZE, keys * perKey, keys, (stored - t0) / 1_000_000, ms,
+        keys * perKey * 1000.0 / Math.max(1, ms), receiver.events().size() - before);
+  }
 }

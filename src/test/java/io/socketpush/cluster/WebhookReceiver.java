@@ -99,6 +99,21 @@ public final class WebhookReceiver {
     return out;
   }
 
+  /**
+   * The distinct events (first arrival of each id) of {@code key}, in arrival order, as {@code type} or
+   * {@code type:userId} for those about a user.
+   */
+  public synchronized List<String> typesOf(String key) {
+    Set<String> seen = new LinkedHashSet<>();
+    List<String> out = new ArrayList<>();
+    for (Received e : events) {
+      if (key.equals(e.key()) && seen.add(e.id())) {
+        out.add(e.userId() == null ? e.type() : e.type() + ":" + e.userId());
+      }
+    }
+    return out;
+  }
+
   /** The distinct ids of {@code key} about {@code userId}. */
   public synchronized Set<String> idsOf(String key, String userId) {
     Set<String> ids = new LinkedHashSet<>();

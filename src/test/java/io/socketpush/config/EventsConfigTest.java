@@ -1,6 +1,7 @@
 package io.socketpush.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,11 +33,12 @@ class EventsConfigTest {
     String m = assertThrows(IllegalArgumentException.class, () -> EventsConfig.from(new JsonObject().put("webhooks", new JsonArray()
         .add(hook("ftp://x", new JsonArray().add("user.online"), "0123456789abcdef"))
         .add(hook("http://127.0.0.1:1/h", new JsonArray().add("user.gone"), "short"))
-        .add(hook("http://127.0.0.1:1/h", new JsonArray().add("channel.vacated"), "0123456789abcdef"))))).getMessage();
+        .add(hook("http://127.0.0.1:1/h", new JsonArray().add("channel.vacated").add("channel.gone"), "0123456789abcdef"))))).getMessage();
     assertTrue(m.contains("events.webhooks[0].url"), m);
     assertTrue(m.contains("events.webhooks[1].events: unknown event type user.gone"), m);
     assertTrue(m.contains("events.webhooks[1].secret"), m);
-    assertTrue(m.contains("events.webhooks[2].events: channel.vacated is not emitted yet"), m);
+    assertTrue(m.contains("events.webhooks[2].events: unknown event type channel.gone"), m);
+    assertFalse(m.contains("channel.vacated is not"), m); // accepted: emitted since occupied/vacated were built
     m = assertThrows(IllegalArgumentException.class, () -> NodeConfig.from(new JsonObject().put("events",
         new JsonObject().put("retryInitialDelay", 2_000).put("retryMaxDelay", 1_000).put("colour", 1)))).getMessage();
     assertTrue(m.contains("unknown option events.colour"), m);

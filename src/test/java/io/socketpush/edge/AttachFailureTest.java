@@ -72,7 +72,9 @@ class AttachFailureTest {
     FrameClient joined = Await.result(FrameClient.connect(clients, node.edgePort()));
     var joinedReply = joined.auth("u1", "s1");
     // the joined socket is waiting on the same attach: the edge holds two sockets of u1, none authenticated
-    Await.until(() -> stats().getInteger("sockets") == 2 && stats().getInteger("users") == 1, 10_000,
+    // "joined", not "sockets": a connected socket whose session check is still running has not joined yet, and
+    // failing the attach before it joins makes it start an attach of its own (which then succeeds)
+    Await.until(() -> stats().getInteger("joined") == 2 && stats().getInteger("users") == 1, 10_000,
         "second socket joined the attach in flight");
     Await.until(() -> !Await.result(services.user().getFrontendServer("u1")).isEmpty(), 10_000, "presence attached");
 

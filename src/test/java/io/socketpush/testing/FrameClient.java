@@ -128,11 +128,20 @@ public final class FrameClient {
 
   /** Authenticates; completes with the reply frame ({@code rec} or {@code err}). */
   public Future<JsonObject> auth(String userId, String sessionId) {
+    return auth(userId, sessionId, null);
+  }
+
+  /**
+   * Authenticates, resuming the streams of {@code positions} ({@code {"channel.x": "epoch:offset"}}, null or empty:
+   * none); completes with the reply frame ({@code rec}, whose body's {@code recovered} tells per stream, or {@code err}).
+   */
+  public Future<JsonObject> auth(String userId, String sessionId, JsonObject positions) {
     name = userId + "@" + (ws == null ? "?" : ws.remoteAddress());
-    String reply = UUID.randomUUID().toString();
-    return send(new JsonObject().put("type", "send").put("address", "socketpush.auth").put("replyAddress", reply)
-        .put("body", new JsonObject().put("userId", userId).put("sessionId", sessionId)))
-        .compose(v -> waitFor(f -> reply.equals(f.getString("address"))));
+    JsonObject body = new JsonObject().put("userId", userId).put("sessionId", sessionId);
+    if (positions != null && !positions.isEmpty()) {
+      body.put("positions", positions);
+    }
+    return request("socketpush.auth", body);
   }
 
   /** Authenticates with a connection token; completes with the reply frame ({@code rec} or {@code err}). */
