@@ -113,6 +113,7 @@ public final class NodeConfig {
   private final EnumSet<Role> roles;
   private final Section edge;
   private final Section management;
+  private final ManagementConfig managementConfig;
   private final Section cluster;
   private final ClusterConfig clusterConfig;
   private final Section logging;
@@ -157,6 +158,7 @@ public final class NodeConfig {
     }
     edge = new Section("edge", EDGE, object(json, "edge"));
     management = new Section("management", MANAGEMENT, object(json, "management"));
+    managementConfig = ManagementConfig.from(management);
     cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
     clusterConfig = ClusterConfig.from(cluster);
     logging = new Section("logging", LOGGING, object(json, "logging"));
@@ -229,8 +231,8 @@ public final class NodeConfig {
     return edge;
   }
 
-  public Section management() {
-    return management;
+  public ManagementConfig management() {
+    return managementConfig;
   }
 
   public ClusterConfig cluster() {

@@ -40,8 +40,8 @@ public final class ApiHandler {
   }
 
   private boolean keysConfigured() {
-    return !config.get().management().strings("apiKeys").isEmpty()
-        || !config.get().management().strings("readOnlyApiKeys").isEmpty();
+    return !config.get().management().apiKeys().isEmpty()
+        || !config.get().management().readOnlyApiKeys().isEmpty();
   }
 
   /** POST /api/:service/:method with a JSON object of named parameters. */

@@ -16,8 +16,8 @@ class NodeConfigTest {
     NodeConfig c = NodeConfig.from(new JsonObject());
     assertEquals(Role.values().length, c.roles().size());
     assertEquals(8080, c.edge().integer("port"));
-    assertEquals(8181, c.management().integer("port"));
-    assertEquals("127.0.0.1", c.management().string("host"));
+    assertEquals(8181, c.management().port());
+    assertEquals("127.0.0.1", c.management().host());
     assertEquals(10_000, c.edge().longValue("authTimeout"));
     assertEquals(20_000, c.edge().longValue("removeUserAfterDisconnectTimeout"));
   }
@@ -40,6 +40,20 @@ class NodeConfigTest {
         NodeConfig.from(new JsonObject().put("tokens", new JsonObject().put("secretEnv", "JWT_SECRET")
             .put("publicKeys", new io.vertx.core.json.JsonArray().add("a.pem").add("b.pem")).put("jwks", "keys.json")
             .put("leeway", 30).put("audience", "app").put("issuer", "me"))).tokens());
+  }
+
+  @Test
+  void theManagementSectionIsTypedWithItsDefaultsAndGivenValues() {
+    java.util.List<String> none = java.util.List.of();
+    assertEquals(new ManagementConfig("127.0.0.1", 8181, null, none, none, none, none, 1_048_576, null, null),
+        NodeConfig.from(new JsonObject()).management());
+    ManagementConfig m = NodeConfig.from(new JsonObject().put("management", new JsonObject().put("host", "0.0.0.0")
+        .put("port", 9000).put("publicUrl", "https://admin.example").put("apiKeys", new io.vertx.core.json.JsonArray().add("k1"))
+        .put("readOnlyApiKeys", new io.vertx.core.json.JsonArray().add("r1")).put("allowedHosts", new io.vertx.core.json.JsonArray().add("h"))
+        .put("maxBodySize", 2_048))).management();
+    assertEquals(new ManagementConfig("0.0.0.0", 9000, "https://admin.example", java.util.List.of("k1"), java.util.List.of("r1"),
+        none, java.util.List.of("h"), 2_048, null, null), m);
+    assertEquals(null, m.tls());
   }
 
   @Test
