@@ -34,4 +34,5 @@ if [ ${#need[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-exec mvn -B verify "$@"
+# reactor.xml: the server (pom.xml, target/socket-push.jar) and then the benchmark (bench/pom.xml) with its tests
+exec mvn -B -f reactor.xml verify "$@"

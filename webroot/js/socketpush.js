@@ -68,7 +68,8 @@
   function errorText(err) {
     if (err == null) return 'unknown error';
     if (typeof err === 'string') return err;
-    if (err.message) return String(err.message);
+    // err frames: message is the reason (auth_failed, removed...), description says more when the frame has one
+    if (err.message) return String(err.message) + (err.description ? ': ' + err.description : '');
     if (err.body) return typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
     if (err.failureType) return String(err.failureType);
     try { return JSON.stringify(err); } catch (e) { return String(err); }

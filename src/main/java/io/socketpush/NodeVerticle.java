@@ -2,7 +2,7 @@ package io.socketpush;
 
 import io.socketpush.auth.AuthVerticle;
 import io.socketpush.channel.ChannelVerticle;
-import io.socketpush.cluster.ClusterVerticle;
+import io.socketpush.management.ClusterVerticle;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.NodeConfig.Role;
@@ -55,10 +55,10 @@ public final class NodeVerticle extends VerticleBase {
     nodeConfig.roles().forEach(r -> roles.add(r.id()));
     JsonObject self = new JsonObject().put("nodeId", nodeConfig.nodeId()).put("roles", roles)
         .put("startedAt", System.currentTimeMillis());
-    membership = new Membership(vertx, self, nodeConfig.cluster().longValue("heartbeatInterval"),
-        nodeConfig.cluster().longValue("nodeTimeout"), nodeConfig.cluster().integer("virtualNodes"));
-    services = new Services(vertx, membership, nodeConfig.cluster().longValue("requestTimeout"),
-        () -> runtime.get().cluster().integer("listLimit"));
+    membership = new Membership(vertx, self, nodeConfig.cluster().heartbeatInterval(),
+        nodeConfig.cluster().nodeTimeout(), nodeConfig.cluster().virtualNodes());
+    services = new Services(vertx, membership, nodeConfig.cluster().requestTimeout(),
+        () -> runtime.get().cluster().listLimit());
     ops = NodeOps.start(vertx, nodeConfig, membership); // metrics, health, node id in logs (see io.socketpush.ops)
 
     Future<Void> ready = deployRoles(runtime, true);
@@ -85,10 +85,11 @@ public final class NodeVerticle extends VerticleBase {
       bound = bound.compose(v -> deploy(new AuthVerticle(membership)));
     }
     if (nodeConfig.has(Role.USER)) {
-      bound = bound.compose(v -> deploy(new io.socketpush.user.UserVerticle(services, runtime).events(sink)));
+      bound = bound.compose(v -> deploy(new io.socketpush.user.UserVerticle(membership, services.channel(), services.presence(),
+          services.interest(), runtime).events(sink)));
     }
     if (nodeConfig.has(Role.CHANNEL)) {
-      bound = bound.compose(v -> deploy(new ChannelVerticle(services, runtime).events(sink)));
+      bound = bound.compose(v -> deploy(new ChannelVerticle(membership, services.presence(), runtime).events(sink)));
     }
     Future<Void> ready = first ? bound.compose(v -> membership.start()) : bound;
     if (nodeConfig.has(Role.EDGE)) {
@@ -141,11 +142,7 @@ public final class NodeVerticle extends VerticleBase {
       edge.closeAll();
     }
     // let requests already routed here finish while the others re-route, then unbind (bounded)
-    return left.recover(err -> Future.succeededFuture()).compose(v -> {
-      io.vertx.core.Promise<Void> drained = io.vertx.core.Promise.promise();
-      vertx.setTimer(DRAIN_MS, t -> drained.complete());
-      return drained.future();
-    }).compose(v -> {
+    return left.recover(err -> Future.succeededFuture()).compose(v -> vertx.timer(DRAIN_MS)).compose(v -> {
       List<Future<Void>> undeploys = new ArrayList<>();
       for (int i = deployments.size() - 1; i >= 0; i--) {
         undeploys.add(vertx.undeploy(deployments.get(i)));

@@ -4,7 +4,7 @@ import io.socketpush.cluster.DistributedSets;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
-import io.socketpush.shard.HashRing;
+import io.socketpush.cluster.HashRing;
 import io.vertx.core.Future;
 import java.util.function.Supplier;
 

@@ -4,7 +4,6 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.DistributedSets;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -13,8 +12,6 @@ import io.vertx.serviceproxy.ServiceBinder;
 
 /** The auth role: binds this node's AuthService shard. */
 public final class AuthVerticle extends VerticleBase {
-  /** Distributed map of sessions: userId -> session ids. */
-  public static final String SESSIONS_MAP = "socketpush.auth.sessions";
 
   private final Membership membership;
   private MessageConsumer<JsonObject> consumer;
@@ -25,9 +22,9 @@ public final class AuthVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return DistributedSets.open(vertx, SESSIONS_MAP).compose(sessions -> {
+    return DistributedSets.open(vertx, Addresses.SESSIONS_MAP).compose(sessions -> {
       AuthService impl = new AuthServiceImpl(membership.nodeId(), () -> membership.ring(Role.AUTH), sessions);
-      consumer = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor()).setAddress(Addresses.service(Services.AUTH, membership.nodeId()))
+      consumer = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor()).setAddress(Addresses.service(Addresses.AUTH, membership.nodeId()))
           .register(AuthService.class, impl);
       return consumer.completion();
     });

@@ -1,6 +1,6 @@
 package io.socketpush.auth;
 
-import io.socketpush.config.Section;
+import io.socketpush.config.TokensConfig;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.vertx.core.Future;
@@ -83,13 +83,13 @@ public final class TokenVerifier {
   }
 
   /** Whether the section configures a key (a secret, its environment variable, PEM files or a JWKS). */
-  public static boolean enabled(Section tokens) {
-    return tokens.string("secret") != null || tokens.string("secretEnv") != null || !tokens.strings("publicKeys").isEmpty()
-        || tokens.string("jwks") != null;
+  public static boolean enabled(TokensConfig tokens) {
+    return tokens.secret() != null || tokens.secretEnv() != null || !tokens.publicKeys().isEmpty()
+        || tokens.jwks() != null;
   }
 
   /** Loads the keys of the {@code tokens} section; null (token auth off) when it configures none. */
-  public static Future<TokenVerifier> create(Vertx vertx, Section tokens) {
+  public static Future<TokenVerifier> create(Vertx vertx, TokensConfig tokens) {
     return create(vertx, tokens, System::getenv);
   }
 
@@ -97,21 +97,21 @@ public final class TokenVerifier {
    * Loads the keys of the {@code tokens} section, reading environment variables through {@code env}. Fails with a
    * message naming the option when a key cannot be used (missing variable, short secret, unreadable PEM or JWKS).
    */
-  public static Future<TokenVerifier> create(Vertx vertx, Section tokens, Function<String, String> env) {
+  public static Future<TokenVerifier> create(Vertx vertx, TokensConfig tokens, Function<String, String> env) {
     return create(vertx, tokens, env, JWKS_REFETCH_MS);
   }
 
   /**
-   * As {@link #create(Vertx, Section, Function)}; a JWKS URL is fetched again (at most every {@code refetchMs}) when
+   * As {@link #create(Vertx, TokensConfig, Function)}; a JWKS URL is fetched again (at most every {@code refetchMs}) when
    * a token names a kid none of the keys has: a key the backend added since (rotation without a restart).
    */
-  static Future<TokenVerifier> create(Vertx vertx, Section tokens, Function<String, String> env, long refetchMs) {
+  static Future<TokenVerifier> create(Vertx vertx, TokensConfig tokens, Function<String, String> env, long refetchMs) {
     if (!enabled(tokens)) {
       return Future.succeededFuture(null);
     }
     JWTAuthOptions options = new JWTAuthOptions();
-    String secret = tokens.string("secret");
-    String secretEnv = tokens.string("secretEnv");
+    String secret = tokens.secret();
+    String secretEnv = tokens.secretEnv();
     if (secretEnv != null) {
       secret = env.apply(secretEnv);
       if (secret == null || secret.isEmpty()) {
@@ -126,21 +126,21 @@ public final class TokenVerifier {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret));
     }
     List<Future<PubSecKeyOptions>> pems = new ArrayList<>();
-    for (String file : tokens.strings("publicKeys")) {
+    for (String file : tokens.publicKeys()) {
       pems.add(vertx.fileSystem().readFile(file)
           .recover(err -> Future.failedFuture(new IllegalArgumentException("invalid config: tokens.publicKeys: cannot read "
               + file + ": " + err.getMessage())))
           .compose(pem -> pemKey(file, pem)));
     }
-    String jwksSource = tokens.string("jwks");
+    String jwksSource = tokens.jwks();
     Future<List<JsonObject>> jwks = jwksSource == null ? Future.succeededFuture(List.of()) : jwks(vertx, jwksSource);
-    int leeway = (int) tokens.longValue("leeway");
+    int leeway = (int) tokens.leeway();
     JWTOptions checks = new JWTOptions().setLeeway(leeway);
-    if (tokens.string("audience") != null) {
-      checks.setAudience(List.of(tokens.string("audience")));
+    if (tokens.audience() != null) {
+      checks.setAudience(List.of(tokens.audience()));
     }
-    if (tokens.string("issuer") != null) {
-      checks.setIssuer(tokens.string("issuer"));
+    if (tokens.issuer() != null) {
+      checks.setIssuer(tokens.issuer());
     }
     options.setJWTOptions(checks);
     return Future.all(Future.all(pems), jwks).compose(all -> {

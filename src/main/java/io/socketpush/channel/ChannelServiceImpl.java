@@ -3,18 +3,18 @@ package io.socketpush.channel;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.edge.EdgeOps;
+import io.socketpush.delivery.EdgeOps;
+import io.socketpush.delivery.InterestService;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.events.EventSink;
-import io.socketpush.events.PresenceFanout;
 import io.socketpush.cluster.PagedSets;
 import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
-import io.socketpush.shard.Pages;
+import io.socketpush.message.Pages;
 import io.socketpush.stream.PublishResult;
 import io.socketpush.stream.StreamLog;
-import io.socketpush.user.PresenceService;
+import io.socketpush.delivery.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -117,23 +117,13 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
         });
   }
 
+  /**
+   * Not a shard operation: the sharded facade (ShardedChannelService, which every caller uses) pages the user's
+   * subscriptions and unsubscribes each at its channel's owner. A direct call on a shard's address is refused.
+   */
   @Override
   public Future<Void> unsubscribeAll(String userId) {
-    Future<Void> bad = Validate.ids("userId", userId);
-    if (bad != null) {
-      return bad;
-    }
-    // only channels this shard owns; the sharded facade covers the rest. Slots do not move when members
-    // leave, so paging on while unsubscribing sees every channel once.
-    return Pages.forEach(cursor -> subscriptions.subscriptions(userId, cursor, listLimit.getAsInt()), page -> {
-      List<Future<Void>> calls = new ArrayList<>();
-      for (String c : page) {
-        if (owns(c)) {
-          calls.add(unsubscribe(userId, c));
-        }
-      }
-      return Future.all(calls).mapEmpty();
-    });
+    return Failure.BAD_REQUEST.fail("unsubscribeAll goes through the sharded channel service, not one shard");
   }
 
   @Override

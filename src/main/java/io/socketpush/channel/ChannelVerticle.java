@@ -2,9 +2,11 @@ package io.socketpush.channel;
 
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.KvStore;
+import io.socketpush.cluster.Membership;
 import io.socketpush.cluster.PagedSets;
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.shard.Services;
+import io.socketpush.delivery.InterestService;
+import io.socketpush.delivery.PresenceService;
 import io.socketpush.stream.StreamLog;
 import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
@@ -17,20 +19,18 @@ import java.util.List;
 
 /** The channel role: binds this node's ChannelService and InterestService shard. */
 public final class ChannelVerticle extends VerticleBase {
-  /**
-   * Distributed cache of the subscriptions: one entry per (channel, user) pair in each direction, see
-   * {@link Subscriptions}. (Until 2026-11 two caches held one growing JSON value per channel and per user.)
-   */
-  public static final String SUBSCRIPTIONS_CACHE = "socketpush.subscriptions";
-
-  private final Services services;
+  private final Membership membership;
+  private final PresenceService presence;
   private final RuntimeConfig config;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private Runnable ringListener = () -> { };
 
   private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
 
-  public ChannelVerticle(Services services, RuntimeConfig config) {
-    this.services = services;
+  /** {@code presence}: the sharded presence facade (who is online, for channel presence). */
+  public ChannelVerticle(Membership membership, PresenceService presence, RuntimeConfig config) {
+    this.membership = membership;
+    this.presence = presence;
     this.config = config;
   }
 
@@ -42,25 +42,26 @@ public final class ChannelVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    String nodeId = services.membership().nodeId();
-    return Future.all(KvStore.open(vertx, SUBSCRIPTIONS_CACHE), StreamStore.open(vertx))
+    String nodeId = membership.nodeId();
+    return Future.all(KvStore.open(vertx, Addresses.SUBSCRIPTIONS_MAP), StreamStore.open(vertx))
         .compose(stores -> {
           KvStore kv = stores.resultAt(0);
-          ChannelServiceImpl impl = new ChannelServiceImpl(vertx, services.membership(), services.presence(),
-              new Subscriptions(new PagedSets(kv)), config.get().cluster().longValue("requestTimeout"),
-              () -> config.get().cluster().integer("listLimit"),
+          ChannelServiceImpl impl = new ChannelServiceImpl(vertx, membership, presence,
+              new Subscriptions(new PagedSets(kv)), config.get().cluster().requestTimeout(),
+              () -> config.get().cluster().listLimit(),
               new StreamLog(stores.resultAt(1), () -> config.get().streams(), nodeId));
           impl.presence(() -> config.get().streams(), events);
-          services.membership().onChange(impl::onRingChange);
-          ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
-          consumers.add(binder.setAddress(Addresses.service(Services.CHANNEL, nodeId)).register(ChannelService.class, impl));
-          consumers.add(binder.setAddress(Addresses.service(Services.INTEREST, nodeId)).register(InterestService.class, impl));
+          ringListener = membership.onChange(impl::onRingChange);
+          ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor());
+          consumers.add(binder.setAddress(Addresses.service(Addresses.CHANNEL, nodeId)).register(ChannelService.class, impl));
+          consumers.add(binder.setAddress(Addresses.service(Addresses.INTEREST, nodeId)).register(InterestService.class, impl));
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         });
   }
 
   @Override
   public Future<?> stop() {
+    ringListener.run();
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }

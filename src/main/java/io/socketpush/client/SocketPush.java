@@ -47,10 +47,10 @@ public final class SocketPush {
     }
     JsonObject self = new JsonObject().put("nodeId", config.nodeId()).put("roles", new JsonArray())
         .put("client", true).put("startedAt", System.currentTimeMillis());
-    Membership membership = new Membership(vertx, self, config.cluster().longValue("heartbeatInterval"),
-        config.cluster().longValue("nodeTimeout"), config.cluster().integer("virtualNodes"));
-    int listLimit = config.cluster().integer("listLimit");
-    Services services = new Services(vertx, membership, config.cluster().longValue("requestTimeout"), () -> listLimit);
+    Membership membership = new Membership(vertx, self, config.cluster().heartbeatInterval(),
+        config.cluster().nodeTimeout(), config.cluster().virtualNodes());
+    int listLimit = config.cluster().listLimit();
+    Services services = new Services(vertx, membership, config.cluster().requestTimeout(), () -> listLimit);
     // start on a context of our own, so membership state stays on one event loop whoever calls us
     return Future.<Void>future(p -> vertx.getOrCreateContext().runOnContext(v -> membership.start().onComplete(p)))
         .map(v -> new SocketPushClient(services));

@@ -1,10 +1,8 @@
 package io.socketpush.cluster;
 
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.shard.HashRing;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -57,8 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Membership {
   private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
-  /** Distributed map nodeId -> descriptor (JSON) of the nodes in the cluster. */
-  public static final String REGISTRY = "socketpush.nodes";
   private static final String KIND = "kind";
   private static final long REGISTRY_TTL_MS = 120_000;
 
@@ -162,7 +158,7 @@ public final class Membership {
     consumer = vertx.eventBus().consumer(Addresses.MEMBERSHIP, this::onMessage);
     Future<Void> known = consumer.completion();
     if (vertx.isClustered()) {
-      known = known.compose(v -> vertx.sharedData().<String, String>getAsyncMap(REGISTRY))
+      known = known.compose(v -> vertx.sharedData().<String, String>getAsyncMap(Addresses.NODES_MAP))
           .compose(map -> {
             registry = map;
             return map.put(nodeId, self.encode(), REGISTRY_TTL_MS).compose(v -> map.values());
@@ -186,9 +182,7 @@ public final class Membership {
         return Future.succeededFuture();
       }
       // give members that were not yet in the registry one round to answer our hello
-      Promise<Void> settled = Promise.promise();
-      vertx.setTimer(Math.min(heartbeatInterval, 300), t -> settled.complete());
-      return settled.future();
+      return vertx.timer(Math.min(heartbeatInterval, 300));
     });
   }
 
@@ -296,9 +290,14 @@ public final class Membership {
     }
   }
 
-  /** Runs {@code action} on the caller's context after every ring change. */
-  public void onChange(Runnable action) {
-    listeners.add(new Listener(vertx.getOrCreateContext(), action));
+  /**
+   * Runs {@code action} on the caller's context after every ring change, until the returned remover runs
+   * (a verticle's stop()).
+   */
+  public Runnable onChange(Runnable action) {
+    Listener l = new Listener(vertx.getOrCreateContext(), action);
+    listeners.add(l);
+    return () -> listeners.remove(l);
   }
 
   /**

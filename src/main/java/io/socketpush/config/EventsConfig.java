@@ -186,7 +186,7 @@ public final class EventsConfig {
             + "{\"url\": \"http(s)://..\", \"events\": [types], \"secret\": \"at least 16 characters\"}; types: " + TYPES
             + ". Each POST is a JSON batch {\"events\": [{\"id\", \"type\", \"key\", \"at\", \"data\"}]} with headers "
             + "X-SocketPush-Timestamp (unix seconds) and X-SocketPush-Signature: sha256=<hex HMAC-SHA256(secret, timestamp "
-            + "+ \".\" + raw body)>; verify with io.socketpush.client.WebhookSignature or the PHP SocketPush\\Webhook. At least "
+            + "+ \".\" + raw body)>; verify with io.socketpush.events.WebhookSignature or the PHP SocketPush\\Webhook. At least "
             + "once (de-duplicate by id), in order per key (user:<id>, channel:<id>), from an outbox in the distributed "
             + "cache socketpush.events (2 owners), delivered by the key's owner on the user/channel ring; any 2xx acknowledges a "
             + "batch. user.online: first socket anywhere (not a reconnect within edge.removeUserAfterDisconnectTimeout); "

@@ -113,10 +113,13 @@ public final class NodeConfig {
   private final EnumSet<Role> roles;
   private final Section edge;
   private final Section management;
+  private final ManagementConfig managementConfig;
   private final Section cluster;
+  private final ClusterConfig clusterConfig;
   private final Section logging;
   private final StreamRules streams;
   private final Section tokens;
+  private final TokensConfig tokensConfig;
   private final EventsConfig events;
   private final JsonObject source;
 
@@ -155,10 +158,13 @@ public final class NodeConfig {
     }
     edge = new Section("edge", EDGE, object(json, "edge"));
     management = new Section("management", MANAGEMENT, object(json, "management"));
+    managementConfig = ManagementConfig.from(management);
     cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
+    clusterConfig = ClusterConfig.from(cluster);
     logging = new Section("logging", LOGGING, object(json, "logging"));
     streams = StreamRules.from(object(json, "streams"));
     tokens = new Section("tokens", TOKENS, object(json, "tokens"));
+    tokensConfig = TokensConfig.from(tokens);
     String secret = tokens.string("secret");
     if (secret != null && secret.length() < 32) {
       throw new IllegalArgumentException("invalid config: tokens.secret must be at least 32 characters (HS256 needs a 256-bit key)");
@@ -225,12 +231,12 @@ public final class NodeConfig {
     return edge;
   }
 
-  public Section management() {
-    return management;
+  public ManagementConfig management() {
+    return managementConfig;
   }
 
-  public Section cluster() {
-    return cluster;
+  public ClusterConfig cluster() {
+    return clusterConfig;
   }
 
   public Section logging() {
@@ -248,8 +254,8 @@ public final class NodeConfig {
   }
 
   /** Token auth: keys and checks of connection and subscription JWTs. */
-  public Section tokens() {
-    return tokens;
+  public TokensConfig tokens() {
+    return tokensConfig;
   }
 
   /** URL clients use to reach this node's edge, or null when it runs no edge. */

@@ -1,6 +1,7 @@
 package io.socketpush.edge;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.stream.Position;
@@ -231,14 +232,8 @@ public final class ClientSession {
     long wait = node.guards().authBlockedFor(ip, user);
     if (wait > 0) {
       node.clientError(this, Failure.RATE_LIMITED, "too many failed authentications: retry in " + wait + " ms");
-      JsonObject err = new JsonObject().put("type", "err").put("failureCode", Failure.RATE_LIMITED.code)
-          .put("failureType", "RECIPIENT_FAILURE").put("message", Failure.RATE_LIMITED.clientError)
-          .put("body", Failure.RATE_LIMITED.clientError).put("retryAfter", wait)
-          .put("description", "too many failed authentications: retry in " + wait + " ms");
-      if (replyAddress != null) {
-        err.put("address", replyAddress);
-      }
-      write(err.encode());
+      write(Failure.RATE_LIMITED.clientFrame(replyAddress, "too many failed authentications: retry in " + wait + " ms")
+          .put("retryAfter", wait).encode());
       return;
     }
     authenticating = true;
@@ -450,7 +445,7 @@ public final class ClientSession {
     if (!closed) {
       if (code != CLOSE_SLOW_CONSUMER) {
         // SockJS transports lose close codes: say why in a frame first (not to a full queue)
-        io.write(new JsonObject().put("type", "err").put("body", reason).put("message", "connection closed by server: " + reason).encode());
+        io.write(Failure.clientFrame(null, code, reason, "connection closed by server: " + reason).encode());
       }
       closed = true;
       io.close(code, reason);
@@ -475,22 +470,12 @@ public final class ClientSession {
 
   private void error(String address, Failure f, String message) {
     node.clientError(this, f, message);
-    JsonObject err = new JsonObject().put("type", "err").put("body", f.clientError).put("message", message);
-    if (address != null) {
-      err.put("address", address);
-    }
-    write(err.encode());
+    write(f.clientFrame(address, message).encode());
   }
 
   private void replyError(String replyAddress, Failure f, String message) {
     node.clientError(this, f, message);
-    JsonObject err = new JsonObject().put("type", "err").put("failureCode", f.code)
-        .put("failureType", "RECIPIENT_FAILURE").put("message", f.clientError).put("body", f.clientError)
-        .put("description", message);
-    if (replyAddress != null) {
-      err.put("address", replyAddress);
-    }
-    write(err.encode());
+    write(f.clientFrame(replyAddress, message).encode());
   }
 
   @Override

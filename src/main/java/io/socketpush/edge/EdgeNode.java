@@ -4,6 +4,7 @@ import io.socketpush.auth.TokenVerifier;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.error.Failure;
 import io.socketpush.ops.NodeMetrics;
 import io.socketpush.shard.Services;
@@ -12,7 +13,6 @@ import io.socketpush.config.StreamRules;
 import io.socketpush.stream.Position;
 import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -348,7 +348,7 @@ public final class EdgeNode {
    */
   private Future<Void> attach(String u, LocalUser lu) {
     return services.presence().attach(u, nodeId)
-        .compose(v -> io.socketpush.shard.Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor)))
+        .compose(v -> io.socketpush.message.Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor)))
         .compose(channels -> {
           List<Future<Void>> interests = new ArrayList<>();
           for (String c : channels) {
@@ -829,12 +829,5 @@ public final class EdgeNode {
         .put("delivered", delivered.get()).put("clientErrors", clientErrors.get())
         .put("slowConsumerCloses", slowConsumers.get()).put("queuedBytes", guards.queuedBytes())
         .put("budgetCloses", guards.shedCloses()).put("gapsRepaired", gaps.repaired()).put("gapsUnrepairable", gaps.unrepairable());
-  }
-
-  /** Completes once a promise-like wait elapsed; helper for graceful drains. */
-  static Future<Void> sleep(Vertx vertx, long ms) {
-    Promise<Void> p = Promise.promise();
-    vertx.setTimer(ms, t -> p.complete());
-    return p.future();
   }
 }

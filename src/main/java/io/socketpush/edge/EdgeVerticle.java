@@ -11,7 +11,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -31,6 +30,7 @@ public final class EdgeVerticle extends VerticleBase {
   private HttpServer server;
   private MessageConsumer<Object> inbox;
   private long announceTimer = -1;
+  private Runnable ringListener = () -> { };
   private long sweepTimer = -1;
 
   public EdgeVerticle(Services services, RuntimeConfig config) {
@@ -74,14 +74,14 @@ public final class EdgeVerticle extends VerticleBase {
     Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
     // the one ring-change handover: tell the owners what we hold (owners keep what they do not own yet, for
     // when their own ring catches up) and repair what they stored meanwhile from history (EdgeNode#announce)
-    services.membership().onChange(() -> {
+    ringListener = services.membership().onChange(() -> {
       if (services.membership().fenced()) {
         node.closeAll(ClientSession.CLOSE_PARTITIONED, "partitioned"); // a minority: clients go to another edge
         return;
       }
       node.announce();
     });
-    announceTimer = vertx.setPeriodic(config.get().cluster().longValue("antiEntropyInterval"), t -> node.announce());
+    announceTimer = vertx.setPeriodic(config.get().cluster().antiEntropyInterval(), t -> node.announce());
     sweepTimer = vertx.setPeriodic(Math.max(1_000, edge.longValue("pingTimeout") / 4), t -> node.sweepIdle());
     return Future.all(inbox.completion(), history, tokenKeys)
         .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen())
@@ -119,8 +119,7 @@ public final class EdgeVerticle extends VerticleBase {
     } else {
       LOG.info("[{}] rejected socket from origin {}", services.membership().nodeId(), origin);
       ctx.response().setStatusCode(403).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", new JsonObject().put("code", Failure.FORBIDDEN.name())
-              .put("message", "origin not allowed")).encode());
+          .end(Failure.FORBIDDEN.envelope("origin not allowed").encode());
     }
   }
 
@@ -130,8 +129,7 @@ public final class EdgeVerticle extends VerticleBase {
     for (int i = path == null ? -1 : path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
       if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) {
         ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
-            .end(new JsonObject().put("error", new JsonObject().put("code", Failure.BAD_REQUEST.name())
-                .put("message", "malformed path: broken percent escape")).encode());
+            .end(Failure.BAD_REQUEST.envelope("malformed path: broken percent escape").encode());
         return;
       }
     }
@@ -144,8 +142,7 @@ public final class EdgeVerticle extends VerticleBase {
         SockJsSendBody.limit(config.get().edge().integer("maxFrameSize")), ctx.request().remoteAddress());
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(413).putHeader("connection", "close").putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", new JsonObject().put("code", Failure.LIMIT_EXCEEDED.name())
-              .put("message", "request body too large")).encode());
+          .end(Failure.LIMIT_EXCEEDED.envelope("request body too large").encode());
     }
   }
 
@@ -193,6 +190,7 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    ringListener.run();
     vertx.cancelTimer(announceTimer);
     vertx.cancelTimer(sweepTimer);
     node.closeAll();

@@ -93,8 +93,44 @@ public enum Failure {
     return t.getMessage() == null ? f.name().toLowerCase() : t.getMessage();
   }
 
-  /** JSON error body used by the management API: {@code {"code":..,"message":..}}. */
+  /** JSON error of the management API: {@code {"code":..,"message":..}}, the value of the envelope's "error". */
   public static JsonObject toJson(Throwable t) {
-    return new JsonObject().put("code", of(t).name()).put("message", messageOf(t));
+    return of(t).json(messageOf(t));
+  }
+
+  /** The HTTP error envelope, the body of every HTTP error answer: {@code {"error":{"code":..,"message":..}}}. */
+  public static JsonObject envelope(Throwable t) {
+    return new JsonObject().put("error", toJson(t));
+  }
+
+  /** The HTTP error envelope of this kind with a message of the caller's (not replaced by a generic one). */
+  public JsonObject envelope(String message) {
+    return new JsonObject().put("error", json(message));
+  }
+
+  private JsonObject json(String message) {
+    return new JsonObject().put("code", name()).put("message", message);
+  }
+
+  /** The client err frame of this kind: {@link #clientFrame(String, int, String, String)} with its code and body. */
+  public JsonObject clientFrame(String address, String description) {
+    return clientFrame(address, code, clientError, description);
+  }
+
+  /**
+   * The client {@code err} frame, the one shape of every error a socket is sent (docs/errors.md):
+   * {@code {"type":"err","address":..,"failureCode":n,"failureType":"RECIPIENT_FAILURE","body":reason,
+   * "message":reason,"description":text}}. {@code address}: the request's replyAddress or the refused address,
+   * left out when null; {@code failureCode}: the catalogue code, or the close code (4001-4007) when the frame
+   * announces a close; {@code body} and {@code message}: the reason (the stock bridge client passes
+   * failureCode, failureType and message to a reply handler); {@code description}: for people.
+   */
+  public static JsonObject clientFrame(String address, int failureCode, String reason, String description) {
+    JsonObject err = new JsonObject().put("type", "err");
+    if (address != null) {
+      err.put("address", address);
+    }
+    return err.put("failureCode", failureCode).put("failureType", "RECIPIENT_FAILURE").put("body", reason)
+        .put("message", reason).put("description", description);
   }
 }

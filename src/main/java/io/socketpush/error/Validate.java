@@ -1,6 +1,5 @@
 package io.socketpush.error;
 
-import io.socketpush.message.PushMessage;
 import io.vertx.core.Future;
 
 /** Input checks shared by facades and service instances; failures are BAD_REQUEST naming the field. */
@@ -55,8 +54,8 @@ public final class Validate {
     return null;
   }
 
-  /** A failed BAD_REQUEST future when the message is missing, else null. */
-  public static <T> Future<T> message(PushMessage message) {
+  /** A failed BAD_REQUEST future when the message (a PushMessage) is missing, else null. */
+  public static <T> Future<T> message(Object message) {
     return message == null ? Failure.BAD_REQUEST.fail("message is required") : null;
   }
 }

@@ -1,5 +1,6 @@
 package io.socketpush.events;
 
+import io.socketpush.cluster.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -15,8 +16,6 @@ import org.infinispan.context.Flag;
  * map.
  */
 public interface OutboxStore {
-  /** The distributed cache of the outbox. */
-  String CACHE = "socketpush.events";
 
   Future<String> get(String key);
 
@@ -35,7 +34,7 @@ public interface OutboxStore {
 
   /** Opens the outbox: the distributed cache when clustered with Infinispan, else a local map. */
   static Future<OutboxStore> open(Vertx vertx) {
-    return io.socketpush.cluster.InfinispanKv.cache(vertx, CACHE, b -> { })
+    return io.socketpush.cluster.InfinispanKv.cache(vertx, Addresses.EVENTS_MAP, b -> { })
         .map(cache -> cache != null ? new Grid(vertx, cache) : new Local());
   }
 

@@ -1,6 +1,5 @@
 package io.socketpush.events;
 
-import io.socketpush.client.WebhookSignature;
 import io.socketpush.config.EventsConfig;
 import io.socketpush.ops.NodeMetrics;
 import io.vertx.core.Future;

@@ -1,11 +1,10 @@
 package io.socketpush.management;
 
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.config.Section;
+import io.socketpush.config.ManagementConfig;
 import io.socketpush.error.Failure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
@@ -60,7 +59,7 @@ public final class AdminGuard {
       ctx.next();
       return;
     }
-    Section m = config.get().management();
+    ManagementConfig m = config.get().management();
     String host = hostOf(req);
     if (host != null && !hostAllowed(host, m)) {
       refuse(ctx, Failure.FORBIDDEN, "host " + host + " is not allowed on the admin port (management.allowedHosts)");
@@ -92,10 +91,10 @@ public final class AdminGuard {
   }
 
   /** Why a request is a refused cross-site browser request, or null when it is not one. */
-  String crossSite(HttpServerRequest req, Section m) {
+  String crossSite(HttpServerRequest req, ManagementConfig m) {
     String origin = req.getHeader("Origin");
     if (origin != null) {
-      if (m.strings("allowedOrigins").contains(origin) || ownOrigins(req, m).contains(origin.toLowerCase(Locale.ROOT))) {
+      if (m.allowedOrigins().contains(origin) || ownOrigins(req, m).contains(origin.toLowerCase(Locale.ROOT))) {
         return null;
       }
       return "cross-site request refused: origin " + origin + " is not the admin port's own nor in management.allowedOrigins";
@@ -107,13 +106,13 @@ public final class AdminGuard {
     return null;
   }
 
-  private static Set<String> ownOrigins(HttpServerRequest req, Section m) {
+  private static Set<String> ownOrigins(HttpServerRequest req, ManagementConfig m) {
     Set<String> own = new LinkedHashSet<>();
     String host = req.getHeader("Host");
     if (host != null) {
       own.add((req.isSSL() ? "https://" : "http://") + host.toLowerCase(Locale.ROOT));
     }
-    String publicUrl = m.string("publicUrl");
+    String publicUrl = m.publicUrl();
     if (publicUrl != null) {
       try {
         URI u = URI.create(publicUrl);
@@ -126,26 +125,26 @@ public final class AdminGuard {
   }
 
   /** Whether a Host name (without port) is allowed by the section's allowedHosts, or by the defaults when empty. */
-  static boolean hostAllowed(String host, Section m) {
+  static boolean hostAllowed(String host, ManagementConfig m) {
     return allowedHosts(m).contains(host.toLowerCase(Locale.ROOT)) || allowedHosts(m).contains("*");
   }
 
   /** The effective host allowlist: management.allowedHosts, or the defaults when it is empty. */
-  public static Set<String> allowedHosts(Section m) {
+  public static Set<String> allowedHosts(ManagementConfig m) {
     Set<String> out = new LinkedHashSet<>();
-    List<String> given = m.strings("allowedHosts");
+    List<String> given = m.allowedHosts();
     if (!given.isEmpty()) {
       given.forEach(h -> out.add(bare(h.toLowerCase(Locale.ROOT))));
       return out;
     }
-    String bind = m.string("host");
+    String bind = m.host();
     if (bind != null && !bind.equals("0.0.0.0") && !bind.equals("::") && !bind.equals("[::]")) {
       out.add(bare(bind.toLowerCase(Locale.ROOT)));
     }
     out.add("localhost");
     out.add("127.0.0.1");
     out.add("::1");
-    String publicUrl = m.string("publicUrl");
+    String publicUrl = m.publicUrl();
     if (publicUrl != null) {
       try {
         String h = URI.create(publicUrl).getHost();
@@ -181,6 +180,6 @@ public final class AdminGuard {
           ctx.request().remoteAddress(), message);
     }
     ctx.response().setStatusCode(f.httpStatus).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", f.name()).put("message", message)).encode());
+        .end(f.envelope(message).encode());
   }
 }

@@ -40,8 +40,8 @@ public final class ApiHandler {
   }
 
   private boolean keysConfigured() {
-    return !config.get().management().strings("apiKeys").isEmpty()
-        || !config.get().management().strings("readOnlyApiKeys").isEmpty();
+    return !config.get().management().apiKeys().isEmpty()
+        || !config.get().management().readOnlyApiKeys().isEmpty();
   }
 
   /** POST /api/:service/:method with a JSON object of named parameters. */
@@ -80,8 +80,7 @@ public final class ApiHandler {
     }
     if (!m.readOnly()) {
       ctx.response().setStatusCode(405).putHeader("allow", "POST").putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", new JsonObject().put("code", Failure.BAD_REQUEST.name())
-              .put("message", m.service() + "." + m.name() + " changes state: call it with POST")).encode());
+          .end(Failure.BAD_REQUEST.envelope(m.service() + "." + m.name() + " changes state: call it with POST").encode());
       return;
     }
     JsonObject params = new JsonObject();
@@ -109,8 +108,7 @@ public final class ApiHandler {
     } catch (IllegalArgumentException e) {
       LOG.debug("[{}] management request with a malformed path: {}", services.membership().nodeId(), e.getMessage());
       ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", new JsonObject().put("code", Failure.BAD_REQUEST.name())
-              .put("message", "malformed path: " + e.getMessage())).encode());
+          .end(Failure.BAD_REQUEST.envelope("malformed path: " + e.getMessage()).encode());
       return;
     }
     ctx.next();
@@ -216,7 +214,7 @@ public final class ApiHandler {
     }
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(f.httpStatus).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", Failure.toJson(err)).encode());
+          .end(Failure.envelope(err).encode());
     }
   }
 
@@ -245,7 +243,7 @@ public final class ApiHandler {
         ctx.response().putHeader("connection", "close");
       }
       ctx.response().setStatusCode(status == 413 ? 413 : f.httpStatus).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", new JsonObject().put("code", f.name()).put("message", message)).encode());
+          .end(f.envelope(message).encode());
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.socketpush.management;
 
-import io.socketpush.config.Section;
+import io.socketpush.config.ManagementConfig;
 import io.socketpush.error.Failure;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,8 +29,8 @@ public final class ApiKeys {
   }
 
   /** The keys of a management config section. */
-  public static ApiKeys of(Section management) {
-    return new ApiKeys(management.strings("apiKeys"), management.strings("readOnlyApiKeys"), CONSTANT_TIME);
+  public static ApiKeys of(ManagementConfig management) {
+    return new ApiKeys(management.apiKeys(), management.readOnlyApiKeys(), CONSTANT_TIME);
   }
 
   /** Whether any key is configured (no keys: every call is allowed). */

@@ -1,9 +1,7 @@
 package io.socketpush.management;
 
-import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.config.Section;
-import io.socketpush.ops.OpsRoutes;
+import io.socketpush.config.ManagementConfig;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -31,12 +29,12 @@ public final class ManagementVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Section m = config.get().management();
+    ManagementConfig m = config.get().management();
     ApiHandler api = new ApiHandler(services, config);
     Router router = Router.router(vertx);
     router.route().handler(api::checkPath); // a broken percent escape is a 400 before any route tries to decode it
     router.route().handler(new AdminGuard(services.membership().nodeId(), config)::handle); // Host, cross-site, keys
-    router.route().handler(BodyHandler.create().setBodyLimit(m.integer("maxBodySize")).setHandleFileUploads(false));
+    router.route().handler(BodyHandler.create().setBodyLimit(m.maxBodySize()).setHandleFileUploads(false));
     router.get("/api").handler(api::describe);
     router.post("/api/:service/:method").handler(api::call);
     router.get("/api/:service/:method").handler(api::callGet); // read-only methods only: no state change by GET
@@ -50,14 +48,14 @@ public final class ManagementVerticle extends VerticleBase {
     router.route().last().handler(ctx -> ctx.fail(404));
     router.errorHandler(404, api::routerError).errorHandler(405, api::routerError)
         .errorHandler(413, api::routerError).errorHandler(400, api::routerError).errorHandler(500, api::routerError);
-    HttpServerOptions opts = new HttpServerOptions().setHost(m.string("host")).setPort(m.integer("port"));
-    if (NodeConfig.tls(m) != null) {
-      opts.setSsl(true).setKeyCertOptions(NodeConfig.tls(m));
+    HttpServerOptions opts = new HttpServerOptions().setHost(m.host()).setPort(m.port());
+    if (m.tls() != null) {
+      opts.setSsl(true).setKeyCertOptions(m.tls());
     }
     return vertx.createHttpServer(opts).requestHandler(router).listen()
         .onSuccess(s -> {
           server = s;
-          LOG.info("[{}] management listening on {}:{}", services.membership().nodeId(), m.string("host"), s.actualPort());
+          LOG.info("[{}] management listening on {}:{}", services.membership().nodeId(), m.host(), s.actualPort());
         });
   }
 

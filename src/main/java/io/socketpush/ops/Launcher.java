@@ -52,21 +52,21 @@ public final class Launcher extends VertxApplication implements VertxApplication
     if (!clustered) {
       return;
     }
-    io.socketpush.config.Section cluster = io.socketpush.config.NodeConfig.from(nodeConfig).cluster();
-    io.socketpush.cluster.ClusterSecurity security = io.socketpush.cluster.ClusterSecurity.load(cluster.string("secretFile"));
+    io.socketpush.config.ClusterConfig cluster = io.socketpush.config.NodeConfig.from(nodeConfig).cluster();
+    io.socketpush.cluster.ClusterSecurity security = io.socketpush.cluster.ClusterSecurity.load(cluster.secretFile());
     io.vertx.core.VertxOptions options = context.vertxOptions();
-    security.checkExposure(cluster.bool("insecure"), System.getProperty("jgroups.bind_addr", "127.0.0.1"),
+    security.checkExposure(cluster.insecure(), System.getProperty("jgroups.bind_addr", "127.0.0.1"),
         options.getEventBusOptions().getHost());
     security.configureJGroups();
-    security.configureEventBus(options, cluster.string("tlsCertPath"), cluster.string("tlsKeyPath"), cluster.string("tlsCaPath"));
+    security.configureEventBus(options, cluster.tlsCertPath(), cluster.tlsKeyPath(), cluster.tlsCaPath());
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Launcher.class);
     if (security.secured()) {
       log.info("cluster security on: secret from {}; JGroups SYM_ENCRYPT (AES-256), event bus TLS with mutual auth ({})",
-          security.source(), cluster.string("tlsCertPath") != null ? "cluster CA " + cluster.string("tlsCaPath") : "key derived from the secret");
+          security.source(), cluster.tlsCertPath() != null ? "cluster CA " + cluster.tlsCaPath() : "key derived from the secret");
     } else {
       log.warn("cluster security OFF: no cluster secret (" + io.socketpush.cluster.ClusterSecurity.SECRET_ENV
           + " or cluster.secretFile); any process reaching the cluster ports can join. Loopback only"
-          + (cluster.bool("insecure") ? " unless cluster.insecure (set)" : "") + ".");
+          + (cluster.insecure() ? " unless cluster.insecure (set)" : "") + ".");
     }
   }
 

@@ -2,7 +2,7 @@ package io.socketpush.ops;
 
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.shard.HashRing;
+import io.socketpush.cluster.HashRing;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package io.socketpush.ops;
 
+import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.NodeConfig.Role;
@@ -13,7 +14,6 @@ import io.vertx.core.shareddata.Shareable;
  * routes find it by Vert.x instance and node id, so no constructor of theirs has to change.
  */
 public final class NodeOps implements Shareable {
-  private static final String MAP = "socketpush.ops.nodes";
 
   private final Vertx vertx;
   private final String nodeId;
@@ -29,7 +29,7 @@ public final class NodeOps implements Shareable {
     this.edge = config.has(Role.EDGE);
     this.metrics = NodeMetrics.create(vertx, nodeId);
     metrics.bindRings(membership);
-    this.timings = new EventBusTimings(vertx, nodeId, metrics, config.cluster().longValue("requestTimeout"));
+    this.timings = new EventBusTimings(vertx, nodeId, metrics, config.cluster().requestTimeout());
     this.health = new NodeHealth(vertx, nodeId, config.roles(), membership, () -> started);
   }
 
@@ -50,7 +50,7 @@ public final class NodeOps implements Shareable {
   }
 
   private static LocalMap<String, NodeOps> map(Vertx vertx) {
-    return vertx.sharedData().getLocalMap(MAP);
+    return vertx.sharedData().getLocalMap(Addresses.OPS_LOCAL_MAP);
   }
 
   /** Every role is bound and the ports are open: readiness may pass. */

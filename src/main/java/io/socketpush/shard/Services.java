@@ -2,11 +2,12 @@ package io.socketpush.shard;
 
 import io.socketpush.auth.AuthService;
 import io.socketpush.channel.ChannelService;
-import io.socketpush.channel.InterestService;
+import io.socketpush.delivery.InterestService;
+import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.ClusterService;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.user.PresenceService;
+import io.socketpush.delivery.PresenceService;
 import io.socketpush.user.UserService;
 import io.vertx.core.Vertx;
 import java.util.function.IntSupplier;
@@ -16,14 +17,6 @@ import java.util.function.IntSupplier;
  * facade implements the same interface as the service it routes to.
  */
 public final class Services {
-  /** Service names used in addresses ({@code socketpush.<service>.<nodeId>}). */
-  public static final String AUTH = "auth";
-  public static final String USER = "user";
-  public static final String PRESENCE = "presence";
-  public static final String CHANNEL = "channel";
-  public static final String INTEREST = "interest";
-  public static final String CLUSTER = "cluster";
-
   private final Membership membership;
   private final AuthService auth;
   private final UserService user;
@@ -35,12 +28,12 @@ public final class Services {
   /** {@code listLimit}: the largest page the facades return (the runtime config's cluster.listLimit on a node). */
   public Services(Vertx vertx, Membership membership, long timeoutMs, IntSupplier listLimit) {
     this.membership = membership;
-    auth = new ShardedAuthService(new Shard<>(vertx, membership, Role.AUTH, AUTH, AuthService::createProxy, timeoutMs));
-    user = new ShardedUserService(new Shard<>(vertx, membership, Role.USER, USER, UserService::createProxy, timeoutMs), listLimit);
-    channel = new ShardedChannelService(new Shard<>(vertx, membership, Role.CHANNEL, CHANNEL, ChannelService::createProxy, timeoutMs));
-    presence = new ShardedPresence(new Shard<>(vertx, membership, Role.USER, PRESENCE, PresenceService::createProxy, timeoutMs));
-    interest = new ShardedInterest(new Shard<>(vertx, membership, Role.CHANNEL, INTEREST, InterestService::createProxy, timeoutMs));
-    cluster = new Shard<>(vertx, membership, Role.MANAGEMENT, CLUSTER, ClusterService::createProxy, timeoutMs);
+    auth = new ShardedAuthService(new Shard<>(vertx, membership, Role.AUTH, Addresses.AUTH, AuthService::createProxy, timeoutMs));
+    user = new ShardedUserService(new Shard<>(vertx, membership, Role.USER, Addresses.USER, UserService::createProxy, timeoutMs), listLimit);
+    channel = new ShardedChannelService(new Shard<>(vertx, membership, Role.CHANNEL, Addresses.CHANNEL, ChannelService::createProxy, timeoutMs));
+    presence = new ShardedPresence(new Shard<>(vertx, membership, Role.USER, Addresses.PRESENCE, PresenceService::createProxy, timeoutMs));
+    interest = new ShardedInterest(new Shard<>(vertx, membership, Role.CHANNEL, Addresses.INTEREST, InterestService::createProxy, timeoutMs));
+    cluster = new Shard<>(vertx, membership, Role.MANAGEMENT, Addresses.CLUSTER, ClusterService::createProxy, timeoutMs);
   }
 
   public AuthService auth() {

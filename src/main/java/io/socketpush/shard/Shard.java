@@ -1,6 +1,7 @@
 package io.socketpush.shard;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.cluster.HashRing;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.error.Failure;
@@ -132,9 +133,7 @@ public final class Shard<S> {
       if (!retryable(err) || retries >= MAX_RETRIES) {
         return Future.failedFuture(err);
       }
-      Promise<Void> wait = Promise.promise();
-      vertx.setTimer(RETRY_DELAY_MS, t -> wait.complete());
-      return wait.future().compose(v -> route(key, call, resend, retries + 1));
+      return vertx.timer(RETRY_DELAY_MS).compose(v -> route(key, call, resend, retries + 1));
     });
   }
 

@@ -3,6 +3,7 @@ package io.socketpush.shard;
 import io.socketpush.channel.ChannelService;
 import io.socketpush.error.Validate;
 import io.socketpush.message.Page;
+import io.socketpush.message.Pages;
 import io.socketpush.message.PushMessage;
 import io.vertx.core.Future;
 import java.util.ArrayList;

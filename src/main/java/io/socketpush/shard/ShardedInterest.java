@@ -1,6 +1,6 @@
 package io.socketpush.shard;
 
-import io.socketpush.channel.InterestService;
+import io.socketpush.delivery.InterestService;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

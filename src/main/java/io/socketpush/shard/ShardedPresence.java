@@ -1,6 +1,7 @@
 package io.socketpush.shard;
 
-import io.socketpush.user.PresenceService;
+import io.socketpush.cluster.HashRing;
+import io.socketpush.delivery.PresenceService;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

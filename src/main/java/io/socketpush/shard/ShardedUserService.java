@@ -2,6 +2,7 @@ package io.socketpush.shard;
 
 import io.socketpush.error.Validate;
 import io.socketpush.message.Page;
+import io.socketpush.message.Pages;
 import io.socketpush.message.PushMessage;
 import io.socketpush.stream.PublishResult;
 import io.socketpush.user.UserService;

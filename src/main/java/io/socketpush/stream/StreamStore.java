@@ -1,5 +1,6 @@
 package io.socketpush.stream;
 
+import io.socketpush.cluster.Addresses;
 import io.socketpush.config.StreamRules.Rule;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,8 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamStore {
   private static final Logger LOG = LoggerFactory.getLogger(StreamStore.class);
-  /** The distributed cache holding every stream's history. */
-  public static final String MAP = "socketpush.streams";
 
   /** A stream's epoch and the offset of its newest message. */
   public record Meta(String epoch, long top) {
@@ -59,7 +58,7 @@ public final class StreamStore {
 
   /** Opens the history cache (a local map when Vert.x is not clustered). */
   public static Future<StreamStore> open(Vertx vertx) {
-    return StreamGrid.open(vertx, MAP).map(StreamStore::new);
+    return StreamGrid.open(vertx, Addresses.STREAMS_MAP).map(StreamStore::new);
   }
 
   /**

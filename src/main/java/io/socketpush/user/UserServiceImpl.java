@@ -4,12 +4,13 @@ import io.socketpush.channel.ChannelService;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.edge.EdgeOps;
+import io.socketpush.delivery.EdgeOps;
+import io.socketpush.delivery.PresenceService;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.message.Page;
 import io.socketpush.message.PushMessage;
-import io.socketpush.shard.Pages;
+import io.socketpush.message.Pages;
 import io.socketpush.stream.PublishResult;
 import io.socketpush.stream.Position;
 import io.socketpush.stream.StreamLog;
@@ -53,7 +54,7 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final TreeMap<String, Set<String>> presence = new TreeMap<>();
   private final Map<String, Long> offlineTimers = new HashMap<>();
   private final StreamLog streams;
-  private io.socketpush.events.PresenceFanout fanout = io.socketpush.events.PresenceFanout.NONE;
+  private io.socketpush.channel.PresenceFanout fanout = io.socketpush.channel.PresenceFanout.NONE;
 
   UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, PresenceService ownerPresence,
       LongSupplier offlineGraceMs, long timeoutMs, IntSupplier listLimit, StreamLog streams) {
@@ -68,7 +69,7 @@ final class UserServiceImpl implements UserService, PresenceService {
   }
 
   /** What to do when a user comes online or goes offline (events, presence join/leave). */
-  void fanout(io.socketpush.events.PresenceFanout fanout) {
+  void fanout(io.socketpush.channel.PresenceFanout fanout) {
     this.fanout = fanout;
   }
 

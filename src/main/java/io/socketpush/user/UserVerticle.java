@@ -1,8 +1,11 @@
 package io.socketpush.user;
 
+import io.socketpush.channel.ChannelService;
 import io.socketpush.cluster.Addresses;
+import io.socketpush.cluster.Membership;
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.shard.Services;
+import io.socketpush.delivery.InterestService;
+import io.socketpush.delivery.PresenceService;
 import io.socketpush.stream.StreamLog;
 import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
@@ -15,14 +18,23 @@ import java.util.List;
 
 /** The user role: binds this node's UserService and PresenceService shard. */
 public final class UserVerticle extends VerticleBase {
-  private final Services services;
+  private final Membership membership;
+  private final ChannelService channels;
+  private final PresenceService presence;
+  private final InterestService interest;
   private final RuntimeConfig config;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private Runnable ringListener = () -> { };
 
   private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
 
-  public UserVerticle(Services services, RuntimeConfig config) {
-    this.services = services;
+  /** The services it calls are the sharded facades (channels, presence, interest). */
+  public UserVerticle(Membership membership, ChannelService channels, PresenceService presence, InterestService interest,
+      RuntimeConfig config) {
+    this.membership = membership;
+    this.channels = channels;
+    this.presence = presence;
+    this.interest = interest;
     this.config = config;
   }
 
@@ -34,24 +46,25 @@ public final class UserVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    String nodeId = services.membership().nodeId();
+    String nodeId = membership.nodeId();
     return StreamStore.open(vertx).compose(store -> {
-      UserServiceImpl impl = new UserServiceImpl(vertx, services.membership(), services.channel(), services.presence(),
+      UserServiceImpl impl = new UserServiceImpl(vertx, membership, channels, presence,
           () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
-          config.get().cluster().longValue("requestTimeout"), () -> config.get().cluster().integer("listLimit"),
+          config.get().cluster().requestTimeout(), () -> config.get().cluster().listLimit(),
           new StreamLog(store, () -> config.get().streams(), nodeId));
-      impl.fanout(new io.socketpush.events.PresenceFanout(services.channel(), services.interest(),
+      impl.fanout(new io.socketpush.channel.PresenceFanout(channels, interest,
           () -> config.get().streams(), events, nodeId));
-      services.membership().onChange(impl::onRingChange);
-      ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
-      consumers.add(binder.setAddress(Addresses.service(Services.USER, nodeId)).register(UserService.class, impl));
-      consumers.add(binder.setAddress(Addresses.service(Services.PRESENCE, nodeId)).register(PresenceService.class, impl));
+      ringListener = membership.onChange(impl::onRingChange);
+      ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor());
+      consumers.add(binder.setAddress(Addresses.service(Addresses.USER, nodeId)).register(UserService.class, impl));
+      consumers.add(binder.setAddress(Addresses.service(Addresses.PRESENCE, nodeId)).register(PresenceService.class, impl));
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     });
   }
 
   @Override
   public Future<?> stop() {
+    ringListener.run();
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }

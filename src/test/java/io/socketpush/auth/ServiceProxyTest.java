@@ -9,7 +9,6 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.error.Failure;
 import io.socketpush.message.PushMessage;
-import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.TestNode;
 import io.socketpush.user.UserService;
@@ -56,7 +55,7 @@ class ServiceProxyTest {
   }
 
   private static AuthService auth(String node) {
-    return AuthService.createProxy(vertx, Addresses.service(Services.AUTH, node), 5_000);
+    return AuthService.createProxy(vertx, Addresses.service(Addresses.AUTH, node), 5_000);
   }
 
   @Test
@@ -86,14 +85,14 @@ class ServiceProxyTest {
     assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(auth("proxy-a").set("", "s"))));
     assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(auth("proxy-a").set(null, "s"))));
     assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(a.verticle.services().auth().check("u", "x".repeat(500)))));
-    UserService user = UserService.createProxy(vertx, Addresses.service(Services.USER, "proxy-a"), 5_000);
+    UserService user = UserService.createProxy(vertx, Addresses.service(Addresses.USER, "proxy-a"), 5_000);
     assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(user.publish(keyOwnedBy(Role.USER, "proxy-a"), null, null))));
   }
 
   @Test
   void channelSubscriptionsThroughTheProxy() {
     String channel = keyOwnedBy(Role.CHANNEL, "proxy-b");
-    ChannelService owner = ChannelService.createProxy(vertx, Addresses.service(Services.CHANNEL, "proxy-b"), 5_000);
+    ChannelService owner = ChannelService.createProxy(vertx, Addresses.service(Addresses.CHANNEL, "proxy-b"), 5_000);
     Await.result(owner.subscribe("u1", channel));
     Await.result(owner.subscribe("u2", channel));
     assertEquals(List.of("u1", "u2"), Await.result(owner.getSubscribers(channel, 0, null)).items());
@@ -103,8 +102,10 @@ class ServiceProxyTest {
     assertEquals(0, Await.result(owner.publish(channel, PushMessage.of(new JsonObject().put("x", 1)), null)).sockets());
     Await.result(owner.unsubscribe("u1", channel));
     assertEquals(List.of("u2"), Await.result(owner.getSubscribers(channel, 0, null)).items());
-    ChannelService nonOwner = ChannelService.createProxy(vertx, Addresses.service(Services.CHANNEL, "proxy-a"), 5_000);
+    ChannelService nonOwner = ChannelService.createProxy(vertx, Addresses.service(Addresses.CHANNEL, "proxy-a"), 5_000);
     assertEquals(Failure.WRONG_SHARD, Failure.of(Await.failure(nonOwner.subscribe("u3", channel))));
+    // unsubscribeAll is the facade's (it pages to every channel's owner): one shard refuses it
+    assertEquals(Failure.BAD_REQUEST, Failure.of(Await.failure(owner.unsubscribeAll("u2"))));
     // unsubscribeAll through the facade covers channels on both shards
     String other = keyOwnedBy(Role.CHANNEL, "proxy-a");
     Await.result(a.verticle.services().channel().subscribe("u2", other));
@@ -117,7 +118,7 @@ class ServiceProxyTest {
   @Test
   void userServiceOfflineUser() {
     String user = keyOwnedBy(Role.USER, "proxy-a");
-    UserService owner = UserService.createProxy(vertx, Addresses.service(Services.USER, "proxy-a"), 5_000);
+    UserService owner = UserService.createProxy(vertx, Addresses.service(Addresses.USER, "proxy-a"), 5_000);
     assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(owner.publish(user, PushMessage.of("hi"), null))));
     assertEquals(List.of(), Await.result(owner.getFrontendServer(user)));
     assertEquals(0, Await.result(owner.remove(user)));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socketpush.cluster.Addresses;
 import io.socketpush.message.Page;
 import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
@@ -49,7 +50,7 @@ class HardStateTest {
   }
 
   private static LocalMap<String, String> store() {
-    return vertx.sharedData().getLocalMap(ChannelVerticle.SUBSCRIPTIONS_CACHE);
+    return vertx.sharedData().getLocalMap(Addresses.SUBSCRIPTIONS_MAP);
   }
 
   /**

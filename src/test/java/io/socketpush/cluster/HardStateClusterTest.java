@@ -7,7 +7,7 @@ import io.socketpush.channel.ChannelService;
 import io.socketpush.channel.ChannelVerticle;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.message.Page;
-import io.socketpush.shard.Pages;
+import io.socketpush.message.Pages;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.TestNode;
 import io.vertx.core.Future;
@@ -84,8 +84,8 @@ class HardStateClusterTest {
   /** Two writers of one list on two members (two owners for a moment during a ring change) contend on its meta entry. */
   @Test
   void twoMembersWritingOneListConcurrentlyLoseNothing() {
-    PagedSets a = new PagedSets(Await.result(KvStore.open(instances.get(0), ChannelVerticle.SUBSCRIPTIONS_CACHE)));
-    PagedSets b = new PagedSets(Await.result(KvStore.open(instances.get(1), ChannelVerticle.SUBSCRIPTIONS_CACHE)));
+    PagedSets a = new PagedSets(Await.result(KvStore.open(instances.get(0), Addresses.SUBSCRIPTIONS_MAP)));
+    PagedSets b = new PagedSets(Await.result(KvStore.open(instances.get(1), Addresses.SUBSCRIPTIONS_MAP)));
     List<Future<PagedSets.Change>> adds = new ArrayList<>();
     Set<String> expected = new HashSet<>();
     for (int i = 0; i < 300; i++) {
@@ -111,7 +111,7 @@ class HardStateClusterTest {
   /** In the distributed cache too, every new subscription of a channel adds the same five entries. */
   @Test
   void theDistributedCacheGrowsByFiveEntriesPerSubscription() {
-    KvStore kv = Await.result(KvStore.open(instances.get(0), ChannelVerticle.SUBSCRIPTIONS_CACHE));
+    KvStore kv = Await.result(KvStore.open(instances.get(0), Addresses.SUBSCRIPTIONS_MAP));
     Await.result(channel(0).subscribe("g-0", "growing"));
     long base = Await.result(kv.size());
     for (int round = 0; round < 3; round++) {

@@ -155,7 +155,7 @@ class StreamHistoryTest {
     org.infinispan.manager.EmbeddedCacheManager ecm = (org.infinispan.manager.EmbeddedCacheManager)
         ((io.vertx.ext.cluster.infinispan.InfinispanClusterManager) ((io.vertx.core.internal.VertxInternal) va).clusterManager())
             .getCacheContainer();
-    return ecm.getCache(StreamStore.MAP);
+    return ecm.getCache(Addresses.STREAMS_MAP);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.socketpush.cluster;
 
-import io.socketpush.client.WebhookSignature;
+import io.socketpush.events.WebhookSignature;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

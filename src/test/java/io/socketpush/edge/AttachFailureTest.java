@@ -3,6 +3,7 @@ package io.socketpush.edge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.error.Failure;
 import io.socketpush.message.PushMessage;
 import io.socketpush.shard.Services;
@@ -40,7 +41,7 @@ class AttachFailureTest {
     node = Await.result(TestNode.start(vertx, "attach", new JsonObject().put("edge", new JsonObject()
         .put("authTimeout", AUTH_TIMEOUT).put("removeUserAfterDisconnectTimeout", 60_000))));
     services = node.verticle.services();
-    String channelAddress = Addresses.service(Services.CHANNEL, "attach");
+    String channelAddress = Addresses.service(Addresses.CHANNEL, "attach");
     vertx.eventBus().addInboundInterceptor(ctx -> {
       if (channelAddress.equals(ctx.message().address()) && "getSubscriptions".equals(ctx.message().headers().get("action"))
           && holding.compareAndSet(true, false)) {

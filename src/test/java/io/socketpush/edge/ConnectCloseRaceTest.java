@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.message.PushMessage;
 import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.FrameClient;
 import io.socketpush.testing.TestNode;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -72,8 +72,8 @@ class ConnectCloseRaceTest {
     setup.add(services.channel().subscribe("keep", "kept"));
     Await.result(Future.all(setup), 60_000);
     // presence attaches and subscription reads answer after 1-10 ms, like a remote owner
-    String presence = Addresses.service(Services.PRESENCE, "race");
-    String channels = Addresses.service(Services.CHANNEL, "race");
+    String presence = Addresses.service(Addresses.PRESENCE, "race");
+    String channels = Addresses.service(Addresses.CHANNEL, "race");
     vertx.eventBus().addInboundInterceptor(ctx -> {
       String action = ctx.message().headers().get("action");
       if (presence.equals(ctx.message().address()) && "attach".equals(action)
@@ -144,9 +144,7 @@ class ConnectCloseRaceTest {
   }
 
   private Future<Void> sleep(long ms) {
-    Promise<Void> p = Promise.promise();
-    clients.setTimer(Math.max(1, ms), t -> p.complete());
-    return p.future();
+    return clients.timer(Math.max(1, ms));
   }
 
   /** Publishes to every channel of the test; the channels the owner sent this edge a delivery for. */

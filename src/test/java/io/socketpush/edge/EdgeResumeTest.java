@@ -3,6 +3,8 @@ package io.socketpush.edge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socketpush.cluster.Addresses;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.message.PushMessage;
 import io.socketpush.shard.Services;
 import io.socketpush.stream.PublishResult;
@@ -341,7 +343,7 @@ class EdgeResumeTest {
   @Test
   void aKeyWhoseBatchWasNotStoredDoesNotCount() {
     PublishResult first = Await.result(services.channel().publish("halfway", PushMessage.of("a"), null));
-    io.vertx.core.shareddata.AsyncMap<String, String> map = Await.result(vertx.sharedData().getAsyncMap("socketpush.streams"));
+    io.vertx.core.shareddata.AsyncMap<String, String> map = Await.result(vertx.sharedData().getAsyncMap(Addresses.STREAMS_MAP));
     Await.result(map.put("k|channel.halfway|retry-1", first.epoch() + ":" + (first.offset() + 1)));
     PublishResult retry = Await.result(services.channel().publish("halfway", PushMessage.of("b"), "retry-1"));
     PublishResult next = Await.result(services.channel().publish("halfway", PushMessage.of("c"), null));

@@ -134,7 +134,7 @@ class EdgeTokenTest {
         Tokens.hs256(vertx, Tokens.SECRET, new JsonObject().put("sub", "t4").put("exp", exp)))));
     assertEquals("rec", reply.getString("type"), reply.encode());
     assertEquals(exp, reply.getJsonObject("body").getLong("exp"));
-    Await.result(EdgeNode.sleep(vertx, 3_500)); // past the first token's exp
+    Await.result(vertx.timer(3_500)); // past the first token's exp
     assertFalse(c.closed().isComplete(), "closed with " + c.closeCode() + ": " + c.frames());
     assertEquals(1, Await.result(services.user().publish("t4", PushMessage.of("still here"), null)).sockets());
     receives(c, "user.t4", "still here");
@@ -186,7 +186,7 @@ class EdgeTokenTest {
     Await.result(services.auth().set("t10", "s10"));
     FrameClient both = connected(hs("t10", 2), "t10");
     assertEquals("rec", Await.result(both.auth("t10", "s10")).getString("type"));
-    Await.result(EdgeNode.sleep(vertx, 3_500));
+    Await.result(vertx.timer(3_500));
     assertFalse(both.closed().isComplete(), "closed with " + both.closeCode());
     // before authenticating, refresh and subscribe are denied
     FrameClient anon = client();

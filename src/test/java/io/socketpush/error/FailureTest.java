@@ -3,6 +3,7 @@ package io.socketpush.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.ReplyFailure;
 import org.junit.jupiter.api.Test;
 
@@ -29,5 +30,31 @@ class FailureTest {
     assertEquals("missing parameter sessionId", Failure.messageOf(Failure.BAD_REQUEST.exception("missing parameter sessionId")));
     assertEquals(Failure.TIMEOUT, Failure.of(new ReplyException(ReplyFailure.TIMEOUT, "timed out")));
     assertEquals(Failure.UNAVAILABLE, Failure.of(new ReplyException(ReplyFailure.NO_HANDLERS, "no handlers")));
+  }
+
+  @Test
+  void everyHttpErrorBodyIsTheOneEnvelope() {
+    assertEquals(new JsonObject("{\"error\":{\"code\":\"FORBIDDEN\",\"message\":\"origin not allowed\"}}"),
+        Failure.FORBIDDEN.envelope("origin not allowed"));
+    assertEquals(new JsonObject("{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"unknown method a.b\"}}"),
+        Failure.envelope(Failure.NOT_FOUND.exception("unknown method a.b")));
+    // a bug of ours: the same envelope, the generic message
+    assertEquals(new JsonObject("{\"error\":{\"code\":\"INTERNAL\",\"message\":\"internal error\"}}"),
+        Failure.envelope(new IllegalStateException("java detail")));
+  }
+
+  @Test
+  void everyClientErrFrameHasTheOneShape() {
+    // a refused request (its replyAddress) and a refused address: the same fields
+    assertEquals(new JsonObject("{\"type\":\"err\",\"address\":\"r1\",\"failureCode\":401,\"failureType\":\"RECIPIENT_FAILURE\","
+        + "\"body\":\"auth_failed\",\"message\":\"auth_failed\",\"description\":\"unknown session\"}"),
+        Failure.AUTH_FAILED.clientFrame("r1", "unknown session"));
+    assertEquals(new JsonObject("{\"type\":\"err\",\"address\":\"user.3\",\"failureCode\":404,\"failureType\":\"RECIPIENT_FAILURE\","
+        + "\"body\":\"access_denied\",\"message\":\"access_denied\",\"description\":\"not your address\"}"),
+        Failure.ACCESS_DENIED.clientFrame("user.3", "not your address"));
+    // a close announced before it happens: no address, the close code, the reason
+    assertEquals(new JsonObject("{\"type\":\"err\",\"failureCode\":4003,\"failureType\":\"RECIPIENT_FAILURE\","
+        + "\"body\":\"removed\",\"message\":\"removed\",\"description\":\"connection closed by server: removed\"}"),
+        Failure.clientFrame(null, 4003, "removed", "connection closed by server: removed"));
   }
 }

@@ -141,7 +141,7 @@ class ApiKeysTest {
       result(net.connect(node.adminPort(), "127.0.0.1").compose(so -> so.close()));
       Throwable err = failure(net.connect(node.adminPort(), "127.0.0.2"));
       assertNotEquals(null, err);
-      assertEquals("127.0.0.1", io.socketpush.config.NodeConfig.from(new JsonObject()).management().string("host"));
+      assertEquals("127.0.0.1", io.socketpush.config.NodeConfig.from(new JsonObject()).management().host());
     } finally {
       net.close();
     }

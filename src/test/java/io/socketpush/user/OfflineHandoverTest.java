@@ -8,6 +8,7 @@ import io.socketpush.channel.ChannelService;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
+import io.socketpush.delivery.PresenceService;
 import io.socketpush.testing.Await;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -107,7 +108,7 @@ class OfflineHandoverTest {
 
   /** Two users u2 will own and one u1 keeps, on the ring {u1, u2}. */
   static List<String> pick() {
-    io.socketpush.shard.HashRing ring = io.socketpush.shard.HashRing.of(0, 64, Set.of("u1", "u2"));
+    io.socketpush.cluster.HashRing ring = io.socketpush.cluster.HashRing.of(0, 64, Set.of("u1", "u2"));
     String moved = null;
     String movedButOnline = null;
     String kept = null;

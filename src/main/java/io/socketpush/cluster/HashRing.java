@@ -1,4 +1,4 @@
-package io.socketpush.shard;
+package io.socketpush.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -121,11 +121,6 @@ public final class HashRing {
   private static double unsignedToDouble(long v) {
     double d = (double) (v >>> 1) * 2.0;
     return d + (v & 1);
-  }
-
-  /** Members in ring order, for diagnostics. */
-  public List<String> ownersInOrder() {
-    return new ArrayList<>(List.of(owners));
   }
 
   /** 64-bit FNV-1a over UTF-8 followed by the murmur3 finalizer for a good spread. */

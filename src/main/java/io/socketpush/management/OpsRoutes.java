@@ -1,8 +1,11 @@
-package io.socketpush.ops;
+package io.socketpush.management;
 
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.edge.EdgeOps;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.error.Failure;
+import io.socketpush.ops.LogControl;
+import io.socketpush.ops.NodeMetrics;
+import io.socketpush.ops.NodeOps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -158,7 +161,7 @@ public final class OpsRoutes {
   private static void error(RoutingContext ctx, Failure f, String message) {
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(f.httpStatus).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", new JsonObject().put("code", f.name()).put("message", message)).encode());
+          .end(f.envelope(message).encode());
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.socketpush.user;
+package io.socketpush.delivery;
 
 import io.vertx.codegen.annotations.GenIgnore;
 import io.vertx.codegen.annotations.ProxyGen;

@@ -25,7 +25,7 @@ import java.util.function.Function;
  * stderr. Every server it starts is stopped before it exits.
  *
  * <pre>
- * java -cp target/socket-push.jar io.socketpush.bench.Bench [--sockets 5000] [--duration 15] ...
+ * java -cp bench/target/socket-push-bench.jar:target/socket-push.jar io.socketpush.bench.Bench [--sockets 5000] ...
  * </pre>
  * {@code --help} lists the options.
  */
@@ -166,7 +166,7 @@ public final class Bench {
     if (bad != null) {
       System.err.println("unknown or incomplete option " + bad);
     }
-    System.err.println("java -cp target/socket-push.jar io.socketpush.bench.Bench [options]");
+    System.err.println("bench/run.sh [options]   (java -cp bench/target/socket-push-bench.jar:target/socket-push.jar io.socketpush.bench.Bench)");
     OPTIONS.forEach((k, v) -> System.err.printf("  --%-20s %s (default: %s)%n", k, v[1], v[0].isEmpty() ? "none" : v[0]));
   }
 
@@ -695,7 +695,9 @@ public final class Bench {
       conf.mergeIn(extras, true);
       cmd.addAll(List.of("-jar", s("jar"), "-conf", conf.encode()));
     } else {
-      cmd.addAll(List.of("-cp", s("jar"), BaselineServer.class.getName(), String.valueOf(edgePort), String.valueOf(adminPort)));
+      // the bench's own class path: the baseline lives in the bench jar, Vert.x in the server jar beside it
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BaselineServer.class.getName(), String.valueOf(edgePort),
+          String.valueOf(adminPort)));
     }
     return ServerProcess.start(cmd, Path.of("bench", "logs", name + ".log"), edgePort, 60_000);
   }

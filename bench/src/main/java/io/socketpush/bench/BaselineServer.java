@@ -25,7 +25,8 @@ import java.util.Set;
  * socket, as binary WebSocket messages like socket-push's raw-WebSocket SockJS transport does;
  * {@code /api/auth/set} is accepted and ignored; {@code /api/channel/subscribe} records the subscription.
  *
- * <p>Run: {@code java -cp socket-push.jar io.socketpush.bench.BaselineServer [edgePort] [adminPort]}.
+ * <p>Run: {@code java -cp bench/target/socket-push-bench.jar:target/socket-push.jar io.socketpush.bench.BaselineServer
+ * [edgePort] [adminPort]}.
  */
 public final class BaselineServer extends VerticleBase {
   private final int edgePort;

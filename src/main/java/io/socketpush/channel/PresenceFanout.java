@@ -1,10 +1,11 @@
-package io.socketpush.events;
+package io.socketpush.channel;
 
 import io.socketpush.channel.ChannelService;
-import io.socketpush.channel.InterestService;
+import io.socketpush.delivery.InterestService;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.config.StreamRules;
-import io.socketpush.shard.Pages;
+import io.socketpush.events.EventSink;
+import io.socketpush.message.Pages;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.socketpush.channel;
+package io.socketpush.delivery;
 
 import io.vertx.codegen.annotations.GenIgnore;
 import io.vertx.codegen.annotations.ProxyGen;
@@ -26,7 +26,7 @@ public interface InterestService {
   /**
    * The complete list of channels of this shard edge {@code nodeId} is interested in, sent on every ring change
    * of the edge and periodically. Answers the top position of each listed channel's stream this owner wrote
-   * ({@code "channel.<id>": "<epoch>:<offset>"}): see {@link io.socketpush.user.PresenceService#announce}.
+   * ({@code "channel.<id>": "<epoch>:<offset>"}): see {@link io.socketpush.delivery.PresenceService#announce}.
    */
   Future<JsonObject> announce(String nodeId, List<String> channelIds);
 

@@ -1,4 +1,4 @@
-package io.socketpush.edge;
+package io.socketpush.delivery;
 
 import io.socketpush.cluster.Addresses;
 import io.socketpush.ops.NodeMetrics;
@@ -96,9 +96,7 @@ public final class EdgeOps {
               || re.failureType() != io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
             return Future.failedFuture(err);
           }
-          io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
-          vertx.setTimer(200, t -> later.complete());
-          return later.future().compose(v -> attempt(vertx, edgeNode, frame, opts, tries + 1));
+          return vertx.timer(200).compose(v -> attempt(vertx, edgeNode, frame, opts, tries + 1));
         });
   }
 

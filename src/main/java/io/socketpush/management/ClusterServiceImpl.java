@@ -1,11 +1,14 @@
-package io.socketpush.cluster;
+package io.socketpush.management;
 
+import io.socketpush.cluster.Addresses;
+import io.socketpush.cluster.ClusterService;
+import io.socketpush.cluster.HashRing;
+import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.edge.EdgeOps;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.error.Failure;
-import io.socketpush.shard.HashRing;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,7 +22,6 @@ import java.util.TreeMap;
 
 /** This node's ClusterService: status of the cluster as this node sees it, and the runtime config. */
 final class ClusterServiceImpl implements ClusterService {
-  static final String CONFIG_MAP = "socketpush.config";
   static final String RUNTIME_KEY = "runtime";
 
   private final Vertx vertx;

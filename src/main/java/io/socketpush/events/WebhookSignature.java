@@ -1,5 +1,6 @@
-package io.socketpush.client;
+package io.socketpush.events;
 
+import io.socketpush.client.SocketPush;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;

@@ -1,10 +1,11 @@
-package io.socketpush.shard;
+package io.socketpush.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socketpush.cluster.HashRing;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,9 @@
-package io.socketpush.cluster;
+package io.socketpush.management;
 
+import io.socketpush.cluster.Addresses;
+import io.socketpush.cluster.ClusterService;
 import io.socketpush.config.RuntimeConfig;
+import io.socketpush.management.ClusterServiceImpl;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,10 +25,10 @@ public final class ClusterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.sharedData().<String, String>getAsyncMap(ClusterServiceImpl.CONFIG_MAP).compose(map -> {
+    return vertx.sharedData().<String, String>getAsyncMap(Addresses.CONFIG_MAP).compose(map -> {
       ClusterServiceImpl impl = new ClusterServiceImpl(vertx, services, config, map);
       changes = vertx.eventBus().consumer(Addresses.CONFIG_CHANGED, m -> impl.apply(m.body()));
-      service = new ServiceBinder(vertx).setAddress(Addresses.service(Services.CLUSTER, services.membership().nodeId()))
+      service = new ServiceBinder(vertx).setAddress(Addresses.service(Addresses.CLUSTER, services.membership().nodeId()))
           .register(ClusterService.class, impl);
       return Future.all(changes.completion(), service.completion()).compose(v -> impl.loadStored());
     });

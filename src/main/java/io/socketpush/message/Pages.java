@@ -1,4 +1,4 @@
-package io.socketpush.shard;
+package io.socketpush.message;
 
 import io.socketpush.error.Failure;
 import io.socketpush.message.Page;
