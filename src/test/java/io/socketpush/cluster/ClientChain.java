@@ -217,6 +217,14 @@ final class ClientChain {
     return new Ledger(owed, lost, dup, order, notRecovered, reconnects, samples);
   }
 
+  /** Asserts the ledger is clean: nothing lost, duplicated, out of order or told not recovered. */
+  static void assertClean(Ledger l) {
+    org.junit.jupiter.api.Assertions.assertEquals(0, l.lost(), "acknowledged publishes a client never received (whole run): " + l);
+    org.junit.jupiter.api.Assertions.assertEquals(0, l.duplicated(), "duplicates: " + l);
+    org.junit.jupiter.api.Assertions.assertEquals(0, l.outOfOrder(), "out of order: " + l);
+    org.junit.jupiter.api.Assertions.assertEquals(0, l.notRecovered(), "resumes told recovered:false: " + l);
+  }
+
   /** Waits (bounded) until every client received every publish owed up to now, then returns the ledger. */
   static Ledger settle(List<ClientChain> clients, Map<Integer, Long> sent, Map<Integer, Long> acked,
       Map<Integer, String> positions, long timeoutMs) {

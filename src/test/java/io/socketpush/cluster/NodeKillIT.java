@@ -141,12 +141,6 @@ class NodeKillIT {
     return l;
   }
 
-  static void assertClean(ClientChain.Ledger l) {
-    assertEquals(0, l.lost(), "acknowledged publishes a client never received (whole run): " + l);
-    assertEquals(0, l.duplicated(), "duplicates: " + l);
-    assertEquals(0, l.outOfOrder(), "out of order: " + l);
-    assertEquals(0, l.notRecovered(), "resumes told recovered:false: " + l);
-  }
 
   @Test
   @Order(1)
@@ -226,7 +220,7 @@ class NodeKillIT {
             + " received again in %d ms; whole run: %s; entries lost %d of %d%n",
         killedAt, seenByClient - killedAt, detectedAt - killedAt, resumedAt - killedAt, reconnectMs, l, entriesLost, entries);
     assertEquals(0, entriesLost, "no session or subscription lost");
-    assertClean(l);
+    ClientChain.assertClean(l);
     // presence: users of node3 are now only on node1
     for (int i = 1; i < USERS; i += 2) {
       assertEquals(new JsonArray().add("http://127.0.0.1:8080"),
@@ -295,7 +289,7 @@ class NodeKillIT {
     assertTrue(exitedAt - termAt < 20_000, "bounded shutdown");
     assertTrue(told, "clients of the stopping edge are told to reconnect elsewhere");
     assertTrue(published.size() > 50, "load kept being acknowledged during the shutdown");
-    assertClean(l);
+    ClientChain.assertClean(l);
     assertEquals(0, entriesLost);
   }
 }

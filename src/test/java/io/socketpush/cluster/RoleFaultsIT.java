@@ -173,12 +173,6 @@ class RoleFaultsIT {
     return l;
   }
 
-  static void assertClean(ClientChain.Ledger l) {
-    assertEquals(0, l.lost(), "acknowledged publishes a client never received (whole run): " + l);
-    assertEquals(0, l.duplicated(), "duplicates: " + l);
-    assertEquals(0, l.outOfOrder(), "out of order: " + l);
-    assertEquals(0, l.notRecovered(), "resumes told recovered:false: " + l);
-  }
 
   /**
    * Each test starts from the whole example cluster, so that one failing test does not fail the next:
@@ -245,7 +239,7 @@ class RoleFaultsIT {
               + " (%d reconnects for %d) receiving again %d ms after that; whole run: %s; entries lost %d%n",
           detectedAt - stoppedAt, resumed - stoppedAt, backAt - contAt, reconnected[0], onNode1.size(), node1Resumed - backAt,
           l, entries);
-      assertClean(l);
+      ClientChain.assertClean(l);
       assertEquals(0, entries);
       assertEquals(new JsonArray().add("http://127.0.0.1:8080"), new JsonArray(Await.result(c.client.user().getFrontendServer("ru0"))));
       assertEquals(new JsonArray().add("http://127.0.0.1:8083"), new JsonArray(Await.result(c.client.user().getFrontendServer("ru1"))));
@@ -281,7 +275,7 @@ class RoleFaultsIT {
             + " restarted node2 back in every status after %d ms; entries lost %d%n",
         detectedAt - killedAt, failMs, resumed - killedAt, l, back, entries);
     assertTrue(failMs < 2_000, "fails fast");
-    assertClean(l);
+    ClientChain.assertClean(l);
     assertEquals(0, entries, "sessions and subscriptions survive the loss of the only auth node");
   }
 
@@ -305,7 +299,7 @@ class RoleFaultsIT {
     System.out.printf("[measure] SIGKILL node1 (edge+management): dropped after %d ms; node3's sockets resumed %d ms after"
             + " the kill; node1's users reconnected to node3 with their positions, receiving again %d ms after they"
             + " reconnected; whole run: %s; entries lost %d%n", detectedAt - killedAt, resumed - killedAt, movedAt - moveStart, l, entries);
-    assertClean(l);
+    ClientChain.assertClean(l);
     assertEquals(0, entries);
     assertEquals(new JsonArray().add("http://127.0.0.1:8083"), new JsonArray(Await.result(c.client.user().getFrontendServer("ru0"))));
     c.stopLoad();
