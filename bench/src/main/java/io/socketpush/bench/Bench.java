@@ -85,6 +85,8 @@ public final class Bench {
     opt("auth-rounds", "4", "auth scenario: rounds, each connecting auth-sockets with session auth and with token auth (order alternating)");
     opt("pid", "", "attach to a running socket-push with this pid (ports from --sp-ports) instead of starting one");
     opt("jfr", "", "record JFR on socket-push during the fan-out and step scenarios into this file");
+    opt("jfr-connect", "", "record JFR on socket-push during the timed connect into this file");
+    opt("jfr-idle", "", "record JFR on socket-push while every socket is connected and nothing is published into this file");
     opt("results", "bench/results.md", "Markdown file the table is appended to (empty: none)");
     opt("note", "", "free text added to the Markdown entry");
     opt("progress", "true", "print a progress line to stderr once per second");
@@ -333,7 +335,9 @@ public final class Bench {
       // the first fifth (at most 1000) warms the server's JIT; the rest is timed
       int warm = Math.min(n / 5, 1000);
       JsonObject warmConnect = gen.connect(0, warm, i("connect-concurrency"), 20_000);
+      jfr("jfr-connect", true);
       JsonObject connect = gen.connect(warm, n, i("connect-concurrency"), 20_000);
+      jfr("jfr-connect", false);
       long heap1 = heapAfterGcKb();
       long rss1 = rssKb();
       connect.put("warmupConnected", warmConnect.getInteger("connected")).put("warmupFailed", warmConnect.getInteger("failed"))
@@ -343,7 +347,9 @@ public final class Bench {
           .put("heapPerConnKb", LoadGen.round((heap1 - heap0) / (double) connected))
           .put("rssPerConnKb", LoadGen.round((rss1 - rss0) / (double) connected));
       res.put("connect", connect);
+      jfr("jfr-idle", true);
       idle();
+      jfr("jfr-idle", false);
       System.err.printf("   connected %d+%d/%d, timed part in %.2fs (%.0f/s), heap %.2f KiB/conn, rss %.2f KiB/conn%n",
           warmConnect.getInteger("connected"), connect.getInteger("connected"), n, connect.getDouble("seconds"),
           connect.getDouble("connectsPerSec"), connect.getDouble("heapPerConnKb"), connect.getDouble("rssPerConnKb"));
@@ -464,18 +470,26 @@ public final class Bench {
     }
 
     void jfrStart() {
-      if (name.equals("socketpush") && !s("jfr").isEmpty()) {
-        System.err.println("   JFR: " + server.jcmd("JFR.start", "name=bench", "settings=profile"));
-      }
+      jfr("jfr", true);
     }
 
     void jfrStop() {
-      if (name.equals("socketpush") && !s("jfr").isEmpty()) {
-        String file = Path.of(s("jfr")).toAbsolutePath().toString();
-        System.err.println("   JFR: " + server.jcmd("JFR.dump", "name=bench", "filename=" + file));
-        server.jcmd("JFR.stop", "name=bench");
-        res.put("jfr", file);
+      jfr("jfr", false);
+    }
+
+    /** Starts or stops (dumping into the file the option names) a JFR recording on socket-push, if the option is set. */
+    private void jfr(String option, boolean start) {
+      if (!name.equals("socketpush") || s(option).isEmpty()) {
+        return;
       }
+      if (start) {
+        System.err.println("   JFR: " + server.jcmd("JFR.start", "name=" + option, "settings=profile"));
+        return;
+      }
+      String file = Path.of(s(option)).toAbsolutePath().toString();
+      System.err.println("   JFR: " + server.jcmd("JFR.dump", "name=" + option, "filename=" + file));
+      server.jcmd("JFR.stop", "name=" + option);
+      res.put(option, file);
     }
 
     @Override
