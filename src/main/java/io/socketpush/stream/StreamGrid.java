@@ -37,6 +37,9 @@ interface StreamGrid {
 
   Future<Void> remove(String key);
 
+  /** Removes the keys (present or not). */
+  Future<Void> removeAll(java.util.Collection<String> keys);
+
   /** The grid of {@code name}: the Infinispan cache when clustered with Infinispan, else the AsyncMap. */
   static Future<StreamGrid> open(Vertx vertx, String name) {
     return InfinispanKv.cache(vertx, name, b -> b.clustering().hash().groups().enabled().addGrouper(new StreamGrouper()))
@@ -46,8 +49,18 @@ interface StreamGrid {
 
   /** Infinispan's cache, async API: {@link InfinispanKv} plus writes with a lifespan. */
   final class Ispn extends InfinispanKv implements StreamGrid {
+    /** Bulk removes: one command per owner (Infinispan's functional API with its own marshallable remove). */
+    private final org.infinispan.functional.FunctionalMap.WriteOnlyMap<String, String> writeOnly;
+
     Ispn(Vertx vertx, AdvancedCache<String, String> cache) {
       super(vertx, cache);
+      this.writeOnly = org.infinispan.functional.impl.WriteOnlyMapImpl.create(
+          org.infinispan.functional.impl.FunctionalMapImpl.create(cache));
+    }
+
+    @Override
+    public Future<Void> removeAll(java.util.Collection<String> keys) {
+      return on(writeOnly.evalMany(new java.util.HashSet<>(keys), org.infinispan.marshall.core.MarshallableFunctions.removeConsumer()));
     }
 
     @Override
@@ -120,6 +133,13 @@ interface StreamGrid {
     @Override
     public Future<Void> remove(String key) {
       return map.remove(key).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> removeAll(java.util.Collection<String> keys) {
+      List<Future<Void>> removes = new ArrayList<>(keys.size());
+      keys.forEach(k -> removes.add(remove(k)));
+      return Future.all(removes).mapEmpty();
     }
   }
 }

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class StreamLog {
   private static final Logger LOG = LoggerFactory.getLogger(StreamLog.class);
   private static final long SWEEP_EVERY_MS = 30_000;
+  private static final int MAX_TAKEN_ROUNDS = 20;
 
   private static final class State {
     String epoch;
@@ -40,6 +41,8 @@ public final class StreamLog {
     /** Offsets of failed batches, written as skipped with the next batch (never given to another message). */
     List<Long> skipped = new ArrayList<>();
     List<Pending> waiting = new ArrayList<>();
+    /** Batches in a row that found some of their offsets taken by another writer. */
+    int takenRounds;
   }
 
   private record Pending(Object message, String key, Promise<Position> promise) {
@@ -231,8 +234,19 @@ public final class StreamLog {
       return store.write(stream, rule, epoch, entries, top, keys, skipped).transform(ar -> {
         if (ar.succeeded()) {
           s.top = Math.max(s.top, top);
+          java.util.Set<Long> taken = ar.result();
+          List<Pending> again = new ArrayList<>();
           for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).promise().complete(new Position(epoch, entries.get(i).offset()));
+            if (taken.contains(entries.get(i).offset())) {
+              again.add(batch.get(i));
+            } else {
+              batch.get(i).promise().complete(new Position(epoch, entries.get(i).offset()));
+            }
+          }
+          if (!again.isEmpty()) {
+            requeue(stream, s, again, taken);
+          } else {
+            s.takenRounds = 0;
           }
         } else {
           // The entries may have landed in part (with one owner frozen, the puts it was primary for never happened
@@ -267,6 +281,26 @@ public final class StreamLog {
         flush(stream, s, rule(stream));
       }
     });
+  }
+
+  /**
+   * Another writer holds some offsets of the batch just written (a second owner during a ring change, or a late write
+   * of the previous one): their messages are not stored. They go first in the next batch, at offsets after this one,
+   * after the meta is read again (the other owner's newer top). Bounded: a stream that keeps losing its offsets
+   * fails those publishes UNAVAILABLE (retryable) instead of looping.
+   */
+  private void requeue(String stream, State s, List<Pending> again, java.util.Set<Long> taken) {
+    s.loaded = false;
+    if (++s.takenRounds > MAX_TAKEN_ROUNDS) {
+      s.takenRounds = 0;
+      Throwable err = unavailable(stream, new IllegalStateException("offsets taken by another writer " + MAX_TAKEN_ROUNDS + " times in a row"));
+      again.forEach(p -> p.promise().fail(err));
+      return;
+    }
+    LOG.info("[{}] offsets {} of {} are another writer's (ring change): {} message(s) written again after them", nodeId,
+        taken, stream, again.size());
+    again.addAll(s.waiting);
+    s.waiting = again;
   }
 
   /**

@@ -63,8 +63,9 @@ public final class StreamStore {
 
   /**
    * The stream a history key belongs to (its group: {@link StreamGrouper}), null for other keys. Entry keys end
-   * with {@code |<offset>}; an idempotency key may itself contain '|', so its stream is read up to the first '|'
-   * after the prefix when that is ambiguous (a stream id with '|' then only loses the co-location, not data).
+   * with {@code |<epoch>|<offset>} (neither holds '|'); an idempotency key may itself contain '|', so its stream is
+   * read up to the first '|' after the prefix when that is ambiguous (a stream id with '|' then only loses the
+   * co-location, not data).
    */
   static String streamOf(String key) {
     if (key.length() < 3 || key.charAt(1) != '|') {
@@ -75,7 +76,8 @@ public final class StreamStore {
         return key.substring(2);
       case 'e': {
         int last = key.lastIndexOf('|');
-        return last > 2 ? key.substring(2, last) : null;
+        int epoch = last > 2 ? key.lastIndexOf('|', last - 1) : -1;
+        return epoch > 2 ? key.substring(2, epoch) : null;
       }
       case 'k': {
         int next = key.indexOf('|', 2);
@@ -91,14 +93,11 @@ public final class StreamStore {
   }
 
   /**
-   * The ring slot of a message: {@code offset mod historySize}. Each stream keeps a bounded ring of N entries
-   * (DESIGN "Streams": one entry per message or a bounded ring per stream), so a publish overwrites the slot of the
-   * message that fell out of the size bound instead of removing it with a write of its own. Every entry carries
-   * its offset; a reader takes a slot only when it holds the offset it looks for (after a change of historySize
-   * a slot may hold another one: then that message counts as gone).
+   * The entry of the message at {@code epoch:offset}: one key per offset, written once (first writer wins, see
+   * {@link #write}) and removed once it falls out of the size bound (or expired with the TTL).
    */
-  static String entryKey(String stream, long offset, Rule rule) {
-    return "e|" + stream + "|" + Math.floorMod(offset, Math.max(1, rule.historySize()));
+  static String entryKey(String stream, String epoch, long offset) {
+    return "e|" + stream + "|" + epoch + "|" + offset;
   }
 
   /** The entry's JSON when it holds {@code epoch:offset}, else null. */
@@ -117,7 +116,7 @@ public final class StreamStore {
   /** The position stored for an idempotency key of the stream, or null. */
   public Future<Position> position(String stream, Rule rule, String idempotencyKey) {
     return map.get(keyKey(stream, idempotencyKey)).map(Position::parse).compose(p -> p == null ? Future.succeededFuture()
-        : Future.all(meta(stream), map.get(entryKey(stream, p.offset(), rule))).map(both -> {
+        : Future.all(meta(stream), map.get(entryKey(stream, p.epoch(), p.offset()))).map(both -> {
           // a key counts only if its batch was stored: the entry at its offset carries the key and the meta names
           // that offset. A batch that failed half-way may have written the key (and even the entry) without the
           // meta; the next batch then reuses the offset (CI: a retry answered 110 while the meta said 109, the
@@ -192,93 +191,154 @@ public final class StreamStore {
    * stored. Until it completes, nothing of the batch is delivered or acknowledged. When the entries fail (they may
    * have landed in part, e.g. on one owner only, or land later) the meta does not name them yet; {@link StreamLog}
    * gives their offsets to no other message and writes them as skipped with its next batch. When only the meta
-   * fails: {@link MetaNotWritten}. Each entry goes to its ring slot, over the one that fell out of the size bound.
+   * fails: {@link MetaNotWritten}.
    *
-   * <p>Why not one round trip: a batch whose one write of entries and meta failed may have landed in part with
-   * its meta, and a resume or gap repair that read it then wrote those unacknowledged messages at offsets the
-   * next batch gave to others, which every edge then dropped as written (PartitionIT, flapping link, counted over
-   * the whole run: 17 acknowledged messages lost, their positions holding other messages on the client).
+   * <p><b>First writer wins, per offset.</b> Every entry (and skip mark) is written with put-if-absent, evaluated by
+   * the key's primary owner, so an entry once written is never replaced: not by a second owner that read an older
+   * meta during a ring change, not by a write of the previous owner that timed out and lands later (a flapping link),
+   * not by that owner's skip marks. The offsets another writer holds are returned ({@code taken}); their messages
+   * are not stored and must get other offsets ({@link StreamLog} queues them again). Before this, entries were
+   * blind writes into ring slots: PartitionIT's flapping link lost 28 acknowledged messages in a run, each
+   * overwritten at its position by a message of the other owner.
+   *
+   * <p>The entries that fell out of the size bound are removed after the meta is written (one bulk remove, not
+   * waited for: the TTL removes what it misses).
    */
-  public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top) {
+  public Future<java.util.Set<Long>> write(String stream, Rule rule, String epoch, List<Entry> entries, long top) {
     return write(stream, rule, epoch, entries, top, java.util.Map.of());
   }
 
   /** {@link #write} plus idempotency keys -> the offsets their publishes got (kept for the history TTL). */
-  public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top, java.util.Map<String, Long> keys) {
+  public Future<java.util.Set<Long>> write(String stream, Rule rule, String epoch, List<Entry> entries, long top,
+      java.util.Map<String, Long> keys) {
     return write(stream, rule, epoch, entries, top, keys, List.of());
   }
 
   /**
    * {@link #write} plus {@code skipped}: offsets of earlier batches whose write failed, stored as "no message here"
-   * so readers find no hole there. A failed write may still land later (an owner's put that timed out reaches a
-   * backup once a flapping link is up again), so its offsets are never given to another message: a late write then
-   * puts an unacknowledged message, or the skip mark, in a slot no acknowledged message shares.
+   * so readers find no hole there (unless another writer's entry is there already: it stays).
    */
-  public Future<Void> write(String stream, Rule rule, String epoch, List<Entry> entries, long top, java.util.Map<String, Long> keys,
-      List<Long> skipped) {
-    java.util.Map<String, String> puts = new java.util.HashMap<>();
+  public Future<java.util.Set<Long>> write(String stream, Rule rule, String epoch, List<Entry> entries, long top,
+      java.util.Map<String, Long> keys, List<Long> skipped) {
+    long ttl = rule.historyTtl();
+    List<Future<String>> marks = new ArrayList<>(skipped.size());
     for (long o : skipped) {
-      puts.put(entryKey(stream, o, rule), new JsonObject().put("e", epoch).put("o", o).put("x", true).encode());
+      marks.add(map.putIfAbsent(entryKey(stream, epoch, o), new JsonObject().put("e", epoch).put("o", o).put("x", true).encode(), ttl));
     }
-    keys.forEach((k, offset) -> puts.put(keyKey(stream, k), epoch + ":" + offset));
+    List<String> values = new ArrayList<>(entries.size());
+    List<Future<String>> writes = new ArrayList<>(entries.size());
     for (Entry e : entries) {
       JsonObject j = new JsonObject().put("e", epoch).put("o", e.offset()).put("m", e.message());
       if (e.key() != null) {
         j.put("k", e.key()); // lets a later retry check that its key's batch was stored (see position)
       }
       String v = j.encode();
-      puts.put(entryKey(stream, e.offset(), rule), v); // a batch longer than the ring keeps its newest in each slot
+      values.add(v);
+      writes.add(map.putIfAbsent(entryKey(stream, epoch, e.offset()), v, ttl));
+    }
+    java.util.Map<String, String> keyPuts = new java.util.HashMap<>();
+    keys.forEach((k, offset) -> keyPuts.put(keyKey(stream, k), epoch + ":" + offset));
+    List<Future<?>> all = new ArrayList<>(writes);
+    all.addAll(marks);
+    if (!keyPuts.isEmpty()) {
+      all.add(map.putAll(keyPuts, ttl));
     }
     String meta = new JsonObject().put("e", epoch).put("top", top).encode();
-    return map.putAll(puts, rule.historyTtl())
-        .compose(v -> map.putAll(java.util.Map.of(metaKey(stream), meta), rule.historyTtl())
-            .recover(err -> Future.failedFuture(new MetaNotWritten(err))));
+    return Future.all(all).compose(done -> {
+      java.util.Set<Long> taken = new java.util.TreeSet<>();
+      for (int i = 0; i < entries.size(); i++) {
+        String prev = writes.get(i).result();
+        // the same value: our own write, retried by Infinispan after a topology change, found itself
+        if (prev != null && !prev.equals(values.get(i))) {
+          taken.add(entries.get(i).offset());
+        }
+      }
+      return map.put(metaKey(stream), meta, ttl)
+          .recover(err -> Future.failedFuture(new MetaNotWritten(err)))
+          .map(v -> {
+            trim(stream, rule, epoch, top - entries.size() - skipped.size(), top);
+            return taken;
+          });
+    });
   }
+
+  /** Removes the entries that fell out of the size bound with offsets {@code (from, top]} (not waited for). */
+  private void trim(String stream, Rule rule, String epoch, long from, long top) {
+    long size = Math.max(1, rule.historySize());
+    long hi = top - size;
+    long lo = Math.max(1, Math.max(from - size + 1, hi - 255)); // a bounded range: what it leaves, the TTL removes
+    if (hi < lo) {
+      return;
+    }
+    List<String> gone = new ArrayList<>((int) (hi - lo + 1));
+    for (long o = lo; o <= hi; o++) {
+      gone.add(entryKey(stream, epoch, o));
+    }
+    map.removeAll(gone).onFailure(err -> LOG.debug("history of {}: entries beyond the size bound left to the TTL: {}", stream, err.toString()));
+  }
+
+  /** Entries read beyond the meta's top: a writer may have stored them under a meta that went back (see read). */
+  static final int PROBE = 16;
 
   /**
    * Reads the messages after {@code since} (at most {@code limit}, oldest first) still in history. The first
-   * one returned is {@code since+1} unless that fell out of history ({@code complete} false then). Newest
-   * entries the meta names but the grid does not hold (the meta is written after its entries, so only an entry that
-   * expired or an older layout) are not returned:
-   * the answer's {@code top} then stops before them, so they arrive live.
+   * one returned is {@code since+1} unless that fell out of history ({@code complete} false then). Entries are
+   * written before the meta naming them, so an entry the meta names but the grid does not hold has expired: a
+   * gap, unless it is the newest ones (the answer's {@code top} then stops before them, so they arrive live).
+   * Up to {@link #PROBE} entries after the meta's top are read too and taken while they follow without a hole: two
+   * owners during a ring change may write the meta in the wrong order, so it can name less than is stored.
    */
   public Future<History> read(String stream, Rule rule, long since, int limit) {
     return meta(stream).compose(meta -> {
       if (meta == null) {
         return Future.succeededFuture(new History(null, 0, List.of(), since == 0));
       }
-      long oldest = Math.max(1, meta.top() - rule.historySize() + 1);
+      long known = meta.top();
+      String epoch = meta.epoch();
+      long oldest = Math.max(1, known - rule.historySize() + 1);
       long from = Math.max(since + 1, oldest);
-      long to = Math.min(meta.top(), from + Math.max(0, limit) - 1);
-      boolean complete = since + 1 >= oldest && since <= meta.top();
+      long to = Math.min(from + Math.max(0, limit) - 1, known + PROBE);
+      long start = Math.min(from, known + 1); // a reader beyond the meta's top: the probe starts right after it
+      int n = (int) Math.max(0, to - start + 1);
       java.util.Set<String> keys = new java.util.HashSet<>();
-      for (long o = from; o <= to; o++) {
-        keys.add(entryKey(stream, o, rule));
+      for (long o = start; o <= to; o++) {
+        keys.add(entryKey(stream, epoch, o));
       }
-      int n = (int) Math.max(0, to - from + 1);
       // one bulk read (one command per owner), not one get per message
       return (n == 0 ? Future.succeededFuture(java.util.Map.<String, String>of()) : map.getAll(keys)).map(all -> {
         List<JsonObject> found = new ArrayList<>(n);
-        int lastPresent = -1;
+        int lastKnown = -1; // the last present entry the meta names
         for (int i = 0; i < n; i++) {
-          found.add(entryAt(all.get(entryKey(stream, from + i, rule)), meta.epoch(), from + i));
-          if (found.get(i) != null) {
-            lastPresent = i;
+          found.add(entryAt(all.get(entryKey(stream, epoch, start + i)), epoch, start + i));
+          if (found.get(i) != null && start + i <= known) {
+            lastKnown = i;
           }
         }
         List<Entry> out = new ArrayList<>(n);
-        boolean whole = complete;
-        for (int i = 0; i <= lastPresent; i++) {
-          if (found.get(i) == null) {
-            whole = false; // expired (TTL), left over from another epoch, or its slot reused
+        boolean whole = since + 1 >= oldest;
+        // the tail after the last present entry is still being written (or gone) when the read reaches the meta's top
+        long top = to >= known && start + lastKnown < known ? start + lastKnown : known;
+        for (int i = 0; i < n; i++) {
+          long o = start + i;
+          JsonObject j = found.get(i);
+          if (o > known) {
+            if (j == null || top != o - 1) {
+              break; // the stream ends at the first offset nobody wrote
+            }
+            top = o;
+          } else if (i > lastKnown) {
+            continue; // the tail the meta names but the grid does not hold
+          } else if (j == null) {
+            whole = false; // expired (TTL)
             out.clear();   // only a gap-free run after the gap is of use
-          } else if (!found.get(i).containsKey("x")) { // "x": an offset whose write failed, no message (see write)
-            out.add(new Entry(from + i, found.get(i).getValue("m")));
+            continue;
+          }
+          if (o > since && !j.containsKey("x")) { // "x": an offset whose write failed, no message (see write)
+            out.add(new Entry(o, j.getValue("m")));
           }
         }
-        // the tail after the last present entry is still being written when it reaches the meta's top
-        long top = to == meta.top() && lastPresent < n - 1 ? from + lastPresent : meta.top();
-        return new History(meta.epoch(), Math.max(top, Math.min(since, meta.top())), out, whole);
+        whole = whole && since <= Math.max(top, known);
+        return new History(epoch, Math.max(top, Math.min(since, known)), out, whole);
       });
     });
   }

@@ -38,13 +38,19 @@ class StreamLogTest {
     assertEquals(4, next.offset(), "offsets 2 and 3 were given out already: not again");
   }
 
-  /** A grid in memory whose next putAll can fail: after landing the first {@code land} of its entries, or at once. */
+  /** A grid in memory whose next writes can fail, landing or not (a put that timed out may still land). */
   static final class FlakyGrid implements StreamGrid {
     final java.util.Map<String, String> data = new java.util.TreeMap<>();
-    /** The next putAll that carries a meta key fails (-1: none); how many of its entries land first. */
+    /** The next meta write fails (-1: none); 1: after landing, 0: without. */
     int failMetaPutLanding = -1;
-    /** The next putAll without a meta key fails (-1: none); how many of its entries land first. */
-    int failEntriesPutLanding = -1;
+    /** How many of the next entry writes fail. */
+    int failEntryWrites;
+    /** Whether those failing entry writes land anyway. */
+    boolean failedEntriesLand;
+
+    private static io.vertx.core.Future<String> timeout() {
+      return io.vertx.core.Future.failedFuture("ISPN000427: Timeout waiting for acks (injected)");
+    }
 
     @Override
     public io.vertx.core.Future<String> get(String key) {
@@ -64,29 +70,32 @@ class StreamLogTest {
 
     @Override
     public io.vertx.core.Future<Void> put(String key, String value, long ttlMs) {
+      if (key.startsWith("m|") && failMetaPutLanding >= 0) {
+        if (failMetaPutLanding > 0) {
+          data.put(key, value);
+        }
+        failMetaPutLanding = -1;
+        return timeout().mapEmpty();
+      }
       data.put(key, value);
       return io.vertx.core.Future.succeededFuture();
     }
 
     @Override
     public io.vertx.core.Future<Void> putAll(java.util.Map<String, String> entries, long ttlMs) {
-      boolean meta = entries.keySet().stream().anyMatch(k -> k.startsWith("m|"));
-      int land = meta ? failMetaPutLanding : failEntriesPutLanding;
-      if (land < 0) {
-        data.putAll(entries);
-        return io.vertx.core.Future.succeededFuture();
-      }
-      if (meta) {
-        failMetaPutLanding = -1;
-      } else {
-        failEntriesPutLanding = -1;
-      }
-      entries.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).limit(land).forEach(e -> data.put(e.getKey(), e.getValue()));
-      return io.vertx.core.Future.failedFuture("ISPN000427: Timeout waiting for acks (injected)");
+      data.putAll(entries);
+      return io.vertx.core.Future.succeededFuture();
     }
 
     @Override
     public io.vertx.core.Future<String> putIfAbsent(String key, String value, long ttlMs) {
+      if (key.startsWith("e|") && failEntryWrites > 0) {
+        failEntryWrites--;
+        if (failedEntriesLand) {
+          data.putIfAbsent(key, value);
+        }
+        return timeout();
+      }
       return io.vertx.core.Future.succeededFuture(data.putIfAbsent(key, value));
     }
 
@@ -95,6 +104,24 @@ class StreamLogTest {
       data.remove(key);
       return io.vertx.core.Future.succeededFuture();
     }
+
+    @Override
+    public io.vertx.core.Future<Void> removeAll(java.util.Collection<String> keys) {
+      keys.forEach(data::remove);
+      return io.vertx.core.Future.succeededFuture();
+    }
+
+    long entries(String stream) {
+      return data.keySet().stream().filter(k -> k.startsWith("e|" + stream + "|")).count();
+    }
+  }
+
+  static List<Long> offsets(StreamStore.History h) {
+    return h.messages().stream().map(StreamStore.Entry::offset).toList();
+  }
+
+  static List<Object> messages(StreamStore.History h) {
+    return h.messages().stream().map(StreamStore.Entry::message).toList();
   }
 
   @Test
@@ -104,7 +131,7 @@ class StreamLogTest {
     StreamLog log = new StreamLog(store, StreamRules::defaults, "t");
     String stream = "channel.f";
     Await.result(log.append(stream, "m1"));
-    grid.failEntriesPutLanding = 1; // the entry lands on one owner, the write fails (PartitionIT: a flapping link)
+    grid.failEntryWrites = 1; // the write times out before it lands (PartitionIT: a flapping link)
     assertEquals("UNAVAILABLE", failureCode(log.append(stream, "unacknowledged")));
     // a resume reading now does not see the failed batch (the meta does not name it)
     StreamStore.History h = Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10));
@@ -113,13 +140,111 @@ class StreamLogTest {
     assertEquals(3, p3.offset(), "offset 2 may still be written late: never given to another message");
     h = Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10));
     assertTrue(h.complete(), "offset 2 is marked skipped: no hole");
-    assertEquals(List.of(1L, 3L), h.messages().stream().map(StreamStore.Entry::offset).toList());
-    // the failed put lands late (it reached a backup when the link came back): the acknowledged m3 keeps its position
-    grid.data.put(StreamStore.entryKey(stream, 2, StreamRules.DEFAULT),
-        new io.vertx.core.json.JsonObject().put("e", p3.epoch()).put("o", 2).put("m", "unacknowledged").encode());
+    assertEquals(List.of(1L, 3L), offsets(h));
+    // the failed put lands late (it reached a backup when the link came back): offset 2 is written already
+    String late = new io.vertx.core.json.JsonObject().put("e", p3.epoch()).put("o", 2).put("m", "unacknowledged").encode();
+    assertTrue(Await.result(grid.putIfAbsent(StreamStore.entryKey(stream, p3.epoch(), 2), late, -1)) != null);
     h = Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10));
-    assertEquals("m3", h.messages().get(h.messages().size() - 1).message());
-    assertEquals(3, h.messages().get(h.messages().size() - 1).offset());
+    assertEquals(List.of("m1", "m3"), messages(h));
+  }
+
+  @Test
+  void aFailedWriteThatLandedStaysAndTheNextMessageGoesAfterIt() {
+    FlakyGrid grid = new FlakyGrid();
+    StreamStore store = StreamStore.on(grid);
+    StreamLog log = new StreamLog(store, StreamRules::defaults, "t");
+    String stream = "channel.l";
+    Await.result(log.append(stream, "m1"));
+    grid.failEntryWrites = 1;
+    grid.failedEntriesLand = true; // landed on the owners, but the acks timed out
+    assertEquals("UNAVAILABLE", failureCode(log.append(stream, "unacknowledged")));
+    Position p3 = Await.result(log.append(stream, "m3"));
+    assertEquals(3, p3.offset());
+    StreamStore.History h = Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10));
+    assertTrue(h.complete());
+    // the skip mark did not replace what landed: a publish answered 503 may still be delivered, never in another's place
+    assertEquals(List.of("m1", "unacknowledged", "m3"), messages(h));
+  }
+
+  @Test
+  void twoOwnersDuringARingChangeNeverStoreTwoMessagesAtOneOffset() {
+    FlakyGrid grid = new FlakyGrid();
+    StreamStore store = StreamStore.on(grid);
+    StreamLog a = new StreamLog(store, StreamRules::defaults, "a");
+    StreamLog b = new StreamLog(store, StreamRules::defaults, "b");
+    String stream = "channel.two";
+    Await.result(a.append(stream, "a1"));
+    // the ring moved the stream to b while a still thinks it owns it (a flapping link): both append
+    Position b2 = Await.result(b.append(stream, "b2"));
+    assertEquals(2, b2.offset());
+    Position a2 = Await.result(a.append(stream, "a2")); // a's cached top is 1: it tries offset 2 first
+    assertEquals(3, a2.offset(), "offset 2 is b's: a's message goes after it");
+    Position b3 = Await.result(b.append(stream, "b3"));
+    assertEquals(4, b3.offset());
+    StreamStore.History h = Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10));
+    assertTrue(h.complete());
+    assertEquals(List.of("a1", "b2", "a2", "b3"), messages(h), "every acknowledged message at its own position");
+    assertEquals(List.of(1L, 2L, 3L, 4L), offsets(h));
+  }
+
+  @Test
+  void thePreviousOwnersSkipMarksNeverReplaceTheNewOwnersMessages() {
+    FlakyGrid grid = new FlakyGrid();
+    StreamStore store = StreamStore.on(grid);
+    StreamLog a = new StreamLog(store, StreamRules::defaults, "a");
+    StreamLog b = new StreamLog(store, StreamRules::defaults, "b");
+    String stream = "channel.marks";
+    Await.result(a.append(stream, "a1"));
+    grid.failEntryWrites = 1;
+    assertEquals("UNAVAILABLE", failureCode(a.append(stream, "a-unacknowledged"))); // a will mark offset 2 skipped
+    Position b2 = Await.result(b.append(stream, "b2")); // the new owner read the meta: top 1
+    assertEquals(2, b2.offset());
+    a.reset(); // the ring came back to a
+    Position a3 = Await.result(a.append(stream, "a3"));
+    assertEquals(3, a3.offset());
+    StreamStore.History h = Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10));
+    assertEquals(List.of("a1", "b2", "a3"), messages(h), "a's skip mark for offset 2 did not replace b's message");
+  }
+
+  @Test
+  void aReaderFindsWhatWasStoredBeyondAMetaThatWentBack() {
+    FlakyGrid grid = new FlakyGrid();
+    StreamStore store = StreamStore.on(grid);
+    StreamLog log = new StreamLog(store, StreamRules::defaults, "t");
+    String stream = "channel.back";
+    Position p3 = null;
+    for (int i = 1; i <= 3; i++) {
+      p3 = Await.result(log.append(stream, "m" + i));
+    }
+    // the previous owner's meta write (top 1) lands after the new owner's (top 3)
+    Await.result(store.write(stream, StreamRules.DEFAULT, p3.epoch(), List.of(), 1));
+    StreamStore.History h = Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10));
+    assertEquals(List.of("m1", "m2", "m3"), messages(h));
+    assertEquals(3, h.top());
+    h = Await.result(store.read(stream, StreamRules.DEFAULT, 3, 10));
+    assertTrue(h.complete(), "a client at offset 3 resumes: the entries show the stream has it");
+    assertEquals(List.of(), messages(h));
+    h = Await.result(store.read(stream, StreamRules.DEFAULT, 2, 10));
+    assertTrue(h.complete());
+    assertEquals(List.of("m3"), messages(h));
+    h = Await.result(store.read(stream, StreamRules.DEFAULT, 5, 10));
+    assertTrue(!h.complete(), "a position the stream never reached is not recovered");
+  }
+
+  @Test
+  void entriesBeyondTheSizeBoundAreRemoved() {
+    FlakyGrid grid = new FlakyGrid();
+    StreamStore store = StreamStore.on(grid);
+    StreamRules rules = StreamRules.from(new io.vertx.core.json.JsonObject()
+        .put("rules", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject().put("match", "channel.*").put("historySize", 3))));
+    StreamLog log = new StreamLog(store, () -> rules, "t");
+    String stream = "channel.small";
+    for (int i = 1; i <= 10; i++) {
+      Await.result(log.append(stream, "m" + i));
+    }
+    assertEquals(3, grid.entries(stream), "one entry per message in the window, never a growing stream");
+    StreamStore.History h = Await.result(store.read(stream, rules.forStream(stream), 0, 10));
+    assertEquals(List.of("m8", "m9", "m10"), messages(h));
   }
 
   @Test
