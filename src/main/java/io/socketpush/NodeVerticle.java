@@ -48,7 +48,7 @@ public final class NodeVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     if (config().containsKey("logging")) {
-      io.socketpush.ops.LogControl.setLevel("io.socketpush", nodeConfig.logging().string("level"));
+      io.socketpush.ops.LogControl.setLevel("io.socketpush", nodeConfig.logging().level());
     }
     RuntimeConfig runtime = new RuntimeConfig(nodeConfig);
     JsonArray roles = new JsonArray();

@@ -1,9 +1,8 @@
 package io.socketpush.edge;
 
 import io.socketpush.cluster.Addresses;
-import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.config.Section;
+import io.socketpush.config.EdgeConfig;
 import io.socketpush.error.Failure;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
@@ -40,12 +39,12 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Section edge = config.get().edge();
+    EdgeConfig edge = config.get().edge();
     node = new EdgeNode(vertx, context, services, config);
     SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()
         .setRegisterWriteHandler(false)
-        .setHeartbeatInterval(Math.min(25_000, edge.longValue("pingTimeout") / 2))
-        .setSessionTimeout(edge.longValue("pingTimeout"))
+        .setHeartbeatInterval(Math.min(25_000, edge.pingTimeout() / 2))
+        .setSessionTimeout(edge.pingTimeout())
         // the iframe transports load SockJS into their iframe: from this edge, not from a CDN
         .setLibraryURL("/js/vendor/sockjs.min.js"));
 
@@ -60,12 +59,12 @@ public final class EdgeVerticle extends VerticleBase {
     router.errorHandler(413, this::tooLarge);
 
     // frames up to 2x maxFrameSize get a clear limit_exceeded error; larger ones close the connection (1009)
-    int maxFrame = edge.integer("maxFrameSize");
-    HttpServerOptions opts = new HttpServerOptions().setHost(edge.string("host")).setPort(edge.integer("port"))
+    int maxFrame = edge.maxFrameSize();
+    HttpServerOptions opts = new HttpServerOptions().setHost(edge.host()).setPort(edge.port())
         .setMaxWebSocketFrameSize(2 * maxFrame).setMaxWebSocketMessageSize(2 * maxFrame).setWebSocketClosingTimeout(2)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
-    if (NodeConfig.tls(edge) != null) {
-      opts.setSsl(true).setKeyCertOptions(NodeConfig.tls(edge));
+    if (edge.tls() != null) {
+      opts.setSsl(true).setKeyCertOptions(edge.tls());
     }
 
     // token auth: keys read (or a JWKS fetched) once here, without blocking; a bad key stops the edge with its reason
@@ -82,12 +81,12 @@ public final class EdgeVerticle extends VerticleBase {
       node.announce();
     });
     announceTimer = vertx.setPeriodic(config.get().cluster().antiEntropyInterval(), t -> node.announce());
-    sweepTimer = vertx.setPeriodic(Math.max(1_000, edge.longValue("pingTimeout") / 4), t -> node.sweepIdle());
+    sweepTimer = vertx.setPeriodic(Math.max(1_000, edge.pingTimeout() / 4), t -> node.sweepIdle());
     return Future.all(inbox.completion(), history, tokenKeys)
         .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen())
         .onSuccess(s -> {
           server = s;
-          LOG.info("[{}] edge listening on {}:{}", services.membership().nodeId(), edge.string("host"), s.actualPort());
+          LOG.info("[{}] edge listening on {}:{}", services.membership().nodeId(), edge.host(), s.actualPort());
         });
   }
 
@@ -114,7 +113,7 @@ public final class EdgeVerticle extends VerticleBase {
 
   private void checkOrigin(RoutingContext ctx) {
     String origin = ctx.request().getHeader("Origin");
-    if (OriginCheck.allowed(origin, ctx.request().getHeader("Host"), config.get().edge().strings("allowedOrigins"))) {
+    if (OriginCheck.allowed(origin, ctx.request().getHeader("Host"), config.get().edge().allowedOrigins())) {
       ctx.next();
     } else {
       LOG.info("[{}] rejected socket from origin {}", services.membership().nodeId(), origin);
@@ -139,7 +138,7 @@ public final class EdgeVerticle extends VerticleBase {
   /** A SockJS send body over the limit: refused, and the connection closed (the rest of it is still on the wire). */
   private void tooLarge(RoutingContext ctx) {
     LOG.info("[{}] refused a SockJS send body over {} bytes from {}", services.membership().nodeId(),
-        SockJsSendBody.limit(config.get().edge().integer("maxFrameSize")), ctx.request().remoteAddress());
+        SockJsSendBody.limit(config.get().edge().maxFrameSize()), ctx.request().remoteAddress());
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(413).putHeader("connection", "close").putHeader("content-type", "application/json")
           .end(Failure.LIMIT_EXCEEDED.envelope("request body too large").encode());
@@ -147,7 +146,7 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private void onSocket(SockJSSocket sock) {
-    sock.setWriteQueueMaxSize(config.get().edge().integer("maxWriteQueueSize"));
+    sock.setWriteQueueMaxSize(config.get().edge().maxWriteQueueSize());
     ClientSession[] self = new ClientSession[1];
     ClientSession session = node.open(new ClientIo() {
       @Override

@@ -49,7 +49,7 @@ public final class UserVerticle extends VerticleBase {
     String nodeId = membership.nodeId();
     return StreamStore.open(vertx).compose(store -> {
       UserServiceImpl impl = new UserServiceImpl(vertx, membership, channels, presence,
-          () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
+          () -> config.get().edge().removeUserAfterDisconnectTimeout(),
           config.get().cluster().requestTimeout(), () -> config.get().cluster().listLimit(),
           new StreamLog(store, () -> config.get().streams(), nodeId));
       impl.fanout(new io.socketpush.channel.PresenceFanout(channels, interest,
