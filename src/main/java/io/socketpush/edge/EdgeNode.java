@@ -753,6 +753,19 @@ public final class EdgeNode {
         .onFailure(err -> LOG.debug("[{}] announce incomplete: {}", nodeId, err.getMessage()));
   }
 
+  /**
+   * The ring changed: a node in a minority partition ({@code fenced}) closes every socket so its clients go to another
+   * edge; otherwise it tells the owners what it holds (owners keep what they do not own yet, for when their own ring
+   * catches up) and repairs what they stored meanwhile from history ({@link #announce}).
+   */
+  public void onRingChange() {
+    if (services.membership().fenced()) {
+      closeAll(ClientSession.CLOSE_PARTITIONED, "partitioned");
+      return;
+    }
+    announce();
+  }
+
   /** Repairs each stream an owner named with a top beyond what this edge wrote ({@code stream -> "epoch:offset"}). */
   private void catchUp(JsonObject tops) {
     for (Map.Entry<String, Object> e : tops) {

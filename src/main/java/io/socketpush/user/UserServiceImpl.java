@@ -313,6 +313,12 @@ final class UserServiceImpl implements UserService, PresenceService {
     }
   }
 
+  /** Cancels the offline timers (the verticle stops; Vert.x would also cancel them with its context). */
+  void close() {
+    offlineTimers.values().forEach(vertx::cancelTimer);
+    offlineTimers.clear();
+  }
+
   /** Number of users present in this shard. */
   int size() {
     return presence.size();
