@@ -12,12 +12,9 @@ import io.socketpush.management.ManagementVerticle;
 import io.socketpush.ops.NodeOps;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
-import io.vertx.core.Deployable;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +33,8 @@ public final class NodeVerticle extends VerticleBase {
   private EdgeVerticle edge;
   private ManagementVerticle management;
   private NodeOps ops;
-  private final List<String> deployments = new ArrayList<>();
-  private String managementDeployment;
+  private Deployments deployments;
+  private Runnable rejoinListener = () -> { };
 
   @Override
   public Future<?> start() {
@@ -48,7 +45,7 @@ public final class NodeVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     if (config().containsKey("logging")) {
-      io.socketpush.ops.LogControl.setLevel("io.socketpush", nodeConfig.logging().string("level"));
+      io.socketpush.ops.LogControl.setLevel("io.socketpush", nodeConfig.logging().level());
     }
     RuntimeConfig runtime = new RuntimeConfig(nodeConfig);
     JsonArray roles = new JsonArray();
@@ -60,10 +57,11 @@ public final class NodeVerticle extends VerticleBase {
     services = new Services(vertx, membership, nodeConfig.cluster().requestTimeout(),
         () -> runtime.get().cluster().listLimit());
     ops = NodeOps.start(vertx, nodeConfig, membership); // metrics, health, node id in logs (see io.socketpush.ops)
+    deployments = new Deployments(vertx);
 
     Future<Void> ready = deployRoles(runtime, true);
     // back from a minority partition (frozen, cut off): redeploy the roles so their consumers register again
-    membership.onRejoin(() -> redeploy(runtime));
+    rejoinListener = membership.onRejoin(() -> redeploy(runtime));
     ready = ready.onSuccess(v -> ops.started()).onFailure(err -> ops.stop()); // readiness; no leftovers on failure
     return ready.onSuccess(v -> LOG.info("[{}] node started with roles {}{}{}", nodeConfig.nodeId(), roles,
             edge != null ? ", clients on " + nodeConfig.clientUrl(edge.port()) : "",
@@ -73,28 +71,28 @@ public final class NodeVerticle extends VerticleBase {
 
   /** Binds the sharded services first, then (on first start) announces this node, then opens the ports. */
   private Future<Void> deployRoles(RuntimeConfig runtime, boolean first) {
-    Future<Void> bound = deploy(new ClusterVerticle(services, runtime));
+    Future<Void> bound = deployments.deploy(new ClusterVerticle(services, runtime), false);
     io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
     if (!nodeConfig.events().webhooks().isEmpty()) {
       io.socketpush.events.EventsVerticle ev = new io.socketpush.events.EventsVerticle(nodeConfig.events(), membership);
       events = ev.sink();
-      bound = bound.compose(v -> deploy(ev));
+      bound = bound.compose(v -> deployments.deploy(ev, false));
     }
     io.socketpush.events.EventSink sink = events;
     if (nodeConfig.has(Role.AUTH)) {
-      bound = bound.compose(v -> deploy(new AuthVerticle(membership)));
+      bound = bound.compose(v -> deployments.deploy(new AuthVerticle(membership), false));
     }
     if (nodeConfig.has(Role.USER)) {
-      bound = bound.compose(v -> deploy(new io.socketpush.user.UserVerticle(membership, services.channel(), services.presence(),
-          services.interest(), runtime).events(sink)));
+      bound = bound.compose(v -> deployments.deploy(new io.socketpush.user.UserVerticle(membership, services.channel(),
+          services.presence(), services.interest(), runtime).events(sink), false));
     }
     if (nodeConfig.has(Role.CHANNEL)) {
-      bound = bound.compose(v -> deploy(new ChannelVerticle(membership, services.presence(), runtime).events(sink)));
+      bound = bound.compose(v -> deployments.deploy(new ChannelVerticle(membership, services.presence(), runtime).events(sink), false));
     }
     Future<Void> ready = first ? bound.compose(v -> membership.start()) : bound;
     if (nodeConfig.has(Role.EDGE)) {
       edge = new EdgeVerticle(services, runtime);
-      ready = ready.compose(v -> deploy(edge)).map(v -> {
+      ready = ready.compose(v -> deployments.deploy(edge, false)).map(v -> {
         membership.describeSelf("clientUrl", nodeConfig.clientUrl(edge.port()));
         return null;
       });
@@ -102,7 +100,7 @@ public final class NodeVerticle extends VerticleBase {
     if (nodeConfig.has(Role.MANAGEMENT) && first) {
       // the management API registers no event-bus consumer: a rejoin keeps it (and its port) as it is
       management = new ManagementVerticle(services, runtime);
-      ready = ready.compose(v -> deploy(management)).map(v -> {
+      ready = ready.compose(v -> deployments.deploy(management, true)).map(v -> {
         membership.describeSelf("adminUrl", nodeConfig.adminUrl(management.port()));
         return null;
       });
@@ -112,43 +110,23 @@ public final class NodeVerticle extends VerticleBase {
 
   private void redeploy(RuntimeConfig runtime) {
     LOG.warn("[{}] redeploying the roles to register them in the cluster again", nodeConfig.nodeId());
-    List<Future<Void>> undeploys = new ArrayList<>();
-    for (int i = deployments.size() - 1; i >= 0; i--) {
-      if (!deployments.get(i).equals(managementDeployment)) {
-        undeploys.add(vertx.undeploy(deployments.remove(i)));
-      }
-    }
-    Future.join(undeploys).recover(err -> Future.succeededFuture())
+    deployments.undeployForRedeploy()
         .compose(v -> deployRoles(runtime, false))
         .onSuccess(v -> LOG.info("[{}] roles redeployed", nodeConfig.nodeId()))
         .onFailure(err -> LOG.error("[{}] redeploying the roles failed: {}", nodeConfig.nodeId(), err.getMessage(), err));
   }
 
-  private Future<Void> deploy(Deployable v) {
-    return vertx.deployVerticle(v).map(id -> {
-      deployments.add(id);
-      if (v == management) {
-        managementDeployment = id;
-      }
-      return null;
-    });
-  }
-
   @Override
   public Future<?> stop() {
     LOG.info("[{}] node stopping: leaving the cluster", nodeConfig == null ? "?" : nodeConfig.nodeId());
+    rejoinListener.run();
     Future<Void> left = membership == null ? Future.succeededFuture() : membership.leave();
     if (edge != null) {
       edge.closeAll();
     }
     // let requests already routed here finish while the others re-route, then unbind (bounded)
-    return left.recover(err -> Future.succeededFuture()).compose(v -> vertx.timer(DRAIN_MS)).compose(v -> {
-      List<Future<Void>> undeploys = new ArrayList<>();
-      for (int i = deployments.size() - 1; i >= 0; i--) {
-        undeploys.add(vertx.undeploy(deployments.get(i)));
-      }
-      return Future.join(undeploys).recover(err -> Future.succeededFuture());
-    }).onComplete(ar -> {
+    return left.recover(err -> Future.succeededFuture()).compose(v -> vertx.timer(DRAIN_MS))
+        .compose(v -> deployments == null ? Future.succeededFuture() : deployments.undeployAll()).onComplete(ar -> {
       if (ops != null) {
         ops.stop();
       }

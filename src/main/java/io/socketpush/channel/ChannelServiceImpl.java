@@ -4,6 +4,7 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.delivery.EdgeOps;
+import io.socketpush.delivery.EdgeRegistry;
 import io.socketpush.delivery.InterestService;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
@@ -44,7 +45,8 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   private final Subscriptions subscriptions;
   private final long timeoutMs;
   private final IntSupplier listLimit;
-  private final Map<String, Set<String>> interest = new HashMap<>();
+  /** Which edges hold local subscribers of each channel. */
+  private final EdgeRegistry interest = EdgeRegistry.unordered();
   /** The last queued present-set change of each channel (see {@link #inOrder}). */
   private final Map<String, Future<?>> presenceTails = new HashMap<>();
   private final StreamLog streams;
@@ -100,7 +102,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
           List<Future<Integer>> calls = new ArrayList<>();
           for (String edge : edges) {
             if (EdgeOps.SUBSCRIBED.equals(op)) {
-              interest.computeIfAbsent(channelId, k -> new HashSet<>()).add(edge);
+              interest.add(channelId, edge);
             }
             JsonObject body = new JsonObject().put("userId", userId).put("channelId", channelId);
             calls.add(EdgeOps.control(vertx, edge, op, body, timeoutMs));
@@ -163,8 +165,8 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
       io.socketpush.stream.Position pos = appended.position();
       // after a ring change the edges we do not know yet read this from history when their announcement reaches
       // us (announce answers the stream's top): stored is acknowledged, the delivery follows
-      Set<String> edges = interest.get(channelId);
-      if (edges == null || edges.isEmpty()) {
+      Set<String> edges = interest.edgesOf(channelId);
+      if (edges.isEmpty()) {
         return Future.succeededFuture(new PublishResult(0, pos.epoch(), pos.offset()));
       }
       Buffer frame = EdgeOps.recFrame(stream, message.value(), pos);
@@ -242,7 +244,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     if (bad != null) {
       return bad;
     }
-    interest.computeIfAbsent(channelId, k -> new HashSet<>()).add(nodeId);
+    interest.add(channelId, nodeId);
     return Future.succeededFuture();
   }
 
@@ -252,27 +254,14 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     if (bad != null) {
       return bad;
     }
-    Set<String> edges = interest.get(channelId);
-    if (edges != null && edges.remove(nodeId) && edges.isEmpty()) {
-      interest.remove(channelId);
-    }
+    interest.remove(channelId, nodeId);
     return Future.succeededFuture();
   }
 
   @Override
   public Future<JsonObject> announce(String nodeId, List<String> channelIds) {
-    Set<String> listed = new HashSet<>(channelIds);
-    // kept even for channels this shard does not own yet: during a ring change the edge's ring may be
-    // ahead of ours; onRingChange drops what we do not own once our ring caught up
-    for (String c : listed) {
-      interest.computeIfAbsent(c, k -> new HashSet<>()).add(nodeId);
-    }
-    for (String c : new ArrayList<>(interest.keySet())) {
-      Set<String> edges = interest.get(c);
-      if (!listed.contains(c) && edges.remove(nodeId) && edges.isEmpty()) {
-        interest.remove(c);
-      }
-    }
+    // kept even for channels this shard does not own yet (see EdgeRegistry#announce)
+    interest.announce(nodeId, new HashSet<>(channelIds));
     return Future.succeededFuture(streams.tops(channelIds, Addresses::clientChannel));
   }
 
@@ -318,7 +307,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
           new JsonObject().put("channelId", channelId).put("userId", userId)));
       // the edges this owner knows hold subscribers: join/leave frames carry no position, so an edge that announces
       // itself only after a ring change misses the frames sent meanwhile (presence() stays the truth)
-      Set<String> edges = interest.getOrDefault(channelId, Set.of());
+      Set<String> edges = interest.edgesOf(channelId);
       if (!edges.isEmpty()) {
         String stream = Addresses.clientChannel(channelId);
         Buffer frame = EdgeOps.presenceFrame(stream, change, userId);
@@ -370,19 +359,12 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     if (changed) {
       streams.reset(); // another owner may have written our streams: read their meta again
     }
-    Set<String> live = membership.nodes().keySet();
-    for (String c : new ArrayList<>(interest.keySet())) {
-      Set<String> edges = interest.get(c);
-      edges.removeIf(e -> !live.contains(e));
-      if (edges.isEmpty() || !owns(c)) {
-        interest.remove(c);
-      }
-    }
+    interest.purge(membership.nodes().keySet(), this::owns); // channels left without an edge are dropped too
   }
 
   /** Interested edges of a channel (for tests and status). */
   Set<String> interestOf(String channelId) {
-    return interest.getOrDefault(channelId, Set.of());
+    return interest.edgesOf(channelId);
   }
 
   private boolean owns(String channelId) {

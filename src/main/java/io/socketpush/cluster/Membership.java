@@ -665,10 +665,12 @@ public final class Membership {
   /**
    * Runs {@code action} on the caller's context when this node must re-register its event-bus consumers
    * (the cluster dropped them while the node was excluded from the view): redeploy the roles. Listeners of {@link #onChange}
-   * are dropped at that moment; the redeployed roles add theirs again.
+   * are dropped at that moment; the redeployed roles add theirs again. Until the returned remover runs (the node's stop()).
    */
-  public void onRejoin(Runnable action) {
-    rejoinListeners.add(new Listener(vertx.getOrCreateContext(), action));
+  public Runnable onRejoin(Runnable action) {
+    Listener l = new Listener(vertx.getOrCreateContext(), action);
+    rejoinListeners.add(l);
+    return () -> rejoinListeners.remove(l);
   }
 
   private boolean inView(JsonObject d) {

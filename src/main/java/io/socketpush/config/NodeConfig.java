@@ -112,11 +112,13 @@ public final class NodeConfig {
   private final String nodeId;
   private final EnumSet<Role> roles;
   private final Section edge;
+  private final EdgeConfig edgeConfig;
   private final Section management;
   private final ManagementConfig managementConfig;
   private final Section cluster;
   private final ClusterConfig clusterConfig;
   private final Section logging;
+  private final LoggingConfig loggingConfig;
   private final StreamRules streams;
   private final Section tokens;
   private final TokensConfig tokensConfig;
@@ -157,11 +159,13 @@ public final class NodeConfig {
       throw new IllegalArgumentException("invalid config: roles must be an array of strings");
     }
     edge = new Section("edge", EDGE, object(json, "edge"));
+    edgeConfig = EdgeConfig.from(edge);
     management = new Section("management", MANAGEMENT, object(json, "management"));
     managementConfig = ManagementConfig.from(management);
     cluster = new Section("cluster", CLUSTER, object(json, "cluster"));
     clusterConfig = ClusterConfig.from(cluster);
     logging = new Section("logging", LOGGING, object(json, "logging"));
+    loggingConfig = LoggingConfig.from(logging);
     streams = StreamRules.from(object(json, "streams"));
     tokens = new Section("tokens", TOKENS, object(json, "tokens"));
     tokensConfig = TokensConfig.from(tokens);
@@ -195,13 +199,6 @@ public final class NodeConfig {
     source = json.copy();
   }
 
-  /** TLS options from a section's PEM files, or null when the section has no TLS. */
-  public static io.vertx.core.net.PemKeyCertOptions tls(Section section) {
-    String cert = section.string("tlsCertPath");
-    return cert == null ? null
-        : new io.vertx.core.net.PemKeyCertOptions().setCertPath(cert).setKeyPath(section.string("tlsKeyPath"));
-  }
-
   private static JsonObject object(JsonObject json, String key) {
     Object v = json.getValue(key);
     if (v != null && !(v instanceof JsonObject)) {
@@ -227,8 +224,9 @@ public final class NodeConfig {
     return roles.contains(role);
   }
 
-  public Section edge() {
-    return edge;
+  /** The client port and the limits of its sockets. */
+  public EdgeConfig edge() {
+    return edgeConfig;
   }
 
   public ManagementConfig management() {
@@ -239,8 +237,8 @@ public final class NodeConfig {
     return clusterConfig;
   }
 
-  public Section logging() {
-    return logging;
+  public LoggingConfig logging() {
+    return loggingConfig;
   }
 
   /** Webhooks of lifecycle events. */
@@ -263,8 +261,8 @@ public final class NodeConfig {
     if (!has(Role.EDGE)) {
       return null;
     }
-    String u = edge.string("publicUrl");
-    return u != null ? u : (edge.string("tlsCertPath") != null ? "https" : "http") + "://127.0.0.1:" + boundPort;
+    String u = edgeConfig.publicUrl();
+    return u != null ? u : (edgeConfig.tlsCertPath() != null ? "https" : "http") + "://127.0.0.1:" + boundPort;
   }
 
   /** URL of this node's admin port, or null when it runs no management role. */
@@ -272,8 +270,8 @@ public final class NodeConfig {
     if (!has(Role.MANAGEMENT)) {
       return null;
     }
-    String u = management.string("publicUrl");
-    return u != null ? u : (management.string("tlsCertPath") != null ? "https" : "http") + "://127.0.0.1:" + boundPort;
+    String u = managementConfig.publicUrl();
+    return u != null ? u : (managementConfig.tlsCertPath() != null ? "https" : "http") + "://127.0.0.1:" + boundPort;
   }
 
   /** Effective config: everything, defaults filled in. */

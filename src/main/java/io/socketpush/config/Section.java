@@ -11,7 +11,7 @@ import java.util.Map;
  * A validated config section: defaults merged with the given JSON, unknown keys and bad values rejected
  * with a message that names the option.
  */
-public final class Section {
+final class Section {
   private final String name;
   private final Map<String, Option> options = new LinkedHashMap<>();
   private final JsonObject values;

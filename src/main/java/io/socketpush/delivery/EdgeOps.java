@@ -81,24 +81,16 @@ public final class EdgeOps {
     if (position != null) {
       opts.addHeader(OFFSET, String.valueOf(position.offset())).addHeader(EPOCH, position.epoch());
     }
-    return attempt(vertx, edgeNode, frame, opts, 0);
+    // during a membership change the cluster's subscription table can briefly miss a live edge's inbox
+    // (NO_HANDLERS): retried a few times before the edge counts as unreachable
+    String inbox = Addresses.edgeInbox(edgeNode);
+    return Retry.retry(vertx, () -> vertx.eventBus().<Integer>request(inbox, frame, opts).map(m -> m.body()),
+        Retry::noHandler, NO_HANDLER_RETRIES, NO_HANDLER_DELAY_MS);
   }
 
   /** Delivery attempts on "no handler": nothing was delivered, so a retry cannot duplicate. */
   private static final int NO_HANDLER_RETRIES = 3;
-
-  // During a membership change the cluster's subscription table can briefly miss a live edge's inbox
-  // (NO_HANDLERS); retry a few times before counting the edge as unreachable.
-  private static Future<Integer> attempt(Vertx vertx, String edgeNode, Buffer frame, DeliveryOptions opts, int tries) {
-    return vertx.eventBus().<Integer>request(Addresses.edgeInbox(edgeNode), frame, opts).map(m -> m.body())
-        .recover(err -> {
-          if (tries >= NO_HANDLER_RETRIES || !(err instanceof io.vertx.core.eventbus.ReplyException re)
-              || re.failureType() != io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
-            return Future.failedFuture(err);
-          }
-          return vertx.timer(200).compose(v -> attempt(vertx, edgeNode, frame, opts, tries + 1));
-        });
-  }
+  private static final long NO_HANDLER_DELAY_MS = 200;
 
   /**
    * Delivers one pre-encoded frame to each edge; succeeds with the sockets reached when every edge took it.

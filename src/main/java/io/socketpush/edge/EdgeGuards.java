@@ -1,7 +1,7 @@
 package io.socketpush.edge;
 
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.config.Section;
+import io.socketpush.config.EdgeConfig;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,14 +41,14 @@ final class EdgeGuards {
     this.config = config;
   }
 
-  private Section edge() {
+  private EdgeConfig edge() {
     return config.get().edge();
   }
 
   AuthThrottle.Policy policy() {
-    Section e = edge();
-    long max = e.longValue("authBackoffMax");
-    return new AuthThrottle.Policy(e.integer("authFailuresPerIp"), e.integer("authFailuresPerUser"),
+    EdgeConfig e = edge();
+    long max = e.authBackoffMax();
+    return new AuthThrottle.Policy(e.authFailuresPerIp(), e.authFailuresPerUser(),
         Math.min(1_000, max), max, Math.max(60_000, 10 * max));
   }
 
@@ -69,7 +69,7 @@ final class EdgeGuards {
   boolean admitUnauthenticated(ClientSession s) {
     String ip = s.remoteHost();
     int n = unauthenticated.getOrDefault(ip, 0);
-    if (n >= edge().integer("maxUnauthenticatedPerIp")) {
+    if (n >= edge().maxUnauthenticatedPerIp()) {
       return false;
     }
     unauthenticated.put(ip, n + 1);
@@ -103,7 +103,7 @@ final class EdgeGuards {
     queuedBytes += bytes;
     backlogged.add(s);
     written.onComplete(ar -> drained(s, bytes));
-    if (queuedBytes > edge().longValue("maxQueuedBytes")) {
+    if (queuedBytes > edge().maxQueuedBytes()) {
       shed();
     }
   }
@@ -128,7 +128,7 @@ final class EdgeGuards {
   }
 
   private void shed() {
-    long budget = edge().longValue("maxQueuedBytes");
+    long budget = edge().maxQueuedBytes();
     long target = budget - budget / 10;
     List<ClientSession> slowest = new ArrayList<>(backlogged);
     slowest.sort(Comparator.comparingLong((ClientSession c) -> c.queuedBytes).reversed());

@@ -149,8 +149,8 @@ public final class EdgeNode {
 
   public Limits limits() {
     NodeConfig c = config.get();
-    return new Limits(c.edge().integer("maxFrameSize"), c.edge().integer("maxAddressLength"),
-        c.edge().integer("maxRegistrationsPerSocket"), c.edge().integer("maxFramesPerSecond"));
+    return new Limits(c.edge().maxFrameSize(), c.edge().maxAddressLength(),
+        c.edge().maxRegistrationsPerSocket(), c.edge().maxFramesPerSecond());
   }
 
   /** A new socket: it may do nothing until it authenticates within authTimeout. */
@@ -167,7 +167,7 @@ public final class EdgeNode {
       s.close(ClientSession.CLOSE_TOO_MANY_UNAUTHENTICATED, Failure.LIMIT_EXCEEDED.clientError);
       return s;
     }
-    long authTimeout = config.get().edge().longValue("authTimeout");
+    long authTimeout = config.get().edge().authTimeout();
     s.authTimer = vertx.setTimer(authTimeout, t -> {
       if (!s.authenticated() && !s.closed()) {
         LOG.debug("[{}] {} did not authenticate within {} ms: closed", nodeId, s, authTimeout);
@@ -320,7 +320,7 @@ public final class EdgeNode {
       return Future.succeededFuture();
     }
     LocalUser lu = users.get(u);
-    int maxSockets = config.get().edge().integer("maxSocketsPerUser");
+    int maxSockets = config.get().edge().maxSocketsPerUser();
     if (lu != null && !lu.sockets.contains(s) && lu.sockets.size() >= maxSockets) {
       return Failure.LIMIT_EXCEEDED.fail("user " + u + " already has " + maxSockets + " sockets on this node");
     }
@@ -489,7 +489,7 @@ public final class EdgeNode {
       if (lu != null && lu.channels.contains(c)) {
         return true;
       }
-      if (config.get().edge().strings("publicChannels").contains(c)) {
+      if (config.get().edge().publicChannels().contains(c)) {
         Set<ClientSession> subs = publicSockets.computeIfAbsent(c, k -> Collections.newSetFromMap(new IdentityHashMap<>()));
         subs.add(s);
         invalidate(c);
@@ -753,6 +753,19 @@ public final class EdgeNode {
         .onFailure(err -> LOG.debug("[{}] announce incomplete: {}", nodeId, err.getMessage()));
   }
 
+  /**
+   * The ring changed: a node in a minority partition ({@code fenced}) closes every socket so its clients go to another
+   * edge; otherwise it tells the owners what it holds (owners keep what they do not own yet, for when their own ring
+   * catches up) and repairs what they stored meanwhile from history ({@link #announce}).
+   */
+  public void onRingChange() {
+    if (services.membership().fenced()) {
+      closeAll(ClientSession.CLOSE_PARTITIONED, "partitioned");
+      return;
+    }
+    announce();
+  }
+
   /** Repairs each stream an owner named with a top beyond what this edge wrote ({@code stream -> "epoch:offset"}). */
   private void catchUp(JsonObject tops) {
     for (Map.Entry<String, Object> e : tops) {
@@ -765,7 +778,7 @@ public final class EdgeNode {
 
   /** Closes idle sockets (no frame for pingTimeout). */
   public void sweepIdle() {
-    long timeout = config.get().edge().longValue("pingTimeout");
+    long timeout = config.get().edge().pingTimeout();
     long now = System.currentTimeMillis();
     for (ClientSession s : new ArrayList<>(sessions)) {
       if (now - s.lastFrameAt() > timeout) {

@@ -31,7 +31,7 @@ final class SockJsSendBody implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    int l = limit(config.get().edge().integer("maxFrameSize"));
+    int l = limit(config.get().edge().maxFrameSize());
     if (l != limit) { // maxFrameSize is a runtime option
       delegate = BodyHandler.create(false).setBodyLimit(l).setMergeFormAttributes(false);
       limit = l;

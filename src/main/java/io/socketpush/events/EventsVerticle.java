@@ -4,31 +4,19 @@ import io.socketpush.config.EventsConfig;
 import io.socketpush.ops.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
 /**
  * Lifecycle events to the backend: opens the outbox and delivers the queues of the keys this node owns on the user
- * and channel rings. Deployed on every node when {@code events.webhooks} is set (set it on every user and channel
- * node). Its {@link #sink()} is where the user and channel
- * roles emit.
+ * and channel rings ({@link EventOwners}). Deployed on every node when {@code events.webhooks} is set (set it on every
+ * user and channel node). Its {@link #sink()} is where the user and channel roles emit. {@link #stop} stops the
+ * dispatcher (its poll timer) and closes its HTTP client.
  */
 public final class EventsVerticle extends VerticleBase {
   private final EventsConfig config;
   private final String nodeId;
-  private final EventSink sink = new EventSink() {
-    @Override
-    public Future<Void> emit(String type, String key, JsonObject data) {
-      return EventsVerticle.this.emit(type, key, data);
-    }
-
-    @Override
-    public boolean wants(String type) {
-      return config.webhooks().stream().anyMatch(h -> h.events().contains(type));
-    }
-  };
-  private Outbox outbox;
+  private final OutboxSink sink;
   private WebhookDispatcher dispatcher;
   private WebClient http;
 
@@ -38,17 +26,7 @@ public final class EventsVerticle extends VerticleBase {
     this.config = config;
     this.membership = membership;
     this.nodeId = membership.nodeId();
-  }
-
-  /** This node delivers a key's events when it owns the key on the user or channel ring. */
-  private boolean responsible(String eventKey) {
-    if (eventKey.startsWith("user:")) {
-      return membership.ring(io.socketpush.config.NodeConfig.Role.USER).owns(nodeId, eventKey.substring(5));
-    }
-    if (eventKey.startsWith("channel:")) {
-      return membership.ring(io.socketpush.config.NodeConfig.Role.CHANNEL).owns(nodeId, eventKey.substring(8));
-    }
-    return false;
+    this.sink = new OutboxSink(config);
   }
 
   /** Emits into the outbox once this verticle started (fails before). */
@@ -56,18 +34,14 @@ public final class EventsVerticle extends VerticleBase {
     return sink;
   }
 
-  private Future<Void> emit(String type, String key, JsonObject data) {
-    Outbox o = outbox;
-    return o == null ? Future.failedFuture("events outbox not open yet") : o.emit(type, key, data);
-  }
-
   @Override
   public Future<?> start() {
     return OutboxStore.open(vertx).map(store -> {
-      outbox = new Outbox(store, config.webhooks(), nodeId);
+      Outbox outbox = new Outbox(store, config.webhooks(), nodeId);
+      sink.open(outbox);
       http = WebClient.create(vertx, new WebClientOptions().setUserAgent("socket-push-webhooks").setKeepAlive(true));
       dispatcher = new WebhookDispatcher(vertx, outbox, config, http, NodeMetrics.of(vertx, nodeId), nodeId,
-          this::responsible);
+          new EventOwners(nodeId, membership::ring));
       dispatcher.start();
       return null;
     });

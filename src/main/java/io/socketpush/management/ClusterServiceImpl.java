@@ -150,7 +150,7 @@ final class ClusterServiceImpl implements ClusterService {
       config.apply(runtime);
       // a runtime log level, or the startup one again once the runtime one was removed
       if (runtime.containsKey("logging") || loggingFromRuntime) {
-        io.socketpush.ops.LogControl.setLevel("io.socketpush", config.get().logging().string("level"));
+        io.socketpush.ops.LogControl.setLevel("io.socketpush", config.get().logging().level());
       }
       loggingFromRuntime = runtime.containsKey("logging");
     } catch (IllegalArgumentException e) {

@@ -4,12 +4,11 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.HashRing;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
+import io.socketpush.delivery.Retry;
 import io.socketpush.error.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -119,22 +118,13 @@ public final class Shard<S> {
     return route(key, call, false);
   }
 
-  private <T> Future<T> route(String key, Function<S, Future<T>> call, boolean resend) {
-    return route(key, call, resend, 0);
-  }
-
   /**
    * WRONG_SHARD and NO_HANDLERS mean the call was not applied, so it is safe to send again: after an owner
    * died, the caller's ring may be ahead of the new owner's (each detects the death on its own), so the
    * call is tried again every {@link #RETRY_DELAY_MS} up to {@link #MAX_RETRIES} times.
    */
-  private <T> Future<T> route(String key, Function<S, Future<T>> call, boolean resend, int retries) {
-    return attempt(key, call, resend, 0).recover(err -> {
-      if (!retryable(err) || retries >= MAX_RETRIES) {
-        return Future.failedFuture(err);
-      }
-      return vertx.timer(RETRY_DELAY_MS).compose(v -> route(key, call, resend, retries + 1));
-    });
+  private <T> Future<T> route(String key, Function<S, Future<T>> call, boolean resend) {
+    return Retry.retry(vertx, () -> attempt(key, call, resend, 0), Shard::retryable, MAX_RETRIES, RETRY_DELAY_MS);
   }
 
   /** Calls every instance of the role; fails only if all fail (partial answers are merged by callers). */
@@ -263,9 +253,6 @@ public final class Shard<S> {
   }
 
   private static boolean retryable(Throwable err) {
-    if (Failure.WRONG_SHARD.is(err)) {
-      return true;
-    }
-    return err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
+    return Failure.WRONG_SHARD.is(err) || Retry.noHandler(err);
   }
 }

@@ -23,10 +23,10 @@ public final class ShardedInterest implements InterestService {
     return shard.route(channelId, s -> s.removeInterest(channelId, nodeId));
   }
 
+  /** Each owner gets exactly the channels of its shard ({@link Announcements}). */
   @Override
   public Future<JsonObject> announce(String nodeId, List<String> channelIds) {
-    return ShardedPresence.Grouping.merged(ShardedPresence.Grouping.byOwner(shard.ring(), channelIds).entrySet().stream()
-        .map(e -> shard.on(e.getKey()).announce(nodeId, e.getValue())).toList());
+    return Announcements.announce(shard, channelIds, (s, mine) -> s.announce(nodeId, mine));
   }
 
   @Override

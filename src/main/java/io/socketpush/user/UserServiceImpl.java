@@ -5,6 +5,7 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.delivery.EdgeOps;
+import io.socketpush.delivery.EdgeRegistry;
 import io.socketpush.delivery.PresenceService;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
@@ -25,7 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -50,8 +50,8 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final LongSupplier offlineGraceMs;
   private final long timeoutMs;
   private final IntSupplier listLimit;
-  /** Sorted, so listAll pages from a cursor in O(log n + limit). */
-  private final TreeMap<String, Set<String>> presence = new TreeMap<>();
+  /** Which edges hold each user's sockets; sorted, so listAll pages from a cursor in O(log n + limit). */
+  private final EdgeRegistry presence = EdgeRegistry.sorted();
   private final Map<String, Long> offlineTimers = new HashMap<>();
   private final StreamLog streams;
   private io.socketpush.channel.PresenceFanout fanout = io.socketpush.channel.PresenceFanout.NONE;
@@ -96,9 +96,8 @@ final class UserServiceImpl implements UserService, PresenceService {
   }
 
   private Future<PublishResult> appendAndDeliver(String userId, String stream, PushMessage message, String idempotencyKey, Position first) {
-    Set<String> known = presence.get(userId);
     // no socket known: a user between sockets (inside removeUserAfterDisconnectTimeout) is not offline
-    Future<Boolean> away = known != null && !known.isEmpty() ? Future.succeededFuture(false) : betweenSockets(userId);
+    Future<Boolean> away = presence.has(userId) ? Future.succeededFuture(false) : betweenSockets(userId);
     return away.compose(between -> {
       if (!between && recipients(userId).isEmpty()) {
         return Failure.NOT_CONNECTED.fail("user " + userId + " has no open socket");
@@ -135,7 +134,7 @@ final class UserServiceImpl implements UserService, PresenceService {
       if (!seen) {
         return Future.succeededFuture(false);
       }
-      if (!offlineTimers.containsKey(userId) && !presence.containsKey(userId)) {
+      if (!offlineTimers.containsKey(userId) && !presence.has(userId)) {
         scheduleOffline(userId);
       }
       return Future.succeededFuture(true);
@@ -156,8 +155,7 @@ final class UserServiceImpl implements UserService, PresenceService {
    * from history when its announcement reaches us (announce answers the stream's top).
    */
   private Set<String> recipients(String userId) {
-    Set<String> known = presence.get(userId);
-    return known == null ? Set.of() : known;
+    return presence.edgesOf(userId);
   }
 
   @Override
@@ -166,7 +164,7 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (bad != null) {
       return bad;
     }
-    Set<String> edges = presence.getOrDefault(userId, Set.of());
+    Set<String> edges = presence.edgesOf(userId);
     List<Future<Integer>> closes = new ArrayList<>();
     for (String edge : new ArrayList<>(edges)) {
       closes.add(EdgeOps.control(vertx, edge, EdgeOps.CLOSE_USER, new JsonObject().put("userId", userId), timeoutMs));
@@ -188,7 +186,7 @@ final class UserServiceImpl implements UserService, PresenceService {
     }
     TreeSet<String> urls = new TreeSet<>();
     Map<String, JsonObject> nodes = membership.nodes();
-    for (String edge : presence.getOrDefault(userId, Set.of())) {
+    for (String edge : presence.edgesOf(userId)) {
       JsonObject d = nodes.get(edge);
       if (d != null && d.getString("clientUrl") != null) {
         urls.add(d.getString("clientUrl"));
@@ -204,9 +202,9 @@ final class UserServiceImpl implements UserService, PresenceService {
       return bad;
     }
     int n = Pages.limit(limit, listLimit.getAsInt());
-    Map<String, Set<String>> after = cursor == null || cursor.isEmpty() ? presence : presence.tailMap(cursor, false);
+    java.util.Collection<String> after = presence.keysAfter(cursor);
     List<String> items = new ArrayList<>(Math.min(n, after.size()));
-    for (String u : after.keySet()) {
+    for (String u : after) {
       if (items.size() == n) {
         return Future.succeededFuture(new Page(items, items.get(n - 1)));
       }
@@ -229,8 +227,7 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (bad != null) {
       return bad;
     }
-    boolean first = presence.get(userId) == null || presence.get(userId).isEmpty();
-    presence.computeIfAbsent(userId, k -> new HashSet<>()).add(nodeId);
+    boolean first = presence.add(userId, nodeId);
     Long timer = offlineTimers.remove(userId);
     if (timer != null) {
       vertx.cancelTimer(timer);
@@ -268,9 +265,7 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (bad != null) {
       return bad;
     }
-    Set<String> edges = presence.get(userId);
-    if (edges != null && edges.remove(nodeId) && edges.isEmpty()) {
-      presence.remove(userId);
+    if (presence.remove(userId, nodeId)) {
       scheduleOffline(userId);
     }
     return Future.succeededFuture();
@@ -280,23 +275,18 @@ final class UserServiceImpl implements UserService, PresenceService {
   public Future<JsonObject> announce(String nodeId, List<String> userIds) {
     Set<String> listed = new HashSet<>(userIds);
     String self = membership.nodeId();
-    // kept even for users this shard does not own yet: during a ring change the edge's ring may be ahead
-    // of ours; onRingChange drops what we do not own once our ring caught up
+    // kept even for users this shard does not own yet (see EdgeRegistry#announce)
+    List<String> gone = presence.announce(nodeId, listed);
     for (String u : listed) {
-      presence.computeIfAbsent(u, k -> new HashSet<>()).add(nodeId);
       Long timer = offlineTimers.remove(u);
       if (timer != null) {
         vertx.cancelTimer(timer);
         present(u); // back from between sockets
       }
     }
-    for (String u : new ArrayList<>(presence.keySet())) {
-      Set<String> edges = presence.get(u);
-      if (!listed.contains(u) && edges.remove(nodeId) && edges.isEmpty()) {
-        presence.remove(u);
-        if (membership.ring(Role.USER).owns(self, u)) {
-          scheduleOffline(u);
-        }
+    for (String u : gone) {
+      if (membership.ring(Role.USER).owns(self, u)) {
+        scheduleOffline(u);
       }
     }
     return Future.succeededFuture(streams.tops(userIds, Addresses::clientUser));
@@ -305,7 +295,7 @@ final class UserServiceImpl implements UserService, PresenceService {
   @Override
   public Future<List<String>> edgesOf(String userId) {
     Future<List<String>> bad = guard(userId);
-    return bad != null ? bad : Future.succeededFuture(new ArrayList<>(presence.getOrDefault(userId, Set.of())));
+    return bad != null ? bad : Future.succeededFuture(new ArrayList<>(presence.edgesOf(userId)));
   }
 
   /** Drops presence of nodes that left and of users this shard no longer owns. */
@@ -316,18 +306,17 @@ final class UserServiceImpl implements UserService, PresenceService {
     if (changed) {
       streams.reset(); // another owner may have written our streams: read their meta again
     }
-    Set<String> live = membership.nodes().keySet();
     String self = membership.nodeId();
-    for (String u : new ArrayList<>(presence.keySet())) {
-      Set<String> edges = presence.get(u);
-      edges.removeIf(e -> !live.contains(e));
-      if (!membership.ring(Role.USER).owns(self, u)) {
-        presence.remove(u); // the new owner learns it from the edges' re-announcement
-      } else if (edges.isEmpty()) {
-        presence.remove(u);
-        scheduleOffline(u);
-      }
+    // users we no longer own are dropped: the new owner learns them from the edges' re-announcement
+    for (String u : presence.purge(membership.nodes().keySet(), u -> membership.ring(Role.USER).owns(self, u))) {
+      scheduleOffline(u);
     }
+  }
+
+  /** Cancels the offline timers (the verticle stops; Vert.x would also cancel them with its context). */
+  void close() {
+    offlineTimers.values().forEach(vertx::cancelTimer);
+    offlineTimers.clear();
   }
 
   /** Number of users present in this shard. */
@@ -345,7 +334,7 @@ final class UserServiceImpl implements UserService, PresenceService {
         LOG.debug("[{}] away mark of {} not written: {}", membership.nodeId(), userId, err.getMessage()));
     offlineTimers.put(userId, vertx.setTimer(Math.max(1, grace), t -> {
       offlineTimers.remove(userId);
-      if (presence.containsKey(userId)) {
+      if (presence.has(userId)) {
         return;
       }
       // the user's shard may have moved while it was offline: then the new owner's presence decides (it

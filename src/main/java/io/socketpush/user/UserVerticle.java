@@ -16,7 +16,10 @@ import io.vertx.serviceproxy.ServiceBinder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The user role: binds this node's UserService and PresenceService shard. */
+/**
+ * The user role: binds this node's UserService and PresenceService shard; {@link #stop} releases the consumers, the
+ * ring-change listener and the shard's offline timers.
+ */
 public final class UserVerticle extends VerticleBase {
   private final Membership membership;
   private final ChannelService channels;
@@ -25,6 +28,7 @@ public final class UserVerticle extends VerticleBase {
   private final RuntimeConfig config;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private Runnable ringListener = () -> { };
+  private UserServiceImpl impl;
 
   private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
 
@@ -48,8 +52,8 @@ public final class UserVerticle extends VerticleBase {
   public Future<?> start() {
     String nodeId = membership.nodeId();
     return StreamStore.open(vertx).compose(store -> {
-      UserServiceImpl impl = new UserServiceImpl(vertx, membership, channels, presence,
-          () -> config.get().edge().longValue("removeUserAfterDisconnectTimeout"),
+      impl = new UserServiceImpl(vertx, membership, channels, presence,
+          () -> config.get().edge().removeUserAfterDisconnectTimeout(),
           config.get().cluster().requestTimeout(), () -> config.get().cluster().listLimit(),
           new StreamLog(store, () -> config.get().streams(), nodeId));
       impl.fanout(new io.socketpush.channel.PresenceFanout(channels, interest,
@@ -65,6 +69,9 @@ public final class UserVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     ringListener.run();
+    if (impl != null) {
+      impl.close();
+    }
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }

@@ -15,11 +15,11 @@ class NodeConfigTest {
   void defaultsRunEveryRoleOnTheDemoPorts() {
     NodeConfig c = NodeConfig.from(new JsonObject());
     assertEquals(Role.values().length, c.roles().size());
-    assertEquals(8080, c.edge().integer("port"));
+    assertEquals(8080, c.edge().port());
     assertEquals(8181, c.management().port());
     assertEquals("127.0.0.1", c.management().host());
-    assertEquals(10_000, c.edge().longValue("authTimeout"));
-    assertEquals(20_000, c.edge().longValue("removeUserAfterDisconnectTimeout"));
+    assertEquals(10_000, c.edge().authTimeout());
+    assertEquals(20_000, c.edge().removeUserAfterDisconnectTimeout());
   }
 
   @Test
@@ -57,6 +57,47 @@ class NodeConfigTest {
   }
 
   @Test
+  void theEdgeSectionIsTypedWithItsDefaultsAndGivenValues() {
+    java.util.List<String> none = java.util.List.of();
+    NodeConfig d = NodeConfig.from(new JsonObject());
+    assertEquals(new EdgeConfig("0.0.0.0", 8080, null, 10_000, 20_000, none, 60_000, 65_536, 1_048_576, 256, 100, 32, 256,
+        20, 10, 60_000, 1_000, 268_435_456L, null, null, none), d.edge());
+    assertEquals(null, d.edge().tls());
+    assertEquals("http://127.0.0.1:8080", d.clientUrl(8080));
+    EdgeConfig e = NodeConfig.from(new JsonObject().put("edge", new JsonObject().put("host", "127.0.0.1").put("port", 9090)
+        .put("publicUrl", "https://push.example").put("authTimeout", 500).put("removeUserAfterDisconnectTimeout", 0)
+        .put("publicChannels", new io.vertx.core.json.JsonArray().add("news")).put("pingTimeout", 2_000)
+        .put("maxFrameSize", 1_024).put("maxWriteQueueSize", 4_096).put("maxRegistrationsPerSocket", 3)
+        .put("maxFramesPerSecond", 4).put("maxSocketsPerUser", 5).put("maxAddressLength", 64).put("authFailuresPerIp", 6)
+        .put("authFailuresPerUser", 7).put("authBackoffMax", 8_000).put("maxUnauthenticatedPerIp", 9)
+        .put("maxQueuedBytes", 2_097_152L).put("tlsCertPath", "c.pem").put("tlsKeyPath", "k.pem")
+        .put("allowedOrigins", new io.vertx.core.json.JsonArray().add("https://app.example")))).edge();
+    assertEquals(new EdgeConfig("127.0.0.1", 9090, "https://push.example", 500, 0, java.util.List.of("news"), 2_000, 1_024,
+        4_096, 3, 4, 5, 64, 6, 7, 8_000, 9, 2_097_152L, "c.pem", "k.pem", java.util.List.of("https://app.example")), e);
+    assertEquals("c.pem", e.tls().getCertPath());
+    assertEquals("k.pem", e.tls().getKeyPath());
+    NodeConfig tls = NodeConfig.from(new JsonObject().put("edge", new JsonObject().put("tlsCertPath", "c.pem").put("tlsKeyPath", "k.pem")));
+    assertEquals("https://127.0.0.1:8443", tls.clientUrl(8443));
+  }
+
+  @Test
+  void theLoggingSectionIsTyped() {
+    assertEquals(new LoggingConfig("INFO"), NodeConfig.from(new JsonObject()).logging());
+    assertEquals(new LoggingConfig("debug"),
+        NodeConfig.from(new JsonObject().put("logging", new JsonObject().put("level", "debug"))).logging());
+  }
+
+  @Test
+  void runtimeEdgeOptionsGiveANewTypedEdge() {
+    RuntimeConfig rc = new RuntimeConfig(NodeConfig.from(new JsonObject().put("nodeId", "n1")));
+    rc.apply(RuntimeConfig.validate(new JsonObject().put("edge", new JsonObject().put("maxFrameSize", 4_096)
+        .put("publicChannels", new io.vertx.core.json.JsonArray().add("lobby"))), rc.get()));
+    assertEquals(4_096, rc.get().edge().maxFrameSize());
+    assertEquals(java.util.List.of("lobby"), rc.get().edge().publicChannels());
+    assertEquals(8080, rc.get().edge().port());
+  }
+
+  @Test
   void unknownKeysAndBadValuesAreRejectedByName() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> NodeConfig.from(new JsonObject().put("edge", new JsonObject().put("prot", 1))));
@@ -87,7 +128,7 @@ class NodeConfigTest {
     RuntimeConfig rc = new RuntimeConfig(NodeConfig.from(new JsonObject().put("nodeId", "n1")));
     JsonObject ok = new JsonObject().put("edge", new JsonObject().put("authTimeout", 5000));
     rc.apply(RuntimeConfig.validate(ok, rc.get()));
-    assertEquals(5000, rc.get().edge().longValue("authTimeout"));
+    assertEquals(5000, rc.get().edge().authTimeout());
     assertEquals("n1", rc.get().nodeId());
     assertThrows(IllegalArgumentException.class, () -> RuntimeConfig.validate(
         new JsonObject().put("edge", new JsonObject().put("port", 1)), rc.get()));
