@@ -54,13 +54,23 @@ public final class ChannelVerticle extends VerticleBase {
           services.membership().onChange(impl::onRingChange);
           ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
           consumers.add(binder.setAddress(Addresses.service(Services.CHANNEL, nodeId)).register(ChannelService.class, impl));
+          if (config.get().cluster().bool("localCalls")) {
+            io.socketpush.shard.LocalServices.bind(vertx, Addresses.service(Services.CHANNEL, nodeId), ChannelService.class, impl, context,
+                services.membership()::fenced, services.membership()::partitionedMessage);
+          }
           consumers.add(binder.setAddress(Addresses.service(Services.INTEREST, nodeId)).register(InterestService.class, impl));
+          if (config.get().cluster().bool("localCalls")) {
+            io.socketpush.shard.LocalServices.bind(vertx, Addresses.service(Services.INTEREST, nodeId), InterestService.class, impl, context,
+                services.membership()::fenced, services.membership()::partitionedMessage);
+          }
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         });
   }
 
   @Override
   public Future<?> stop() {
+    io.socketpush.shard.LocalServices.unbind(vertx, Addresses.service(Services.CHANNEL, services.membership().nodeId()));
+    io.socketpush.shard.LocalServices.unbind(vertx, Addresses.service(Services.INTEREST, services.membership().nodeId()));
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }

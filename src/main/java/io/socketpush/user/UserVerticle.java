@@ -45,13 +45,23 @@ public final class UserVerticle extends VerticleBase {
       services.membership().onChange(impl::onRingChange);
       ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(services.membership().fenceInterceptor());
       consumers.add(binder.setAddress(Addresses.service(Services.USER, nodeId)).register(UserService.class, impl));
+      if (config.get().cluster().bool("localCalls")) {
+        io.socketpush.shard.LocalServices.bind(vertx, Addresses.service(Services.USER, nodeId), UserService.class, impl, context,
+            services.membership()::fenced, services.membership()::partitionedMessage);
+      }
       consumers.add(binder.setAddress(Addresses.service(Services.PRESENCE, nodeId)).register(PresenceService.class, impl));
+      if (config.get().cluster().bool("localCalls")) {
+        io.socketpush.shard.LocalServices.bind(vertx, Addresses.service(Services.PRESENCE, nodeId), PresenceService.class, impl, context,
+            services.membership()::fenced, services.membership()::partitionedMessage);
+      }
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     });
   }
 
   @Override
   public Future<?> stop() {
+    io.socketpush.shard.LocalServices.unbind(vertx, Addresses.service(Services.USER, services.membership().nodeId()));
+    io.socketpush.shard.LocalServices.unbind(vertx, Addresses.service(Services.PRESENCE, services.membership().nodeId()));
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }
