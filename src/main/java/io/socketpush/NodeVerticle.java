@@ -82,7 +82,7 @@ public final class NodeVerticle extends VerticleBase {
     }
     io.socketpush.events.EventSink sink = events;
     if (nodeConfig.has(Role.AUTH)) {
-      bound = bound.compose(v -> deploy(new AuthVerticle(membership)));
+      bound = bound.compose(v -> deploy(new AuthVerticle(membership, runtime.get().cluster().localCalls())));
     }
     if (nodeConfig.has(Role.USER)) {
       bound = bound.compose(v -> deploy(new io.socketpush.user.UserVerticle(membership, services.channel(), services.presence(),

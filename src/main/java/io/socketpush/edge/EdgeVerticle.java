@@ -5,6 +5,7 @@ import io.socketpush.config.NodeConfig;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.config.Section;
 import io.socketpush.error.Failure;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -71,6 +72,7 @@ public final class EdgeVerticle extends VerticleBase {
     // token auth: keys read (or a JWKS fetched) once here, without blocking; a bad key stops the edge with its reason
     Future<Void> tokenKeys = io.socketpush.auth.TokenVerifier.create(vertx, config.get().tokens()).onSuccess(node::tokens).mapEmpty();
     inbox = vertx.eventBus().consumer(Addresses.edgeInbox(services.membership().nodeId()), node::onInbox);
+    localInbox(config.get().cluster().localCalls());
     Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
     // the one ring-change handover: tell the owners what we hold (owners keep what they do not own yet, for
     // when their own ring catches up) and repair what they stored meanwhile from history (EdgeNode#announce)
@@ -89,6 +91,18 @@ public final class EdgeVerticle extends VerticleBase {
           server = s;
           LOG.info("[{}] edge listening on {}:{}", services.membership().nodeId(), edge.string("host"), s.actualPort());
         });
+  }
+
+  /**
+   * Whether owners on this Vert.x instance call this edge's inbox directly (cluster.localCalls) or over the event bus;
+   * tests that intercept deliveries on the event bus turn it off for their part.
+   */
+  void localInbox(boolean on) {
+    if (on) {
+      EdgeOps.bindLocal(vertx, services.membership().nodeId(), context, node);
+    } else {
+      EdgeOps.unbindLocal(vertx, services.membership().nodeId());
+    }
   }
 
   /** Port the client server is bound to. */
@@ -191,6 +205,7 @@ public final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     ringListener.run();
+    EdgeOps.unbindLocal(vertx, services.membership().nodeId());
     vertx.cancelTimer(announceTimer);
     vertx.cancelTimer(sweepTimer);
     node.closeAll();
