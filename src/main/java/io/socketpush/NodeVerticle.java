@@ -80,7 +80,7 @@ public final class NodeVerticle extends VerticleBase {
     }
     io.socketpush.events.EventSink sink = events;
     if (nodeConfig.has(Role.AUTH)) {
-      bound = bound.compose(v -> deployments.deploy(new AuthVerticle(membership), false));
+      bound = bound.compose(v -> deployments.deploy(new AuthVerticle(membership, runtime.get().cluster().localCalls()), false));
     }
     if (nodeConfig.has(Role.USER)) {
       bound = bound.compose(v -> deployments.deploy(new io.socketpush.user.UserVerticle(membership, services.channel(),

@@ -16,8 +16,12 @@ public final class AuthVerticle extends VerticleBase {
   private final Membership membership;
   private MessageConsumer<JsonObject> consumer;
 
-  public AuthVerticle(Membership membership) {
+  private final boolean localCalls;
+
+  /** {@code localCalls}: cluster.localCalls, this shard is also called without the event bus from this node. */
+  public AuthVerticle(Membership membership, boolean localCalls) {
     this.membership = membership;
+    this.localCalls = localCalls;
   }
 
   @Override
@@ -26,12 +30,17 @@ public final class AuthVerticle extends VerticleBase {
       AuthService impl = new AuthServiceImpl(membership.nodeId(), () -> membership.ring(Role.AUTH), sessions);
       consumer = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor()).setAddress(Addresses.service(Addresses.AUTH, membership.nodeId()))
           .register(AuthService.class, impl);
+      if (localCalls) {
+        io.socketpush.cluster.LocalServices.bind(vertx, Addresses.service(Addresses.AUTH, membership.nodeId()), AuthService.class, impl,
+            context, membership::fenced, membership::partitionedMessage);
+      }
       return consumer.completion();
     });
   }
 
   @Override
   public Future<?> stop() {
+    io.socketpush.cluster.LocalServices.unbind(vertx, Addresses.service(Addresses.AUTH, membership.nodeId()));
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 }

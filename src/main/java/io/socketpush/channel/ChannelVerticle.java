@@ -55,6 +55,12 @@ public final class ChannelVerticle extends VerticleBase {
           ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor());
           consumers.add(binder.setAddress(Addresses.service(Addresses.CHANNEL, nodeId)).register(ChannelService.class, impl));
           consumers.add(binder.setAddress(Addresses.service(Addresses.INTEREST, nodeId)).register(InterestService.class, impl));
+          if (config.get().cluster().localCalls()) {
+            io.socketpush.cluster.LocalServices.bind(vertx, Addresses.service(Addresses.CHANNEL, nodeId), ChannelService.class, impl, context,
+                membership::fenced, membership::partitionedMessage);
+            io.socketpush.cluster.LocalServices.bind(vertx, Addresses.service(Addresses.INTEREST, nodeId), InterestService.class, impl, context,
+                membership::fenced, membership::partitionedMessage);
+          }
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         });
   }
@@ -62,6 +68,8 @@ public final class ChannelVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     ringListener.run();
+    io.socketpush.cluster.LocalServices.unbind(vertx, Addresses.service(Addresses.CHANNEL, membership.nodeId()));
+    io.socketpush.cluster.LocalServices.unbind(vertx, Addresses.service(Addresses.INTEREST, membership.nodeId()));
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }

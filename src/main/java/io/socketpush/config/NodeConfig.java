@@ -83,6 +83,8 @@ public final class NodeConfig {
       Option.longValue("nodeTimeout", 5_000, 500, 600_000, "Milliseconds without heartbeat before a node leaves the rings."),
       Option.longValue("requestTimeout", 5_000, 100, 600_000, "Timeout of service calls between nodes, in milliseconds."),
       Option.longValue("antiEntropyInterval", 10_000, 500, 3_600_000, "Milliseconds between edges' full re-announcements."),
+      Option.bool("localCalls", true,
+          "Calls to this node's own service shards and edge go straight to their event loop instead of over the event bus (no codec, reply consumer or timer per call); false: always the event bus (tests that intercept it)."),
       Option.integer("virtualNodes", 128, 1, 4_096, "Virtual nodes per member on each hash ring."),
       Option.integer("listLimit", 1_000, 1, 1_000_000, "Largest page (and default page size) of listAll, getSubscribers and getSubscriptions."),
       Option.string("secretFile", null,

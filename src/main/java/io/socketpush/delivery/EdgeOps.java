@@ -76,6 +76,11 @@ public final class EdgeOps {
   /** Delivers a pre-encoded stream frame (its position also in the message headers); succeeds with the sockets written to. */
   public static Future<Integer> deliver(Vertx vertx, String edgeNode, String op, String key, Buffer frame,
       io.socketpush.stream.Position position, long timeoutMs) {
+    LocalInbox in = local(vertx, edgeNode);
+    if (in != null) {
+      return callLocal(vertx, in, op, key, position == null ? null : position.epoch(), position == null ? -1 : position.offset(),
+          NodeMetrics.stamp(), frame);
+    }
     DeliveryOptions opts = new DeliveryOptions().addHeader(OP, op).addHeader(KEY, key).setSendTimeout(timeoutMs)
         .addHeader(SENT_AT, NodeMetrics.stamp());
     if (position != null) {
@@ -86,6 +91,43 @@ public final class EdgeOps {
     String inbox = Addresses.edgeInbox(edgeNode);
     return Retry.retry(vertx, () -> vertx.eventBus().<Integer>request(inbox, frame, opts).map(m -> m.body()),
         Retry::noHandler, NO_HANDLER_RETRIES, NO_HANDLER_DELAY_MS);
+  }
+
+  /** An edge inbox in this JVM that owners on the same Vert.x instance call without the event bus. */
+  private record LocalInbox(io.vertx.core.Context context, EdgeInbox node) {
+  }
+
+  private static final java.util.Map<Vertx, java.util.Map<String, LocalInbox>> LOCAL =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /**
+   * Owners on this Vert.x instance deliver to {@code node}'s inbox on its context directly (cluster.localCalls):
+   * no buffer copy, reply consumer or timeout timer per delivery. Deliveries and control operations of an owner
+   * keep their order (one task queue, as the event bus's), and every one takes the same path while bound.
+   */
+  public static void bindLocal(Vertx vertx, String nodeId, io.vertx.core.Context context, EdgeInbox node) {
+    LOCAL.computeIfAbsent(vertx, v -> new java.util.concurrent.ConcurrentHashMap<>()).put(nodeId, new LocalInbox(context, node));
+  }
+
+  /** Deliveries to {@code nodeId} go over the event bus again. */
+  public static void unbindLocal(Vertx vertx, String nodeId) {
+    java.util.Map<String, LocalInbox> m = LOCAL.get(vertx);
+    if (m != null) {
+      m.remove(nodeId);
+    }
+  }
+
+  private static LocalInbox local(Vertx vertx, String nodeId) {
+    java.util.Map<String, LocalInbox> m = LOCAL.get(vertx);
+    return m == null ? null : m.get(nodeId);
+  }
+
+  /** Runs one inbox operation on a local edge's context (see {@link io.socketpush.cluster.LocalServices#call}). */
+  @SuppressWarnings("unchecked")
+  private static <T> Future<T> callLocal(Vertx vertx, LocalInbox in, String op, String key, String epoch, long offset, String sentAt,
+      Object body) {
+    return io.socketpush.cluster.LocalServices.call(vertx, in.context(),
+        () -> Future.succeededFuture((T) in.node().handle(op, key, epoch, offset, sentAt, body)));
   }
 
   /** Delivery attempts on "no handler": nothing was delivered, so a retry cannot duplicate. */
@@ -151,6 +193,10 @@ public final class EdgeOps {
 
   /** Sends a control operation ({@code sub}, {@code unsub}, {@code close}) to an edge. */
   public static <T> Future<T> control(Vertx vertx, String edgeNode, String op, JsonObject body, long timeoutMs) {
+    LocalInbox in = local(vertx, edgeNode);
+    if (in != null) {
+      return callLocal(vertx, in, op, null, null, -1, null, body.copy()); // copied, as the event bus would
+    }
     DeliveryOptions opts = new DeliveryOptions().addHeader(OP, op).setSendTimeout(timeoutMs);
     return vertx.eventBus().<T>request(Addresses.edgeInbox(edgeNode), body, opts).map(m -> m.body());
   }

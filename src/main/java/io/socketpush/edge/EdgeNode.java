@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * the user's subscriptions, and local fan-out of deliveries. All state is confined to the edge verticle's
  * event loop; one event-bus consumer per node (the inbox), never one per socket.
  */
-public final class EdgeNode {
+public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
 
   /** Limits a session enforces, read from the runtime config. */
@@ -519,31 +519,36 @@ public final class EdgeNode {
 
   /** Handles one message of this node's inbox (deliveries and control from owners). */
   public void onInbox(Message<Object> msg) {
-    String op = msg.headers().get(EdgeOps.OP);
-    if (op == null) {
-      msg.fail(Failure.BAD_REQUEST.code, "no op");
+    Object reply;
+    try {
+      reply = handle(msg.headers().get(EdgeOps.OP), msg.headers().get(EdgeOps.KEY), msg.headers().get(EdgeOps.EPOCH), offset(msg),
+          msg.headers().get(EdgeOps.SENT_AT), msg.body());
+    } catch (io.vertx.serviceproxy.ServiceException e) {
+      msg.fail(e.failureCode(), e.getMessage());
       return;
     }
-    switch (op) {
-      case EdgeOps.DELIVER_USER -> msg.reply(metrics.delivered(NodeMetrics.USER,
-          deliverToUser(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body(), msg.headers().get(EdgeOps.EPOCH), offset(msg)),
-          msg.headers().get(EdgeOps.SENT_AT)));
-      case EdgeOps.DELIVER_CHANNEL -> msg.reply(metrics.delivered(NodeMetrics.CHANNEL,
-          deliverToChannel(msg.headers().get(EdgeOps.KEY), (Buffer) msg.body(), msg.headers().get(EdgeOps.EPOCH), offset(msg)),
-          msg.headers().get(EdgeOps.SENT_AT)));
-      case EdgeOps.SUBSCRIBED -> {
-        JsonObject b = (JsonObject) msg.body();
-        msg.reply(subscribed(b.getString("userId"), b.getString("channelId")));
-      }
-      case EdgeOps.UNSUBSCRIBED -> {
-        JsonObject b = (JsonObject) msg.body();
-        msg.reply(unsubscribed(b.getString("userId"), b.getString("channelId")));
-      }
-      case EdgeOps.CLOSE_USER -> msg.reply(closeUser(((JsonObject) msg.body()).getString("userId")));
-      case EdgeOps.STATS -> msg.reply(stats());
-      case EdgeOps.PRESENCE -> msg.reply(presence((JsonObject) msg.body()));
-      default -> msg.fail(Failure.BAD_REQUEST.code, "unknown op " + op);
+    msg.reply(reply);
+  }
+
+  /**
+   * One inbox operation, from the event bus ({@link #onInbox}) or from an owner on this node ({@link EdgeOps#bindLocal});
+   * its answer, or a BAD_REQUEST ServiceException for a missing or unknown op.
+   */
+  @Override
+  public Object handle(String op, String key, String epoch, long offset, String sentAt, Object body) {
+    if (op == null) {
+      throw Failure.BAD_REQUEST.exception("no op");
     }
+    return switch (op) {
+      case EdgeOps.DELIVER_USER -> metrics.delivered(NodeMetrics.USER, deliverToUser(key, (Buffer) body, epoch, offset), sentAt);
+      case EdgeOps.DELIVER_CHANNEL -> metrics.delivered(NodeMetrics.CHANNEL, deliverToChannel(key, (Buffer) body, epoch, offset), sentAt);
+      case EdgeOps.SUBSCRIBED -> subscribed(((JsonObject) body).getString("userId"), ((JsonObject) body).getString("channelId"));
+      case EdgeOps.UNSUBSCRIBED -> unsubscribed(((JsonObject) body).getString("userId"), ((JsonObject) body).getString("channelId"));
+      case EdgeOps.CLOSE_USER -> closeUser(((JsonObject) body).getString("userId"));
+      case EdgeOps.STATS -> stats();
+      case EdgeOps.PRESENCE -> presence((JsonObject) body);
+      default -> throw Failure.BAD_REQUEST.exception("unknown op " + op);
+    };
   }
 
   /**

@@ -3,6 +3,7 @@ package io.socketpush.edge;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.config.EdgeConfig;
 import io.socketpush.config.RuntimeConfig;
+import io.socketpush.delivery.EdgeOps;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -57,6 +58,7 @@ public final class EdgeVerticle extends VerticleBase {
     // token auth: keys read (or a JWKS fetched) once here, without blocking; a bad key stops the edge with its reason
     Future<Void> tokenKeys = io.socketpush.auth.TokenVerifier.create(vertx, config.get().tokens()).onSuccess(node::tokens).mapEmpty();
     inbox = vertx.eventBus().consumer(Addresses.edgeInbox(nodeId), node::onInbox);
+    localInbox(config.get().cluster().localCalls());
     Future<Void> history = io.socketpush.stream.StreamStore.open(vertx).onSuccess(node::streams).mapEmpty();
     ringListener = services.membership().onChange(node::onRingChange); // the one ring-change handover
     announceTimer = vertx.setPeriodic(config.get().cluster().antiEntropyInterval(), t -> node.announce());
@@ -67,6 +69,18 @@ public final class EdgeVerticle extends VerticleBase {
           server = s;
           LOG.info("[{}] edge listening on {}:{}", nodeId, edge.host(), s.actualPort());
         });
+  }
+
+  /**
+   * Whether owners on this Vert.x instance call this edge's inbox directly (cluster.localCalls) or over the event bus;
+   * tests that intercept deliveries on the event bus turn it off for their part.
+   */
+  void localInbox(boolean on) {
+    if (on) {
+      EdgeOps.bindLocal(vertx, nodeId, context, node);
+    } else {
+      EdgeOps.unbindLocal(vertx, nodeId);
+    }
   }
 
   /** The edge's logic (for tests in this package). */
@@ -93,6 +107,7 @@ public final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     ringListener.run();
+    EdgeOps.unbindLocal(vertx, services.membership().nodeId());
     vertx.cancelTimer(announceTimer);
     vertx.cancelTimer(sweepTimer);
     node.closeAll();

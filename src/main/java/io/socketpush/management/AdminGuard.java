@@ -126,8 +126,18 @@ public final class AdminGuard {
 
   /** Whether a Host name (without port) is allowed by the section's allowedHosts, or by the defaults when empty. */
   static boolean hostAllowed(String host, ManagementConfig m) {
-    return allowedHosts(m).contains(host.toLowerCase(Locale.ROOT)) || allowedHosts(m).contains("*");
+    HostsMemo memo = lastHosts;
+    if (memo == null || memo.section != m) { // the same section for every request until the config changes
+      memo = new HostsMemo(m, allowedHosts(m));
+      lastHosts = memo;
+    }
+    return memo.hosts.contains(host.toLowerCase(Locale.ROOT)) || memo.hosts.contains("*");
   }
+
+  private record HostsMemo(ManagementConfig section, Set<String> hosts) {
+  }
+
+  private static volatile HostsMemo lastHosts;
 
   /** The effective host allowlist: management.allowedHosts, or the defaults when it is empty. */
   public static Set<String> allowedHosts(ManagementConfig m) {

@@ -30,8 +30,19 @@ public final class ApiKeys {
 
   /** The keys of a management config section. */
   public static ApiKeys of(ManagementConfig management) {
-    return new ApiKeys(management.apiKeys(), management.readOnlyApiKeys(), CONSTANT_TIME);
+    Memo m = last;
+    if (m == null || m.section != management) { // a config change brings a new section
+      m = new Memo(management, new ApiKeys(management.apiKeys(), management.readOnlyApiKeys(), CONSTANT_TIME));
+      last = m;
+    }
+    return m.keys;
   }
+
+  /** The keys of the section asked last: every call asks with the same section until the config changes. */
+  private record Memo(ManagementConfig section, ApiKeys keys) {
+  }
+
+  private static volatile Memo last;
 
   /** Whether any key is configured (no keys: every call is allowed). */
   public boolean configured() {

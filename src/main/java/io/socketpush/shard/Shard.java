@@ -1,6 +1,7 @@
 package io.socketpush.shard;
 
 import io.socketpush.cluster.Addresses;
+import io.socketpush.cluster.LocalServices;
 import io.socketpush.cluster.HashRing;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
@@ -95,8 +96,14 @@ public final class Shard<S> {
     membership.watchRings(this::onRingChange);
   }
 
-  /** The proxy of the instance on {@code nodeId}. */
+  /** The proxy of the instance on {@code nodeId}; this node's own shard is called without the event bus ({@link LocalServices}). */
   public S on(String nodeId) {
+    if (nodeId.equals(membership.nodeId())) {
+      S local = LocalServices.lookup(vertx, Addresses.service(service, nodeId));
+      if (local != null) {
+        return local;
+      }
+    }
     return proxies.computeIfAbsent(nodeId, id -> factory.create(vertx, Addresses.service(service, id), timeoutMs));
   }
 

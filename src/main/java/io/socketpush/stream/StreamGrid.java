@@ -44,6 +44,7 @@ interface StreamGrid {
   static Future<StreamGrid> open(Vertx vertx, String name) {
     return InfinispanKv.cache(vertx, name, b -> b.clustering().hash().groups().enabled().addGrouper(new StreamGrouper()))
         .compose(cache -> cache != null ? Future.succeededFuture(new Ispn(vertx, cache))
+            : !vertx.isClustered() ? Future.succeededFuture(InMemory.of(vertx, name))
             : vertx.sharedData().<String, String>getAsyncMap(name).map(Local::new));
   }
 
@@ -140,6 +141,142 @@ interface StreamGrid {
       List<Future<Void>> removes = new ArrayList<>(keys.size());
       keys.forEach(k -> removes.add(remove(k)));
       return Future.all(removes).mapEmpty();
+    }
+  }
+
+  /**
+   * One node, not clustered: a map in memory shared by the node's verticles (per Vert.x instance and name), each
+   * entry with its expiry time, checked on every read. No timer per entry (a Vert.x local AsyncMap sets one per
+   * write with a lifespan: two per publish with history on, 240,000 pending at 2,000 publishes/s and 120 s, which
+   * made the young collections slow); expired entries of streams nobody writes or reads any more are removed by a
+   * sweep that checks a few entries on every write, so the memory follows the live entries.
+   */
+  final class InMemory implements StreamGrid {
+    private static final Map<Vertx, Map<String, InMemory>> MAPS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    /** Entries checked by the sweep per write: every entry is checked once per (size / SWEEP) writes. */
+    private static final int SWEEP = 4;
+
+    private record Entry(String value, long expiresAt) {
+      boolean expired(long now) {
+        return now >= expiresAt;
+      }
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Entry> map = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.locks.ReentrantLock sweepLock = new java.util.concurrent.locks.ReentrantLock();
+    private java.util.Iterator<Map.Entry<String, Entry>> sweep;
+
+    static InMemory of(Vertx vertx, String name) {
+      return MAPS.computeIfAbsent(vertx, v -> new java.util.concurrent.ConcurrentHashMap<>()).computeIfAbsent(name, n -> new InMemory());
+    }
+
+    private static long expiry(long ttlMs) {
+      return ttlMs < 0 ? Long.MAX_VALUE : System.currentTimeMillis() + ttlMs;
+    }
+
+    private String read(String key, long now) {
+      Entry e = map.get(key);
+      if (e == null) {
+        return null;
+      }
+      if (e.expired(now)) {
+        map.remove(key, e);
+        return null;
+      }
+      return e.value();
+    }
+
+    /** Checks the next few entries of a walk over the map, removing expired ones; one walk after the other. */
+    private void sweep(long now) {
+      if (!sweepLock.tryLock()) {
+        return; // another thread sweeps right now
+      }
+      try {
+        for (int i = 0; i < SWEEP; i++) {
+          if (sweep == null || !sweep.hasNext()) {
+            sweep = map.entrySet().iterator();
+            if (!sweep.hasNext()) {
+              return;
+            }
+          }
+          Map.Entry<String, Entry> e = sweep.next();
+          if (e.getValue().expired(now)) {
+            map.remove(e.getKey(), e.getValue());
+          }
+        }
+      } finally {
+        sweepLock.unlock();
+      }
+    }
+
+    @Override
+    public Future<String> get(String key) {
+      return Future.succeededFuture(read(key, System.currentTimeMillis()));
+    }
+
+    @Override
+    public Future<Map<String, String>> getAll(java.util.Collection<String> keys) {
+      long now = System.currentTimeMillis();
+      Map<String, String> out = new HashMap<>();
+      for (String k : keys) {
+        String v = read(k, now);
+        if (v != null) {
+          out.put(k, v);
+        }
+      }
+      return Future.succeededFuture(out);
+    }
+
+    @Override
+    public Future<Void> put(String key, String value, long ttlMs) {
+      map.put(key, new Entry(value, expiry(ttlMs)));
+      sweep(System.currentTimeMillis());
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> putAll(Map<String, String> entries, long ttlMs) {
+      long at = expiry(ttlMs);
+      entries.forEach((k, v) -> map.put(k, new Entry(v, at)));
+      sweep(System.currentTimeMillis());
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<String> putIfAbsent(String key, String value, long ttlMs) {
+      long now = System.currentTimeMillis();
+      Entry fresh = new Entry(value, expiry(ttlMs));
+      while (true) {
+        Entry old = map.putIfAbsent(key, fresh);
+        if (old == null) {
+          sweep(now);
+          return Future.succeededFuture(null);
+        }
+        if (!old.expired(now)) {
+          return Future.succeededFuture(old.value());
+        }
+        if (map.replace(key, old, fresh)) { // an expired entry counts as absent
+          sweep(now);
+          return Future.succeededFuture(null);
+        }
+      }
+    }
+
+    @Override
+    public Future<Void> remove(String key) {
+      map.remove(key);
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> removeAll(java.util.Collection<String> keys) {
+      keys.forEach(map::remove);
+      return Future.succeededFuture();
+    }
+
+    /** Entries held, expired ones not swept yet included (for tests). */
+    int size() {
+      return map.size();
     }
   }
 }

@@ -62,6 +62,12 @@ public final class UserVerticle extends VerticleBase {
       ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor());
       consumers.add(binder.setAddress(Addresses.service(Addresses.USER, nodeId)).register(UserService.class, impl));
       consumers.add(binder.setAddress(Addresses.service(Addresses.PRESENCE, nodeId)).register(PresenceService.class, impl));
+      if (config.get().cluster().localCalls()) {
+        io.socketpush.cluster.LocalServices.bind(vertx, Addresses.service(Addresses.USER, nodeId), UserService.class, impl, context,
+            membership::fenced, membership::partitionedMessage);
+        io.socketpush.cluster.LocalServices.bind(vertx, Addresses.service(Addresses.PRESENCE, nodeId), PresenceService.class, impl, context,
+            membership::fenced, membership::partitionedMessage);
+      }
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     });
   }
@@ -72,6 +78,8 @@ public final class UserVerticle extends VerticleBase {
     if (impl != null) {
       impl.close();
     }
+    io.socketpush.cluster.LocalServices.unbind(vertx, Addresses.service(Addresses.USER, membership.nodeId()));
+    io.socketpush.cluster.LocalServices.unbind(vertx, Addresses.service(Addresses.PRESENCE, membership.nodeId()));
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }

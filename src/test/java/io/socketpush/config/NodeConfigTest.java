@@ -24,13 +24,13 @@ class NodeConfigTest {
 
   @Test
   void theClusterSectionIsTypedWithItsDefaultsAndGivenValues() {
-    assertEquals(new ClusterConfig(1_000, 5_000, 5_000, 10_000, 128, 1_000, null, false, null, null, null),
+    assertEquals(new ClusterConfig(1_000, 5_000, 5_000, 10_000, 128, 1_000, null, false, null, null, null, true),
         NodeConfig.from(new JsonObject()).cluster());
     ClusterConfig c = NodeConfig.from(new JsonObject().put("cluster", new JsonObject().put("heartbeatInterval", 200)
         .put("nodeTimeout", 900).put("requestTimeout", 700).put("antiEntropyInterval", 600).put("virtualNodes", 7)
         .put("listLimit", 50).put("secretFile", "s.key").put("insecure", true).put("tlsCertPath", "c.pem")
-        .put("tlsKeyPath", "k.pem").put("tlsCaPath", "ca.pem"))).cluster();
-    assertEquals(new ClusterConfig(200, 900, 700, 600, 7, 50, "s.key", true, "c.pem", "k.pem", "ca.pem"), c);
+        .put("tlsKeyPath", "k.pem").put("tlsCaPath", "ca.pem").put("localCalls", false))).cluster();
+    assertEquals(new ClusterConfig(200, 900, 700, 600, 7, 50, "s.key", true, "c.pem", "k.pem", "ca.pem", false), c);
   }
 
   @Test

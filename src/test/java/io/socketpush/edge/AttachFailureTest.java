@@ -39,7 +39,9 @@ class AttachFailureTest {
   @BeforeEach
   void start() {
     node = Await.result(TestNode.start(vertx, "attach", new JsonObject().put("edge", new JsonObject()
-        .put("authTimeout", AUTH_TIMEOUT).put("removeUserAfterDisconnectTimeout", 60_000))));
+        .put("authTimeout", AUTH_TIMEOUT).put("removeUserAfterDisconnectTimeout", 60_000))
+        // the subscription read is held on the event bus (below): calls between this node's roles take it
+        .put("cluster", new JsonObject().put("localCalls", false))));
     services = node.verticle.services();
     String channelAddress = Addresses.service(Addresses.CHANNEL, "attach");
     vertx.eventBus().addInboundInterceptor(ctx -> {

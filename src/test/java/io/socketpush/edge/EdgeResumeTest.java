@@ -319,6 +319,7 @@ class EdgeResumeTest {
       }
       ctx.next();
     };
+    node.verticle.edge().localInbox(false); // deliveries over the event bus, where the interceptor drops one
     vertx.eventBus().addOutboundInterceptor(drop);
     try {
       services.channel().publish("gappy", PushMessage.of("m2"), null); // stored, never delivered (its ack times out)
@@ -327,6 +328,7 @@ class EdgeResumeTest {
       Await.until(() -> c.framesFor("channel.gappy").size() >= 3, 5_000, "m3 and the repaired m2");
     } finally {
       vertx.eventBus().removeOutboundInterceptor(drop);
+      node.verticle.edge().localInbox(true);
     }
     assertEquals(List.of("m1", "m2", "m3"), c.framesFor("channel.gappy").stream().map(f -> f.getValue("body")).toList());
     assertEquals(range(first.offset(), first.offset() + 2), offsets(c, "channel.gappy"));

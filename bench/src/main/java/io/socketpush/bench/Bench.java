@@ -54,8 +54,10 @@ public final class Bench {
     opt("warmup", "8", "seconds of untimed warm-up traffic per stream before the timed scenarios");
     opt("step-stream", "channels", "what the stepped search publishes to: channels (the groups channels, round-robin) or fanout (1 x N)");
     opt("step-start", "0.25", "first step of the stepped search, in publishes/s per channel");
-    opt("step-factor", "1.5", "rate multiplier between steps");
-    opt("step-max", "10", "most steps");
+    opt("step-factor", "1.5", "rate multiplier between steps until a target's first failed step");
+    opt("step-fine-factor", "1.2", "after a target's first failed step: its search goes on from its best sustained rate in"
+        + " steps of this factor, below the rate that failed, so the result resolves ratios near the limit (1: no fine steps)");
+    opt("step-max", "14", "most steps per target (coarse and fine)");
     opt("step-seconds", "4", "seconds per step");
     opt("p99-limit", "100", "p99 (ms) a sustained step must stay under");
     opt("server-cpu", "0", "core the servers are pinned to with taskset (empty: not pinned)");
@@ -621,39 +623,62 @@ public final class Bench {
     String label = all ? "fanout step 1x" + n : "step " + i("groups") + " channels";
     Stream stream = all ? Stream.ALL : Stream.GROUP;
     double limit = d("p99-limit");
+    double coarse = d("step-factor");
+    double fine = d("step-fine-factor");
     Map<Target, JsonArray> steps = new LinkedHashMap<>();
     Map<Target, JsonObject> best = new HashMap<>();
-    Map<Target, Integer> fails = new HashMap<>();
-    ts.forEach(t -> steps.put(t, new JsonArray()));
-    double rate = d("step-start") * (all ? 1 : i("groups"));
+    // per target: its next rate, and once it failed a coarse step, the lowest rate it failed at (fine phase)
+    Map<Target, Double> rates = new HashMap<>();
+    Map<Target, Double> failedAt = new HashMap<>();
+    java.util.Set<Target> done = new java.util.HashSet<>();
+    double start = d("step-start") * (all ? 1 : i("groups"));
+    ts.forEach(t -> {
+      steps.put(t, new JsonArray());
+      rates.put(t, start);
+    });
     for (int k = 0; k < i("step-max"); k++) {
       boolean anyActive = false;
       for (Target t : ts) {
-        int f = fails.getOrDefault(t, 0);
-        if (f >= 2) {
+        if (done.contains(t)) {
           continue;
         }
         anyActive = true;
+        double rate = rates.get(t);
+        boolean finePhase = failedAt.containsKey(t);
         JsonObject st = null;
-        while (fails.getOrDefault(t, 0) < 2) {
+        boolean ok = false;
+        for (int attempt = 0; attempt < 2 && !ok; attempt++) { // a failed step is retried once at the same rate
           st = t.gen.runRate(t.name + " " + label + " " + (k + 1), stream, rate, d("step-seconds"), 3_000);
-          boolean ok = LoadGen.sustained(st, limit);
-          st.put("sustained", ok);
+          ok = LoadGen.sustained(st, limit);
+          st.put("sustained", ok).put("fine", finePhase);
           steps.get(t).add(st);
-          if (ok) {
-            fails.put(t, 0);
-            if (!best.containsKey(t) || st.getDouble("deliveredPerSec") > best.get(t).getDouble("deliveredPerSec")) {
-              best.put(t, st);
-            }
-            break;
+        }
+        if (ok) {
+          if (!best.containsKey(t) || st.getDouble("deliveredPerSec") > best.get(t).getDouble("deliveredPerSec")) {
+            best.put(t, st);
           }
-          fails.merge(t, 1, Integer::sum); // retried once at the same rate, then this target is done
+          double next = rate * (finePhase ? fine : coarse);
+          if (finePhase && next >= failedAt.get(t) * 0.999) {
+            done.add(t); // the next fine step would reach the rate it already failed at
+          } else {
+            rates.put(t, next);
+          }
+        } else if (finePhase || fine <= 1 || !best.containsKey(t)) {
+          done.add(t);
+        } else {
+          // first failure: go on from the best sustained rate in finer steps, below the rate that failed
+          failedAt.put(t, rate);
+          double next = best.get(t).getDouble("offeredRate") * fine;
+          if (next >= rate * 0.999) {
+            done.add(t);
+          } else {
+            rates.put(t, next);
+          }
         }
       }
       if (!anyActive) {
         break;
       }
-      rate *= d("step-factor");
     }
     for (Target t : ts) {
       JsonObject out = new JsonObject().put("scenario", label).put("p99LimitMs", limit).put("steps", steps.get(t));
@@ -871,7 +896,8 @@ public final class Bench {
         .append(cfg.getString("client-loops")).append(" socket event loop(s)); ").append(cfg.getString("sockets"))
         .append(" sockets, ").append(cfg.getString("duration")).append(" s per fixed-rate scenario, steps of ")
         .append(cfg.getString("step-seconds")).append(" s over ").append(cfg.getString("step-stream")).append(" from ").append(cfg.getString("step-start")).append(" publishes/s per channel x")
-        .append(cfg.getString("step-factor")).append(". ")
+        .append(cfg.getString("step-factor")).append(", then x").append(cfg.getString("step-fine-factor"))
+        .append(" from the best sustained step below the first failed one. ")
         .append(Boolean.parseBoolean(cfg.getString("interleave")) ? "Both servers up at once, every scenario and step alternating between them."
             : "Servers one after the other.").append("\n");
     if (!cfg.getString("note").isEmpty()) {
