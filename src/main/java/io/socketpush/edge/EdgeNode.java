@@ -390,8 +390,13 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
    * worked, plus the replay to write once the auth reply is out. The socket's live deliveries of these streams
    * have been held back since before it became a recipient; the replay writes the history in order, then the
    * held ones it did not cover. A position of another epoch, older than the history, or ahead of it answers
-   * false, and the stream goes live. Never fails: an unreadable history counts as not recovered.
+   * false, and the stream goes live. Never fails: a history still unreadable after {@link #RESUME_READS} reads (a grid
+   * timeout during a topology change is read again) counts as not recovered.
    */
+  /** Reads of a resume's history while the grid cannot serve them (a topology change), {@link Reread}. */
+  static final int RESUME_READS = 3;
+  static final long RESUME_REREAD_MS = 1_000;
+
   Future<Resumed> resume(ClientSession s, Map<String, Position> positions) {
     String u = s.userId();
     LocalUser lu = users.get(u);
@@ -400,8 +405,11 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
       String stream = e.getKey();
       if (streamStore != null && mayResume(u, lu, stream)) {
         StreamRules.Rule rule = config.get().streams().forStream(stream);
-        reads.put(stream, streamStore.read(stream, rule, e.getValue().offset(), rule.historySize()).otherwise(err -> {
-          LOG.warn("[{}] history of {} unreadable, {} goes live without replay: {}", nodeId, stream, s, err.getMessage());
+        long since = e.getValue().offset();
+        reads.put(stream, Reread.withRetries(() -> streamStore.read(stream, rule, since, rule.historySize()), RESUME_READS,
+            RESUME_REREAD_MS, (delayMs, task) -> vertx.setTimer(delayMs, t -> task.run()), s::closed).otherwise(err -> {
+          LOG.warn("[{}] history of {} unreadable ({} reads), {} goes live without replay: {}", nodeId, stream, RESUME_READS, s,
+              err.getMessage());
           return null;
         }));
       }

@@ -68,8 +68,12 @@ public enum Failure {
               return f;
             }
           }
-          return INTERNAL;
+          // a service proxy answers an exception that is not a ServiceException with code -1 and its message
+          return isGridMessage(re.getMessage()) ? UNAVAILABLE : INTERNAL;
       }
+    }
+    if (isGridFailure(t)) {
+      return UNAVAILABLE;
     }
     // anything that is not a catalogue failure is a bug of ours (an IllegalArgumentException or a helpful
     // NullPointerException message is not the caller's fault): INTERNAL, logged where it is answered, and
@@ -77,9 +81,33 @@ public enum Failure {
     return INTERNAL;
   }
 
+  /**
+   * Whether {@code t} (or a cause) is the data grid's or its transport's: Infinispan or JGroups (a timeout waiting for
+   * the owners, a partition that denies reads and writes, a topology change). The grid could not serve the call; the
+   * call may be retried: {@link #UNAVAILABLE}, never INTERNAL (PartitionIT, split: getSubscribers answered HTTP 500
+   * with "ISPN000476: Timed out waiting for responses"). Matched by name, so this package imports no grid class.
+   */
+  static boolean isGridFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      String n = c.getClass().getName();
+      if (n.startsWith("org.infinispan.") || n.startsWith("org.jgroups.") || isGridMessage(c.getMessage())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Infinispan's messages start with their code, {@code ISPN} and six digits. */
+  static boolean isGridMessage(String m) {
+    return m != null && m.length() > 10 && m.startsWith("ISPN") && Character.isDigit(m.charAt(4)) && Character.isDigit(m.charAt(9));
+  }
+
   /** A message safe to show to a caller: the exception's own for catalogue failures, generic otherwise. */
   public static String messageOf(Throwable t) {
     Failure f = of(t);
+    if (f == UNAVAILABLE && (isGridFailure(t) || t instanceof ReplyException re && re.failureCode() == -1)) {
+      return "the cluster's data grid could not serve the call (a partition or a timeout); try again";
+    }
     if (f == INTERNAL && !(t instanceof ServiceException)) {
       return "internal error";
     }

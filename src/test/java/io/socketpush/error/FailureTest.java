@@ -25,6 +25,22 @@ class FailureTest {
   }
 
   @Test
+  void theDataGridNotServingIsUnavailableNotInternal() {
+    // PartitionIT, split: Infinispan's timeout on a local call answered HTTP 500
+    Exception timeout = new org.infinispan.util.concurrent.TimeoutException("ISPN000476: Timed out waiting for responses for request 1234 from node3");
+    assertEquals(Failure.UNAVAILABLE, Failure.of(timeout));
+    assertEquals(503, Failure.of(timeout).httpStatus);
+    assertEquals(Failure.UNAVAILABLE, Failure.of(new java.util.concurrent.CompletionException(
+        new org.infinispan.partitionhandling.AvailabilityException())), "a cause counts");
+    // the same thrown in an owner behind the event bus: the proxy's code -1 with the message
+    ReplyException remote = new ReplyException(ReplyFailure.RECIPIENT_FAILURE, -1,
+        "ISPN000306: Key 'hc:p1' is not available. Not all owners are in this partition");
+    assertEquals(Failure.UNAVAILABLE, Failure.of(remote));
+    assertEquals(false, Failure.messageOf(remote).contains("ISPN"), "the grid's internals stay inside");
+    assertEquals(Failure.INTERNAL, Failure.of(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, -1, "ISPN is great")));
+  }
+
+  @Test
   void catalogueFailuresKeepTheirCodeAndMessage() {
     assertEquals(Failure.BAD_REQUEST, Failure.of(Failure.BAD_REQUEST.exception("missing parameter sessionId")));
     assertEquals("missing parameter sessionId", Failure.messageOf(Failure.BAD_REQUEST.exception("missing parameter sessionId")));
