@@ -105,7 +105,8 @@ public enum Failure {
   /** A message safe to show to a caller: the exception's own for catalogue failures, generic otherwise. */
   public static String messageOf(Throwable t) {
     Failure f = of(t);
-    if (f == UNAVAILABLE && (isGridFailure(t) || t instanceof ReplyException re && re.failureCode() == -1)) {
+    if (f == UNAVAILABLE && (isGridFailure(t) || t instanceof ReplyException re
+        && re.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == -1)) {
       return "the cluster's data grid could not serve the call (a partition or a timeout); try again";
     }
     if (f == INTERNAL && !(t instanceof ServiceException)) {

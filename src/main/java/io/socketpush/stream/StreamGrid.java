@@ -37,6 +37,9 @@ interface StreamGrid {
 
   Future<Void> remove(String key);
 
+  /** Replaces {@code expected} with {@code value} (with a lifespan); false when the key holds something else. */
+  Future<Boolean> replace(String key, String expected, String value, long ttlMs);
+
   /** Removes the keys (present or not). */
   Future<Void> removeAll(java.util.Collection<String> keys);
 
@@ -57,6 +60,11 @@ interface StreamGrid {
       super(vertx, cache);
       this.writeOnly = org.infinispan.functional.impl.WriteOnlyMapImpl.create(
           org.infinispan.functional.impl.FunctionalMapImpl.create(cache));
+    }
+
+    @Override
+    public Future<Boolean> replace(String key, String expected, String value, long ttlMs) {
+      return on(cache.replaceAsync(key, expected, value, ttlMs, TimeUnit.MILLISECONDS));
     }
 
     @Override
@@ -134,6 +142,11 @@ interface StreamGrid {
     @Override
     public Future<Void> remove(String key) {
       return map.remove(key).mapEmpty();
+    }
+
+    @Override
+    public Future<Boolean> replace(String key, String expected, String value, long ttlMs) {
+      return ttlMs < 0 ? map.replaceIfPresent(key, expected, value) : map.replaceIfPresent(key, expected, value, ttlMs);
     }
 
     @Override

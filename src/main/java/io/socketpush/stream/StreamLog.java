@@ -38,8 +38,10 @@ public final class StreamLog {
     boolean loaded;
     boolean writing;
     long lastUsed;
-    /** Offsets of failed batches, written as skipped with the next batch (never given to another message). */
-    List<Long> skipped = new ArrayList<>();
+    /** Entries of failed batches, written as skipped with the next batch (their offsets never go to another message). */
+    List<Entry> skipped = new ArrayList<>();
+    /** The meta's top as this owner last saw or wrote it (-1: no meta): the compare-and-set's expected value. */
+    long metaTop = -1;
     List<Pending> waiting = new ArrayList<>();
     /** Batches in a row that found some of their offsets taken by another writer. */
     int takenRounds;
@@ -202,6 +204,7 @@ public final class StreamLog {
         }
         s.epoch = newEpoch();
         s.top = 0;
+        s.metaTop = -1;
         s.skipped.clear();
       } else {
         if (!meta.epoch().equals(s.epoch)) {
@@ -211,6 +214,7 @@ public final class StreamLog {
         // after a ring change is older than its own last write (a read served by a copy the write has not reached)
         s.top = meta.epoch().equals(s.epoch) ? Math.max(s.top, meta.top()) : meta.top();
         s.epoch = meta.epoch();
+        s.metaTop = meta.top();
       }
       s.loaded = true;
       return null;
@@ -229,12 +233,13 @@ public final class StreamLog {
       }
       long top = offset;
       String epoch = s.epoch;
-      List<Long> skipped = s.skipped;
+      List<Entry> skipped = s.skipped;
       s.skipped = new ArrayList<>();
-      return store.write(stream, rule, epoch, entries, top, keys, skipped).transform(ar -> {
+      return store.write(stream, rule, epoch, entries, top, s.metaTop, keys, skipped).transform(ar -> {
         if (ar.succeeded()) {
-          s.top = Math.max(s.top, top);
-          java.util.Set<Long> taken = ar.result();
+          s.metaTop = ar.result().metaTop();
+          s.top = Math.max(s.top, Math.max(top, s.metaTop)); // another writer's newer meta: continue after it
+          java.util.Set<Long> taken = ar.result().taken();
           List<Pending> again = new ArrayList<>();
           for (int i = 0; i < batch.size(); i++) {
             if (taken.contains(entries.get(i).offset())) {
@@ -257,10 +262,10 @@ public final class StreamLog {
           // message; the next batch writes them as skipped, so readers find no hole (a hole failed every resume or
           // gap repair across it: CI, a resume told recovered:false, 22 messages lost).
           s.top = Math.max(s.top, top);
-          if (!(ar.cause() instanceof StreamStore.MetaNotWritten)) { // else the entries (and skip marks) are whole
-            for (Entry e : entries) {
-              skipped.add(e.offset());
-            }
+          if (ar.cause() instanceof StreamStore.MetaNotWritten) { // the entries (and skip marks) are whole
+            s.loaded = false; // the meta may have landed or not: read it again before the next compare-and-set
+          } else {
+            skipped.addAll(entries);
             s.skipped = skipped;
           }
           Throwable err = unavailable(stream, ar.cause());

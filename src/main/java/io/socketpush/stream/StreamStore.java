@@ -193,57 +193,39 @@ public final class StreamStore {
    * gives their offsets to no other message and writes them as skipped with its next batch. When only the meta
    * fails: {@link MetaNotWritten}.
    *
-   * <p><b>First writer wins, per offset.</b> Every entry (and skip mark) is written with put-if-absent, evaluated by
-   * the key's primary owner, so an entry once written is never replaced: not by a second owner that read an older
-   * meta during a ring change, not by a write of the previous owner that timed out and lands later (a flapping link),
-   * not by that owner's skip marks. The offsets another writer holds are returned ({@code taken}); their messages
-   * are not stored and must get other offsets ({@link StreamLog} queues them again). Before this, entries were
-   * blind writes into ring slots: PartitionIT's flapping link lost 28 acknowledged messages in a run, each
+   * <p><b>First writer wins, per offset.</b> Every entry is written with put-if-absent, evaluated by the key's
+   * primary owner, so an entry once written is never replaced by another writer: not by a second owner that read an
+   * older meta during a ring change, not by a write of the previous owner that timed out and lands later (a flapping
+   * link), not by that owner's skip marks. The offsets another writer holds are returned ({@code taken}); their
+   * messages are not stored and must get other offsets ({@link StreamLog} queues them again). Before this, entries
+   * were blind writes into ring slots: PartitionIT's flapping link lost 28 acknowledged messages in a run, each
    * overwritten at its position by a message of the other owner.
    *
-   * <p>The entries that fell out of the size bound are removed after the meta is written (one bulk remove, not
-   * waited for: the TTL removes what it misses).
+   * <p>Readers take only what the meta names, so an entry beyond it is invisible until then; the meta only grows
+   * (compare-and-set from the meta this writer last saw, {@code previousTop}; a newer meta of another writer is
+   * left as it is), so two owners cannot move it back. The entries that fell out of the size bound are removed
+   * after the meta is written (one bulk remove, not waited for: the TTL removes what it misses).
    */
-  public Future<java.util.Set<Long>> write(String stream, Rule rule, String epoch, List<Entry> entries, long top) {
-    return write(stream, rule, epoch, entries, top, java.util.Map.of());
-  }
-
-  /** {@link #write} plus idempotency keys -> the offsets their publishes got (kept for the history TTL). */
-  public Future<java.util.Set<Long>> write(String stream, Rule rule, String epoch, List<Entry> entries, long top,
-      java.util.Map<String, Long> keys) {
-    return write(stream, rule, epoch, entries, top, keys, List.of());
-  }
-
-  /**
-   * {@link #write} plus {@code skipped}: offsets of earlier batches whose write failed, stored as "no message here"
-   * so readers find no hole there (unless another writer's entry is there already: it stays).
-   */
-  public Future<java.util.Set<Long>> write(String stream, Rule rule, String epoch, List<Entry> entries, long top,
-      java.util.Map<String, Long> keys, List<Long> skipped) {
+  public Future<Written> write(String stream, Rule rule, String epoch, List<Entry> entries, long top, long previousTop,
+      java.util.Map<String, Long> keys, List<Entry> skipped) {
     long ttl = rule.historyTtl();
-    List<Future<String>> marks = new ArrayList<>(skipped.size());
-    for (long o : skipped) {
-      marks.add(map.putIfAbsent(entryKey(stream, epoch, o), new JsonObject().put("e", epoch).put("o", o).put("x", true).encode(), ttl));
+    List<Future<?>> all = new ArrayList<>();
+    for (Entry e : skipped) {
+      all.add(skip(stream, epoch, e, ttl));
     }
     List<String> values = new ArrayList<>(entries.size());
     List<Future<String>> writes = new ArrayList<>(entries.size());
     for (Entry e : entries) {
-      JsonObject j = new JsonObject().put("e", epoch).put("o", e.offset()).put("m", e.message());
-      if (e.key() != null) {
-        j.put("k", e.key()); // lets a later retry check that its key's batch was stored (see position)
-      }
-      String v = j.encode();
+      String v = entryValue(epoch, e);
       values.add(v);
       writes.add(map.putIfAbsent(entryKey(stream, epoch, e.offset()), v, ttl));
     }
+    all.addAll(writes);
     java.util.Map<String, String> keyPuts = new java.util.HashMap<>();
     keys.forEach((k, offset) -> keyPuts.put(keyKey(stream, k), epoch + ":" + offset));
-    List<Future<?>> all = new ArrayList<>(writes);
-    all.addAll(marks);
     if (!keyPuts.isEmpty()) {
       all.add(map.putAll(keyPuts, ttl));
     }
-    String meta = new JsonObject().put("e", epoch).put("top", top).encode();
     return Future.all(all).compose(done -> {
       java.util.Set<Long> taken = new java.util.TreeSet<>();
       for (int i = 0; i < entries.size(); i++) {
@@ -253,12 +235,83 @@ public final class StreamStore {
           taken.add(entries.get(i).offset());
         }
       }
-      return map.put(metaKey(stream), meta, ttl)
+      return growMeta(stream, epoch, top, previousTop, ttl, 0)
           .recover(err -> Future.failedFuture(new MetaNotWritten(err)))
-          .map(v -> {
-            trim(stream, rule, epoch, top - entries.size() - skipped.size(), top);
-            return taken;
+          .map(metaTop -> {
+            trim(stream, rule, epoch, top - entries.size(), top);
+            return new Written(taken, metaTop);
           });
+    });
+  }
+
+  /** What a write did: the offsets another writer holds, and the meta's top afterwards (at least the batch's). */
+  public record Written(java.util.Set<Long> taken, long metaTop) {
+  }
+
+  /** A batch as {@link #write} with no idempotency keys or skipped offsets (tests). */
+  Future<Written> write(String stream, Rule rule, String epoch, List<Entry> entries, long top, long previousTop) {
+    return write(stream, rule, epoch, entries, top, previousTop, java.util.Map.of(), List.of());
+  }
+
+  /** The JSON of an entry: a stored message, or (with {@code "x"}) an offset whose write failed. */
+  private static String entryValue(String epoch, Entry e) {
+    JsonObject j = new JsonObject().put("e", epoch).put("o", e.offset()).put("m", e.message());
+    if (e.key() != null) {
+      j.put("k", e.key()); // lets a later retry check that its key's batch was stored (see position)
+    }
+    return j.encode();
+  }
+
+  /**
+   * Marks an offset whose write failed as "no message here", so readers find no hole. If the failed write landed
+   * after all (a put that timed out still reached the owner), this writer's own message is replaced by the mark:
+   * it was never acknowledged, and its publisher's retry (same idempotency key) gets another offset, so keeping it
+   * would deliver it twice (StreamFaultsIT, SIGSTOP of an edge: #819 at offsets 820 and 821). Another writer's entry
+   * there stays.
+   */
+  private Future<Void> skip(String stream, String epoch, Entry failed, long ttl) {
+    String key = entryKey(stream, epoch, failed.offset());
+    String mark = new JsonObject().put("e", epoch).put("o", failed.offset()).put("x", true).encode();
+    String mine = entryValue(epoch, failed);
+    return map.putIfAbsent(key, mark, ttl).compose(prev -> prev != null && prev.equals(mine)
+        ? map.replace(key, mine, mark, ttl).mapEmpty()
+        : Future.succeededFuture());
+  }
+
+  private static String metaValue(String epoch, long top) {
+    return new JsonObject().put("e", epoch).put("top", top).encode();
+  }
+
+  /**
+   * Sets the meta to {@code epoch:top} unless it already names as much: compare-and-set from {@code previousTop}
+   * (negative: no meta), then from what is there. Completes with the meta's top afterwards.
+   */
+  private Future<Long> growMeta(String stream, String epoch, long top, long previousTop, long ttl, int tries) {
+    String key = metaKey(stream);
+    String next = metaValue(epoch, top);
+    Future<Boolean> set;
+    if (previousTop == -2) { // another epoch's meta: replaced as read (raw), so a concurrent change still fails the CAS
+      set = map.get(key).compose(raw -> raw == null ? map.putIfAbsent(key, next, ttl).map(prev -> prev == null)
+          : map.replace(key, raw, next, ttl));
+    } else if (previousTop < 0) {
+      set = map.putIfAbsent(key, next, ttl).map(prev -> prev == null || prev.equals(next));
+    } else {
+      set = map.replace(key, metaValue(epoch, previousTop), next, ttl);
+    }
+    return set.compose(ok -> {
+      if (ok) {
+        return Future.succeededFuture(top);
+      }
+      return meta(stream).compose(now -> {
+        if (now != null && now.epoch().equals(epoch) && now.top() >= top) {
+          return Future.succeededFuture(now.top()); // another writer's newer meta covers this batch
+        }
+        if (tries >= 5) {
+          return Future.failedFuture(new IllegalStateException("the meta of " + stream + " kept changing"));
+        }
+        // another epoch's meta (two owners drew one at once) is replaced: this batch's messages must be readable
+        return growMeta(stream, epoch, top, now == null ? -1 : now.epoch().equals(epoch) ? now.top() : -2, ttl, tries + 1);
+      });
     });
   }
 
@@ -277,16 +330,12 @@ public final class StreamStore {
     map.removeAll(gone).onFailure(err -> LOG.debug("history of {}: entries beyond the size bound left to the TTL: {}", stream, err.toString()));
   }
 
-  /** Entries read beyond the meta's top: a writer may have stored them under a meta that went back (see read). */
-  static final int PROBE = 16;
-
   /**
    * Reads the messages after {@code since} (at most {@code limit}, oldest first) still in history. The first
-   * one returned is {@code since+1} unless that fell out of history ({@code complete} false then). Entries are
-   * written before the meta naming them, so an entry the meta names but the grid does not hold has expired: a
+   * one returned is {@code since+1} unless that fell out of history ({@code complete} false then). Only what the
+   * meta names is read: an entry beyond it may be a write that failed (and is about to be marked skipped). Entries
+   * are written before the meta naming them, so an entry the meta names but the grid does not hold has expired: a
    * gap, unless it is the newest ones (the answer's {@code top} then stops before them, so they arrive live).
-   * Up to {@link #PROBE} entries after the meta's top are read too and taken while they follow without a hole: two
-   * owners during a ring change may write the meta in the wrong order, so it can name less than is stored.
    */
   public Future<History> read(String stream, Rule rule, long since, int limit) {
     return meta(stream).compose(meta -> {
@@ -297,47 +346,35 @@ public final class StreamStore {
       String epoch = meta.epoch();
       long oldest = Math.max(1, known - rule.historySize() + 1);
       long from = Math.max(since + 1, oldest);
-      long to = Math.min(from + Math.max(0, limit) - 1, known + PROBE);
-      long start = Math.min(from, known + 1); // a reader beyond the meta's top: the probe starts right after it
-      int n = (int) Math.max(0, to - start + 1);
+      long to = Math.min(from + Math.max(0, limit) - 1, known);
+      int n = (int) Math.max(0, to - from + 1);
       java.util.Set<String> keys = new java.util.HashSet<>();
-      for (long o = start; o <= to; o++) {
+      for (long o = from; o <= to; o++) {
         keys.add(entryKey(stream, epoch, o));
       }
       // one bulk read (one command per owner), not one get per message
       return (n == 0 ? Future.succeededFuture(java.util.Map.<String, String>of()) : map.getAll(keys)).map(all -> {
         List<JsonObject> found = new ArrayList<>(n);
-        int lastKnown = -1; // the last present entry the meta names
+        int lastPresent = -1;
         for (int i = 0; i < n; i++) {
-          found.add(entryAt(all.get(entryKey(stream, epoch, start + i)), epoch, start + i));
-          if (found.get(i) != null && start + i <= known) {
-            lastKnown = i;
+          found.add(entryAt(all.get(entryKey(stream, epoch, from + i)), epoch, from + i));
+          if (found.get(i) != null) {
+            lastPresent = i;
           }
         }
         List<Entry> out = new ArrayList<>(n);
-        boolean whole = since + 1 >= oldest;
-        // the tail after the last present entry is still being written (or gone) when the read reaches the meta's top
-        long top = to >= known && start + lastKnown < known ? start + lastKnown : known;
-        for (int i = 0; i < n; i++) {
-          long o = start + i;
+        boolean whole = since + 1 >= oldest && since <= known;
+        for (int i = 0; i <= lastPresent; i++) {
           JsonObject j = found.get(i);
-          if (o > known) {
-            if (j == null || top != o - 1) {
-              break; // the stream ends at the first offset nobody wrote
-            }
-            top = o;
-          } else if (i > lastKnown) {
-            continue; // the tail the meta names but the grid does not hold
-          } else if (j == null) {
+          if (j == null) {
             whole = false; // expired (TTL)
             out.clear();   // only a gap-free run after the gap is of use
-            continue;
-          }
-          if (o > since && !j.containsKey("x")) { // "x": an offset whose write failed, no message (see write)
-            out.add(new Entry(o, j.getValue("m")));
+          } else if (!j.containsKey("x")) { // "x": an offset whose write failed, no message (see write)
+            out.add(new Entry(from + i, j.getValue("m")));
           }
         }
-        whole = whole && since <= Math.max(top, known);
+        // the tail after the last present entry is still being written (or gone) when the read reaches the meta's top
+        long top = to == known && lastPresent < n - 1 ? from + lastPresent : known;
         return new History(epoch, Math.max(top, Math.min(since, known)), out, whole);
       });
     });

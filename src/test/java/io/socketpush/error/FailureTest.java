@@ -38,6 +38,8 @@ class FailureTest {
     assertEquals(Failure.UNAVAILABLE, Failure.of(remote));
     assertEquals(false, Failure.messageOf(remote).contains("ISPN"), "the grid's internals stay inside");
     assertEquals(Failure.INTERNAL, Failure.of(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, -1, "ISPN is great")));
+    // no handler (code -1 too) keeps its own message: it is no grid failure
+    assertEquals("no instance of the service is reachable", Failure.messageOf(new ReplyException(ReplyFailure.NO_HANDLERS, "no handlers")));
   }
 
   @Test
