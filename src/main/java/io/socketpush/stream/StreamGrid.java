@@ -282,6 +282,16 @@ interface StreamGrid {
     }
 
     @Override
+    public Future<Boolean> replace(String key, String expected, String value, long ttlMs) {
+      long now = System.currentTimeMillis();
+      Entry old = map.get(key);
+      if (old == null || old.expired(now) || !old.value().equals(expected)) {
+        return Future.succeededFuture(false);
+      }
+      return Future.succeededFuture(map.replace(key, old, new Entry(value, expiry(ttlMs))));
+    }
+
+    @Override
     public Future<Void> removeAll(java.util.Collection<String> keys) {
       keys.forEach(map::remove);
       return Future.succeededFuture();
