@@ -13,6 +13,14 @@ import org.junit.jupiter.api.Test;
 /** The owner's offsets, on the local history map. */
 class StreamLogTest {
   final Vertx vertx = Vertx.vertx();
+  /** The grid and the store of the tests that make writes fail (a fresh one per test). */
+  final FlakyGrid grid = new FlakyGrid();
+  final StreamStore store = StreamStore.on(grid);
+
+  /** An owner of streams on {@link #store} with the default rules. */
+  StreamLog owner(String nodeId) {
+    return new StreamLog(store, StreamRules::defaults, nodeId);
+  }
 
   @AfterEach
   void close() {
@@ -21,8 +29,7 @@ class StreamLogTest {
 
   @Test
   void afterARingChangeAnOwnerNeverGivesOutAnOffsetAgainEvenWhenTheMetaItReadsIsOlder() {
-    StreamStore store = Await.result(StreamStore.open(vertx));
-    StreamLog log = new StreamLog(store, StreamRules::defaults, "t");
+    StreamLog log = owner("t");
     String stream = "channel.o";
     Position p3 = null;
     for (int i = 1; i <= 3; i++) {
@@ -148,9 +155,7 @@ class StreamLogTest {
 
   @Test
   void aFailedBatchsOffsetsAreNeverGivenToAnotherMessageAndReadersFindNoHoleThere() {
-    FlakyGrid grid = new FlakyGrid();
-    StreamStore store = StreamStore.on(grid);
-    StreamLog log = new StreamLog(store, StreamRules::defaults, "t");
+    StreamLog log = owner("t");
     String stream = "channel.f";
     Await.result(log.append(stream, "m1"));
     grid.failEntryWrites = 1; // the write times out before it lands (PartitionIT: a flapping link)
@@ -172,10 +177,8 @@ class StreamLogTest {
 
   @Test
   void twoOwnersDuringARingChangeNeverStoreTwoMessagesAtOneOffset() {
-    FlakyGrid grid = new FlakyGrid();
-    StreamStore store = StreamStore.on(grid);
-    StreamLog a = new StreamLog(store, StreamRules::defaults, "a");
-    StreamLog b = new StreamLog(store, StreamRules::defaults, "b");
+    StreamLog a = owner("a");
+    StreamLog b = owner("b");
     String stream = "channel.two";
     Await.result(a.append(stream, "a1"));
     // the ring moved the stream to b while a still thinks it owns it (a flapping link): both append
@@ -193,10 +196,8 @@ class StreamLogTest {
 
   @Test
   void thePreviousOwnersSkipMarksNeverReplaceTheNewOwnersMessages() {
-    FlakyGrid grid = new FlakyGrid();
-    StreamStore store = StreamStore.on(grid);
-    StreamLog a = new StreamLog(store, StreamRules::defaults, "a");
-    StreamLog b = new StreamLog(store, StreamRules::defaults, "b");
+    StreamLog a = owner("a");
+    StreamLog b = owner("b");
     String stream = "channel.marks";
     Await.result(a.append(stream, "a1"));
     grid.failEntryWrites = 1;
@@ -212,9 +213,7 @@ class StreamLogTest {
 
   @Test
   void theMetaNeverGoesBackWhenTwoOwnersWriteItInTheWrongOrder() {
-    FlakyGrid grid = new FlakyGrid();
-    StreamStore store = StreamStore.on(grid);
-    StreamLog log = new StreamLog(store, StreamRules::defaults, "t");
+    StreamLog log = owner("t");
     String stream = "channel.back";
     Position p3 = null;
     for (int i = 1; i <= 3; i++) {
@@ -232,9 +231,7 @@ class StreamLogTest {
 
   @Test
   void aRetriedPublishIsStoredOnceWhenItsFailedWriteLandedAfterAll() {
-    FlakyGrid grid = new FlakyGrid();
-    StreamStore store = StreamStore.on(grid);
-    StreamLog log = new StreamLog(store, StreamRules::defaults, "t");
+    StreamLog log = owner("t");
     String stream = "channel.retry";
     Await.result(log.append(stream, "m1"));
     grid.failEntryWrites = 1;
@@ -249,8 +246,6 @@ class StreamLogTest {
 
   @Test
   void entriesBeyondTheSizeBoundAreRemoved() {
-    FlakyGrid grid = new FlakyGrid();
-    StreamStore store = StreamStore.on(grid);
     StreamRules rules = StreamRules.from(new io.vertx.core.json.JsonObject()
         .put("rules", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject().put("match", "channel.*").put("historySize", 3))));
     StreamLog log = new StreamLog(store, () -> rules, "t");
@@ -265,9 +260,7 @@ class StreamLogTest {
 
   @Test
   void aBatchWhoseEntriesWereStoredButNotItsMetaKeepsItsOffsets() {
-    FlakyGrid grid = new FlakyGrid();
-    StreamStore store = StreamStore.on(grid);
-    StreamLog log = new StreamLog(store, StreamRules::defaults, "t");
+    StreamLog log = owner("t");
     String stream = "channel.g";
     Await.result(log.append(stream, "m1"));
     grid.failMetaPutLanding = 1; // the meta lands on one owner (a reader there sees offset 2), the write fails
