@@ -76,6 +76,7 @@ public final class EdgeVerticle extends VerticleBase {
    * tests that intercept deliveries on the event bus turn it off for their part.
    */
   void localInbox(boolean on) {
+    String nodeId = services.membership().nodeId();
     if (on) {
       EdgeOps.bindLocal(vertx, nodeId, context, node);
     } else {
