@@ -72,6 +72,11 @@ public final class ClientSession {
     return id;
   }
 
+  /** The socket's transport (for tests). */
+  ClientIo io() {
+    return io;
+  }
+
   /** The connection's info from the backend (a token's info claim), or null. */
   public JsonObject info() {
     return info;

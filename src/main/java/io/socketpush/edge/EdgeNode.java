@@ -13,6 +13,7 @@ import io.socketpush.config.StreamRules;
 import io.socketpush.stream.Position;
 import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -787,6 +788,13 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
         gaps.catchUp(e.getKey(), top.epoch(), top.offset());
       }
     }
+  }
+
+  /** The open sockets' sessions, a copy taken on the edge's event loop (for tests). */
+  Future<List<ClientSession>> sessions() {
+    Promise<List<ClientSession>> copy = Promise.promise();
+    context.runOnContext(v -> copy.complete(new ArrayList<>(sessions)));
+    return copy.future();
   }
 
   /** Closes idle sockets (no frame for pingTimeout). */
