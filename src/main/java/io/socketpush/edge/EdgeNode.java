@@ -47,8 +47,9 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
 
   /** Local state of one user with sockets on this node. */
   private static final class LocalUser {
-    final Set<ClientSession> sockets = new LinkedHashSet<>();
-    final Set<String> channels = new HashSet<>();
+    // sized for the common case (one socket, a few channels): a default table is 16 slots, 80 bytes per set per user
+    final Set<ClientSession> sockets = new LinkedHashSet<>(2);
+    final Set<String> channels = new HashSet<>(4);
     /** The attach of the user's first socket (presence, subscriptions, interest); later sockets wait on it. */
     Future<Void> ready;
   }

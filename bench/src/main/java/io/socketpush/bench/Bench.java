@@ -496,6 +496,10 @@ public final class Bench {
         java.nio.file.Files.writeString(file, out == null ? "jcmd GC.class_histogram failed\n"
             : String.join("\n", out.lines().limit(150).toList()) + "\n");
         res.put("histogram", file.toAbsolutePath().toString());
+        String nmt = server.jcmd("VM.native_memory", "summary"); // with -XX:NativeMemoryTracking=summary in --server-jvm-args
+        if (nmt != null && nmt.contains("Total:")) {
+          java.nio.file.Files.writeString(Path.of(s("histogram") + "-" + name + suffix + "-nmt.txt"), nmt);
+        }
       } catch (java.io.IOException e) {
         System.err.println("   histogram: " + e);
       }
