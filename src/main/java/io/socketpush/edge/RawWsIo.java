@@ -9,11 +9,12 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The raw WebSocket endpoint ({@code GET /eventbus/websocket} with an upgrade) without SockJS's wrapper, speaking
  * exactly what SockJS's raw transport speaks: one text message per frame each way, a binary message read as a frame
- * too, the close code and reason as given. The WebSocket is taken from the request, and nothing of the socket keeps
- * the {@link RoutingContext}, the request or the HTTP/1 connection reachable (SockJS's socket keeps them through its
- * RoutingContext: the HTTP/1 connection's outbound queue alone is a 1,025-slot array, ~4 KiB per socket). The routes
- * before this one (path check, origin check) apply as before; a GET without an upgrade goes on to SockJS, which
- * answers it as it always did. Runs on the edge verticle's event loop.
+ * too, the close code and reason as given. The WebSocket is taken from the request and nothing of the socket keeps the
+ * {@link RoutingContext} (SockJS's socket does: ~0.5 KiB per socket with the router's wrappers and iterators). Vert.x
+ * itself keeps the upgrade request and its HTTP/1 connection for the socket's life (the WebSocket's channel handler
+ * holds the factory that made it); strict thread mode ({@link EdgeServer#http}) spares that connection its outbound
+ * queue. The routes before this one (path check, origin check) apply as before; a GET without an upgrade goes on to
+ * SockJS, which answers it as it always did. Runs on the edge verticle's event loop.
  */
 final class RawWsIo implements ClientIo {
   private final ServerWebSocket ws;
