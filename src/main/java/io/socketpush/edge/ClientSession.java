@@ -38,7 +38,7 @@ public final class ClientSession {
   private final long id = IDS.incrementAndGet();
   private final ClientIo io;
   private final EdgeNode node;
-  private final Set<String> registered = new HashSet<>();
+  private final Set<String> registered = new HashSet<>(4); // a few addresses per socket: not a 16-slot table each
   private String userId;
   /** What the backend said about this connection (a token's info claim); null when it said nothing (session auth). */
   private JsonObject info;
@@ -70,6 +70,11 @@ public final class ClientSession {
 
   public long id() {
     return id;
+  }
+
+  /** The socket's transport (for tests). */
+  ClientIo io() {
+    return io;
   }
 
   /** The connection's info from the backend (a token's info claim), or null. */

@@ -13,6 +13,7 @@ import io.socketpush.config.StreamRules;
 import io.socketpush.stream.Position;
 import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -46,8 +47,9 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
 
   /** Local state of one user with sockets on this node. */
   private static final class LocalUser {
-    final Set<ClientSession> sockets = new LinkedHashSet<>();
-    final Set<String> channels = new HashSet<>();
+    // sized for the common case (one socket, a few channels): a default table is 16 slots, 80 bytes per set per user
+    final Set<ClientSession> sockets = new LinkedHashSet<>(2);
+    final Set<String> channels = new HashSet<>(4);
     /** The attach of the user's first socket (presence, subscriptions, interest); later sockets wait on it. */
     Future<Void> ready;
   }
@@ -787,6 +789,13 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
         gaps.catchUp(e.getKey(), top.epoch(), top.offset());
       }
     }
+  }
+
+  /** The open sockets' sessions, a copy taken on the edge's event loop (for tests). */
+  Future<List<ClientSession>> sessions() {
+    Promise<List<ClientSession>> copy = Promise.promise();
+    context.runOnContext(v -> copy.complete(new ArrayList<>(sessions)));
+    return copy.future();
   }
 
   /** Closes idle sockets (no frame for pingTimeout). */

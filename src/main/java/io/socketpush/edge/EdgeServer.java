@@ -23,11 +23,15 @@ final class EdgeServer {
 
   /**
    * The HTTP server: frames up to 2x maxFrameSize get a clear limit_exceeded error from the session; larger ones
-   * close the connection (1009). No WebSocket compression. TLS when the edge has a certificate.
+   * close the connection (1009). No WebSocket compression. TLS when the edge has a certificate. Strict thread mode:
+   * every HTTP response of the client port is written on the edge's event loop (the router, SockJS's sessions and the
+   * edge all run there), so Vert.x gives each HTTP/1 connection no outbound message queue (a jctools queue with a
+   * 1,025-slot first chunk, ~4.7 KiB, that a WebSocket's upgrade connection keeps for the socket's whole life; a
+   * response written from another thread would fail with IllegalStateException instead of being queued).
    */
   static HttpServerOptions http(EdgeConfig edge) {
     int maxFrame = edge.maxFrameSize();
-    HttpServerOptions opts = new HttpServerOptions().setHost(edge.host()).setPort(edge.port())
+    HttpServerOptions opts = new HttpServerOptions().setHost(edge.host()).setPort(edge.port()).setStrictThreadMode(true)
         .setMaxWebSocketFrameSize(2 * maxFrame).setMaxWebSocketMessageSize(2 * maxFrame).setWebSocketClosingTimeout(2)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
     if (edge.tls() != null) {

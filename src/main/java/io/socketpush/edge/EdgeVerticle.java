@@ -49,6 +49,8 @@ public final class EdgeVerticle extends VerticleBase {
     router.route("/eventbus/*").handler(requests::checkOrigin);
     // the non-WebSocket transports POST client frames to xhr_send/jsonp_send: read those bodies, bounded
     router.postWithRegex(SockJsSendBody.ROUTE).handler(new SockJsSendBody(config));
+    // the raw WebSocket transport without SockJS's wrapper, same frames (RawWsIo); the fallbacks stay SockJS's
+    router.get("/eventbus/websocket").handler(ctx -> RawWsIo.accept(node, config.get().edge().maxWriteQueueSize(), ctx));
     router.route("/eventbus/*").subRouter(sockJs.socketHandler(
         sock -> SockJsIo.bind(node, sock, config.get().edge().maxWriteQueueSize())));
     router.route("/admin/*").handler(ctx -> ctx.response().setStatusCode(404).end());
@@ -76,6 +78,7 @@ public final class EdgeVerticle extends VerticleBase {
    * tests that intercept deliveries on the event bus turn it off for their part.
    */
   void localInbox(boolean on) {
+    String nodeId = services.membership().nodeId();
     if (on) {
       EdgeOps.bindLocal(vertx, nodeId, context, node);
     } else {

@@ -37,6 +37,7 @@ class EdgeServerTest {
     assertFalse(http.getPerFrameWebSocketCompressionSupported());
     assertFalse(http.isSsl());
     assertNull(http.getKeyCertOptions());
+    assertTrue(http.getStrictThreadMode(), "no outbound queue per HTTP/1 connection");
     assertEquals(15_000, EdgeServer.sweepInterval(e));
   }
 

@@ -122,6 +122,11 @@ public final class FrameClient {
     return ws.writeTextMessage(text);
   }
 
+  /** Sends a frame as a binary message (SockJS's raw transport reads those as frames too). */
+  public Future<Void> sendBinary(JsonObject frame) {
+    return ws.writeBinaryMessage(frame.toBuffer());
+  }
+
   public Future<Void> send(JsonObject frame) {
     return ws.writeTextMessage(frame.encode());
   }

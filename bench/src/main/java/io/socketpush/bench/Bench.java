@@ -89,6 +89,9 @@ public final class Bench {
     opt("jfr", "", "record JFR on socket-push during the fan-out and step scenarios into this file");
     opt("jfr-connect", "", "record JFR on socket-push during the timed connect into this file");
     opt("jfr-idle", "", "record JFR on socket-push while every socket is connected and nothing is published into this file");
+    opt("histogram", "", "before and after the connect: write each target's heap histogram (jcmd GC.class_histogram, its"
+        + " first 150 lines) to this path with -<target>-before.txt / -<target>.txt appended, e.g. /tmp/h ->"
+        + " /tmp/h-socketpush.txt (empty: none)");
     opt("results", "bench/results.md", "Markdown file the table is appended to (empty: none)");
     opt("note", "", "free text added to the Markdown entry");
     opt("progress", "true", "print a progress line to stderr once per second");
@@ -334,6 +337,7 @@ public final class Bench {
       res.put("setup", gen.setup(64));
       long heap0 = heapAfterGcKb();
       long rss0 = rssKb();
+      histogram("-before");
       // the first fifth (at most 1000) warms the server's JIT; the rest is timed
       int warm = Math.min(n / 5, 1000);
       JsonObject warmConnect = gen.connect(0, warm, i("connect-concurrency"), 20_000);
@@ -342,6 +346,7 @@ public final class Bench {
       jfr("jfr-connect", false);
       long heap1 = heapAfterGcKb();
       long rss1 = rssKb();
+      histogram("");
       connect.put("warmupConnected", warmConnect.getInteger("connected")).put("warmupFailed", warmConnect.getInteger("failed"))
           .put("warmupConnectsPerSec", warmConnect.getDouble("connectsPerSec"));
       int connected = Math.max(1, connect.getInteger("connected") + warmConnect.getInteger("connected"));
@@ -480,6 +485,26 @@ public final class Bench {
     }
 
     /** Starts or stops (dumping into the file the option names) a JFR recording on socket-push, if the option is set. */
+    /** Writes the heap histogram of this target's first process (--histogram), where a connection's bytes go. */
+    private void histogram(String suffix) {
+      if (s("histogram").isEmpty() || server == null) {
+        return;
+      }
+      String out = server.jcmd("GC.class_histogram");
+      Path file = Path.of(s("histogram") + "-" + name + suffix + ".txt");
+      try {
+        java.nio.file.Files.writeString(file, out == null ? "jcmd GC.class_histogram failed\n"
+            : String.join("\n", out.lines().limit(150).toList()) + "\n");
+        res.put("histogram", file.toAbsolutePath().toString());
+        String nmt = server.jcmd("VM.native_memory", "summary"); // with -XX:NativeMemoryTracking=summary in --server-jvm-args
+        if (nmt != null && nmt.contains("Total:")) {
+          java.nio.file.Files.writeString(Path.of(s("histogram") + "-" + name + suffix + "-nmt.txt"), nmt);
+        }
+      } catch (java.io.IOException e) {
+        System.err.println("   histogram: " + e);
+      }
+    }
+
     private void jfr(String option, boolean start) {
       if (!name.equals("socketpush") || s(option).isEmpty()) {
         return;

@@ -1,0 +1,98 @@
+package io.socketpush.edge;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The raw WebSocket endpoint ({@code GET /eventbus/websocket} with an upgrade) without SockJS's wrapper, speaking
+ * exactly what SockJS's raw transport speaks: one text message per frame each way, a binary message read as a frame
+ * too, the close code and reason as given. The WebSocket is taken from the request and nothing of the socket keeps the
+ * {@link RoutingContext} (SockJS's socket does: ~0.5 KiB per socket with the router's wrappers and iterators). Vert.x
+ * itself keeps the upgrade request and its HTTP/1 connection for the socket's life (the WebSocket's channel handler
+ * holds the factory that made it); strict thread mode ({@link EdgeServer#http}) spares that connection its outbound
+ * queue. The routes before this one (path check, origin check) apply as before; a GET without an upgrade goes on to
+ * SockJS, which answers it as it always did. Runs on the edge verticle's event loop.
+ */
+final class RawWsIo implements ClientIo {
+  private final ServerWebSocket ws;
+  private final EdgeNode node;
+  private ClientSession session;
+  private boolean closed;
+
+  private RawWsIo(ServerWebSocket ws, EdgeNode node) {
+    this.ws = ws;
+    this.node = node;
+  }
+
+  /** The route's handler: upgrades the request and opens a session on the WebSocket. */
+  static void accept(EdgeNode node, int maxWriteQueueSize, RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    if (!req.canUpgradeToWebSocket()) {
+      ctx.next(); // SockJS's raw transport answers it (400 "Can "Upgrade" only to "WebSocket".")
+      return;
+    }
+    // as SockJS does: a failed upgrade fails the route (a completed future lets go of this listener, and so of ctx)
+    req.toWebSocket().onComplete(ar -> {
+      if (ar.succeeded()) {
+        bind(node, ar.result(), maxWriteQueueSize);
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
+  }
+
+  /** Opens a session on a new WebSocket and wires its messages, end and errors to it. */
+  static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize) {
+    ws.setWriteQueueMaxSize(maxWriteQueueSize);
+    RawWsIo io = new RawWsIo(ws, node);
+    ClientSession session = node.open(io);
+    io.session = session;
+    ws.textMessageHandler(text -> {
+      node.metrics().frameIn();
+      session.onFrame(Buffer.buffer(text));
+    });
+    ws.binaryMessageHandler(data -> {
+      node.metrics().frameIn();
+      session.onFrame(data);
+    });
+    ws.endHandler(v -> node.closed(session));
+    ws.exceptionHandler(err -> node.closed(session));
+    return session;
+  }
+
+  @Override
+  public void write(String frame) {
+    node.metrics().frameOut();
+    Future<Void> written = ws.writeTextMessage(frame); // a failed future once the WebSocket is closed
+    if (session != null) {
+      node.queued(session, frame.length(), written); // the node-wide outbound budget
+    }
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return ws.writeQueueFull();
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ws.close((short) code, reason);
+  }
+
+  @Override
+  public String remote() {
+    return String.valueOf(ws.remoteAddress());
+  }
+
+  @Override
+  public String remoteHost() {
+    return ws.remoteAddress() == null ? "?" : ws.remoteAddress().host();
+  }
+}
