@@ -84,7 +84,7 @@ public final class NodeVerticle extends VerticleBase {
     }
     if (nodeConfig.has(Role.USER)) {
       bound = bound.compose(v -> deployments.deploy(new io.socketpush.user.UserVerticle(membership, services.channel(),
-          services.presence(), services.interest(), runtime).events(sink), false));
+          services.presence(), services.presenceChanges(), runtime).events(sink), false));
     }
     if (nodeConfig.has(Role.CHANNEL)) {
       bound = bound.compose(v -> deployments.deploy(new ChannelVerticle(membership, services.presence(), runtime).events(sink), false));

@@ -5,7 +5,6 @@ import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.delivery.EdgeOps;
 import io.socketpush.delivery.EdgeRegistry;
-import io.socketpush.delivery.InterestService;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.events.EventSink;
@@ -15,7 +14,8 @@ import io.socketpush.message.PushMessage;
 import io.socketpush.message.Pages;
 import io.socketpush.stream.PublishResult;
 import io.socketpush.stream.StreamLog;
-import io.socketpush.delivery.PresenceService;
+import io.socketpush.delivery.PresenceChangeService;
+import io.socketpush.delivery.RegistryService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -31,17 +31,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One shard of ChannelService and InterestService. Subscriptions are hard state in the distributed data
+ * One shard of ChannelService, of the channels' RegistryService (interest) and of PresenceChangeService. Subscriptions are hard state in the distributed data
  * (by channel and by user); which edge nodes hold local subscribers of each owned channel is soft state in
  * memory, confined to this verticle's event loop. A publish sends one message per interested edge.
  */
-final class ChannelServiceImpl implements ChannelService, InterestService {
+final class ChannelServiceImpl implements ChannelService, RegistryService, PresenceChangeService {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelServiceImpl.class);
 
   private final Vertx vertx;
   private Set<String> ringMembers = Set.of();
   private final Membership membership;
-  private final PresenceService presence;
+  private final RegistryService presence;
   private final Subscriptions subscriptions;
   private final long timeoutMs;
   private final IntSupplier listLimit;
@@ -53,7 +53,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   private java.util.function.Supplier<io.socketpush.config.StreamRules> rules = io.socketpush.config.StreamRules::defaults;
   private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
 
-  ChannelServiceImpl(Vertx vertx, Membership membership, PresenceService presence, Subscriptions subscriptions,
+  ChannelServiceImpl(Vertx vertx, Membership membership, RegistryService presence, Subscriptions subscriptions,
       long timeoutMs, IntSupplier listLimit, StreamLog streams) {
     this.vertx = vertx;
     this.streams = streams;
@@ -236,10 +236,10 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     });
   }
 
-  // ---- InterestService (internal) ----
+  // ---- RegistryService: interest (internal) ----
 
   @Override
-  public Future<Void> addInterest(String channelId, String nodeId) {
+  public Future<Void> attach(String channelId, String nodeId) {
     Future<Void> bad = guard(channelId, null);
     if (bad != null) {
       return bad;
@@ -249,7 +249,7 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
   }
 
   @Override
-  public Future<Void> removeInterest(String channelId, String nodeId) {
+  public Future<Void> detach(String channelId, String nodeId) {
     Future<Void> bad = guard(channelId, null);
     if (bad != null) {
       return bad;
@@ -264,6 +264,14 @@ final class ChannelServiceImpl implements ChannelService, InterestService {
     interest.announce(nodeId, new HashSet<>(channelIds));
     return Future.succeededFuture(streams.tops(channelIds, Addresses::clientChannel));
   }
+
+  @Override
+  public Future<List<String>> edgesOf(String channelId) {
+    Future<List<String>> bad = guard(channelId, null);
+    return bad != null ? bad : Future.succeededFuture(new ArrayList<>(interest.edgesOf(channelId)));
+  }
+
+  // ---- PresenceChangeService (internal) ----
 
   @Override
   public Future<Void> presenceChanged(String channelId, String userId, String change) {

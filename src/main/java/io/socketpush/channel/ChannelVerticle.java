@@ -4,31 +4,27 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.KvStore;
 import io.socketpush.cluster.Membership;
 import io.socketpush.cluster.PagedSets;
+import io.socketpush.cluster.ServiceBindings;
 import io.socketpush.config.RuntimeConfig;
-import io.socketpush.delivery.InterestService;
-import io.socketpush.delivery.PresenceService;
+import io.socketpush.delivery.PresenceChangeService;
+import io.socketpush.delivery.RegistryService;
 import io.socketpush.stream.StreamLog;
 import io.socketpush.stream.StreamStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
-import io.vertx.serviceproxy.ServiceBinder;
-import java.util.ArrayList;
-import java.util.List;
 
-/** The channel role: binds this node's ChannelService and InterestService shard. */
+/** The channel role: binds this node's shards of ChannelService, interest (RegistryService) and PresenceChangeService. */
 public final class ChannelVerticle extends VerticleBase {
   private final Membership membership;
-  private final PresenceService presence;
+  private final RegistryService presence;
   private final RuntimeConfig config;
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private ServiceBindings bindings;
   private Runnable ringListener = () -> { };
 
   private io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
 
   /** {@code presence}: the sharded presence facade (who is online, for channel presence). */
-  public ChannelVerticle(Membership membership, PresenceService presence, RuntimeConfig config) {
+  public ChannelVerticle(Membership membership, RegistryService presence, RuntimeConfig config) {
     this.membership = membership;
     this.presence = presence;
     this.config = config;
@@ -52,24 +48,17 @@ public final class ChannelVerticle extends VerticleBase {
               new StreamLog(stores.resultAt(1), () -> config.get().streams(), nodeId));
           impl.presence(() -> config.get().streams(), events);
           ringListener = membership.onChange(impl::onRingChange);
-          ServiceBinder binder = new ServiceBinder(vertx).addInterceptor(membership.fenceInterceptor());
-          consumers.add(binder.setAddress(Addresses.service(Addresses.CHANNEL, nodeId)).register(ChannelService.class, impl));
-          consumers.add(binder.setAddress(Addresses.service(Addresses.INTEREST, nodeId)).register(InterestService.class, impl));
-          if (config.get().cluster().localCalls()) {
-            io.socketpush.cluster.LocalServices.bind(vertx, Addresses.service(Addresses.CHANNEL, nodeId), ChannelService.class, impl, context,
-                membership::fenced, membership::partitionedMessage);
-            io.socketpush.cluster.LocalServices.bind(vertx, Addresses.service(Addresses.INTEREST, nodeId), InterestService.class, impl, context,
-                membership::fenced, membership::partitionedMessage);
-          }
-          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+          bindings = new ServiceBindings(vertx, context, membership, config.get().cluster().localCalls())
+              .bind(Addresses.CHANNEL, ChannelService.class, impl)
+              .bind(Addresses.INTEREST, RegistryService.class, impl)
+              .bind(Addresses.PRESENCE_CHANGE, PresenceChangeService.class, impl);
+          return bindings.ready();
         });
   }
 
   @Override
   public Future<?> stop() {
     ringListener.run();
-    io.socketpush.cluster.LocalServices.unbind(vertx, Addresses.service(Addresses.CHANNEL, membership.nodeId()));
-    io.socketpush.cluster.LocalServices.unbind(vertx, Addresses.service(Addresses.INTEREST, membership.nodeId()));
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    return bindings == null ? Future.succeededFuture() : bindings.release();
   }
 }

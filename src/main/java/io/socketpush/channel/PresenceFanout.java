@@ -1,7 +1,7 @@
 package io.socketpush.channel;
 
 import io.socketpush.channel.ChannelService;
-import io.socketpush.delivery.InterestService;
+import io.socketpush.delivery.PresenceChangeService;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.config.StreamRules;
 import io.socketpush.events.EventSink;
@@ -29,12 +29,12 @@ public final class PresenceFanout {
   public static final PresenceFanout NONE = new PresenceFanout(null, null, null, EventSink.NONE, "-");
 
   private final ChannelService channels;
-  private final InterestService interest;
+  private final PresenceChangeService interest;
   private final Supplier<StreamRules> rules;
   private final EventSink sink;
   private final String nodeId;
 
-  public PresenceFanout(ChannelService channels, InterestService interest, Supplier<StreamRules> rules, EventSink sink,
+  public PresenceFanout(ChannelService channels, PresenceChangeService interest, Supplier<StreamRules> rules, EventSink sink,
       String nodeId) {
     this.channels = channels;
     this.interest = interest;

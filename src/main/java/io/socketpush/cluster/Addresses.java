@@ -26,6 +26,7 @@ public final class Addresses {
   public static final String PRESENCE = "presence";
   public static final String CHANNEL = "channel";
   public static final String INTEREST = "interest";
+  public static final String PRESENCE_CHANGE = "presencechange";
   public static final String CLUSTER = "cluster";
 
   // Names of the maps and caches (the distributed ones are configured in conf/infinispan.xml).

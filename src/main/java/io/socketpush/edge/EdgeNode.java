@@ -357,7 +357,7 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
             lu.channels.add(c);
             invalidate(c);
             if (channelUsers.computeIfAbsent(c, k -> new HashSet<>()).add(u) && channelUsers.get(c).size() == 1) {
-              interests.add(services.interest().addInterest(c, nodeId));
+              interests.add(services.interest().attach(c, nodeId));
             }
           }
           return Future.all(interests).<Void>mapEmpty();
@@ -504,7 +504,7 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
         subs.add(s);
         invalidate(c);
         if (subs.size() == 1 && !channelUsers.containsKey(c)) {
-          services.interest().addInterest(c, nodeId);
+          services.interest().attach(c, nodeId);
         }
         return true;
       }
@@ -521,7 +521,7 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
         publicSockets.remove(c);
         if (!channelUsers.containsKey(c)) {
           gaps.forget(Addresses.clientChannel(c));
-          services.interest().removeInterest(c, nodeId);
+          services.interest().detach(c, nodeId);
         }
       }
     }
@@ -745,8 +745,8 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
       channelUsers.remove(channelId);
       if (!publicSockets.containsKey(channelId)) {
         gaps.forget(Addresses.clientChannel(channelId));
-        services.interest().removeInterest(channelId, nodeId).onFailure(err ->
-            LOG.debug("[{}] removeInterest {} failed: {}", nodeId, channelId, err.getMessage()));
+        services.interest().detach(channelId, nodeId).onFailure(err ->
+            LOG.debug("[{}] interest detach of {} failed: {}", nodeId, channelId, err.getMessage()));
       }
     }
   }

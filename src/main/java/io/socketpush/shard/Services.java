@@ -2,12 +2,12 @@ package io.socketpush.shard;
 
 import io.socketpush.auth.AuthService;
 import io.socketpush.channel.ChannelService;
-import io.socketpush.delivery.InterestService;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.ClusterService;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.delivery.PresenceService;
+import io.socketpush.delivery.PresenceChangeService;
+import io.socketpush.delivery.RegistryService;
 import io.socketpush.user.UserService;
 import io.vertx.core.Vertx;
 import java.util.function.IntSupplier;
@@ -21,8 +21,9 @@ public final class Services {
   private final AuthService auth;
   private final UserService user;
   private final ChannelService channel;
-  private final PresenceService presence;
-  private final InterestService interest;
+  private final RegistryService presence;
+  private final RegistryService interest;
+  private final PresenceChangeService presenceChanges;
   private final Shard<ClusterService> cluster;
 
   /** {@code listLimit}: the largest page the facades return (the runtime config's cluster.listLimit on a node). */
@@ -31,8 +32,11 @@ public final class Services {
     auth = new ShardedAuthService(new Shard<>(vertx, membership, Role.AUTH, Addresses.AUTH, AuthService::createProxy, timeoutMs));
     user = new ShardedUserService(new Shard<>(vertx, membership, Role.USER, Addresses.USER, UserService::createProxy, timeoutMs), listLimit);
     channel = new ShardedChannelService(new Shard<>(vertx, membership, Role.CHANNEL, Addresses.CHANNEL, ChannelService::createProxy, timeoutMs));
-    presence = new ShardedPresence(new Shard<>(vertx, membership, Role.USER, Addresses.PRESENCE, PresenceService::createProxy, timeoutMs));
-    interest = new ShardedInterest(new Shard<>(vertx, membership, Role.CHANNEL, Addresses.INTEREST, InterestService::createProxy, timeoutMs));
+    presence = new ShardedRegistry(new Shard<>(vertx, membership, Role.USER, Addresses.PRESENCE, RegistryService::createProxy, timeoutMs));
+    interest = new ShardedRegistry(new Shard<>(vertx, membership, Role.CHANNEL, Addresses.INTEREST, RegistryService::createProxy, timeoutMs));
+    Shard<PresenceChangeService> changes = new Shard<>(vertx, membership, Role.CHANNEL, Addresses.PRESENCE_CHANGE,
+        PresenceChangeService::createProxy, timeoutMs);
+    presenceChanges = (channelId, userId, change) -> changes.route(channelId, s -> s.presenceChanged(channelId, userId, change));
     cluster = new Shard<>(vertx, membership, Role.MANAGEMENT, Addresses.CLUSTER, ClusterService::createProxy, timeoutMs);
   }
 
@@ -48,12 +52,19 @@ public final class Services {
     return channel;
   }
 
-  public PresenceService presence() {
+  /** Which edges hold a user's sockets (the user owners' registry). */
+  public RegistryService presence() {
     return presence;
   }
 
-  public InterestService interest() {
+  /** Which edges hold a channel's local subscribers (the channel owners' registry). */
+  public RegistryService interest() {
     return interest;
+  }
+
+  /** A user's presence in a channel changed: routed to the channel's owner. */
+  public PresenceChangeService presenceChanges() {
+    return presenceChanges;
   }
 
   /** The cluster service of one node; every node binds one. */

@@ -6,7 +6,7 @@ import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.delivery.EdgeOps;
 import io.socketpush.delivery.EdgeRegistry;
-import io.socketpush.delivery.PresenceService;
+import io.socketpush.delivery.RegistryService;
 import io.socketpush.error.Failure;
 import io.socketpush.error.Validate;
 import io.socketpush.message.Page;
@@ -33,12 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One shard of UserService and PresenceService: which edge nodes hold each owned user's sockets (soft
+ * One shard of UserService and of the users' RegistryService (presence): which edge nodes hold each owned user's sockets (soft
  * state, in memory, confined to this verticle's event loop), and publishing to a user with one message per
  * edge node. A user whose last socket closed is unsubscribed from all channels after
  * {@code removeUserAfterDisconnectTimeout}.
  */
-final class UserServiceImpl implements UserService, PresenceService {
+final class UserServiceImpl implements UserService, RegistryService {
   private static final Logger LOG = LoggerFactory.getLogger(UserServiceImpl.class);
 
   private final Vertx vertx;
@@ -46,7 +46,7 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final Membership membership;
   private final ChannelService channels;
   /** Presence of the current owner of a user (the sharded facade), asked when an offline timer outlived our ownership. */
-  private final PresenceService ownerPresence;
+  private final RegistryService ownerPresence;
   private final LongSupplier offlineGraceMs;
   private final long timeoutMs;
   private final IntSupplier listLimit;
@@ -56,7 +56,7 @@ final class UserServiceImpl implements UserService, PresenceService {
   private final StreamLog streams;
   private io.socketpush.channel.PresenceFanout fanout = io.socketpush.channel.PresenceFanout.NONE;
 
-  UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, PresenceService ownerPresence,
+  UserServiceImpl(Vertx vertx, Membership membership, ChannelService channels, RegistryService ownerPresence,
       LongSupplier offlineGraceMs, long timeoutMs, IntSupplier listLimit, StreamLog streams) {
     this.vertx = vertx;
     this.streams = streams;
@@ -219,7 +219,7 @@ final class UserServiceImpl implements UserService, PresenceService {
     return bad != null ? bad : streams.history(Addresses.clientUser(userId), since, limit);
   }
 
-  // ---- PresenceService (internal) ----
+  // ---- RegistryService: presence (internal) ----
 
   @Override
   public Future<Void> attach(String userId, String nodeId) {

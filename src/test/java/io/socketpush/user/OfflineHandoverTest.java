@@ -8,7 +8,7 @@ import io.socketpush.channel.ChannelService;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
-import io.socketpush.delivery.PresenceService;
+import io.socketpush.delivery.RegistryService;
 import io.socketpush.testing.Await;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -60,8 +60,8 @@ class OfflineHandoverTest {
           }
           throw new UnsupportedOperationException(m.getName());
         });
-    PresenceService ownerPresence = (PresenceService) Proxy.newProxyInstance(getClass().getClassLoader(),
-        new Class<?>[] {PresenceService.class}, (proxy, m, args) -> {
+    RegistryService ownerPresence = (RegistryService) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {RegistryService.class}, (proxy, m, args) -> {
           if (m.getName().equals("edgesOf")) {
             asked.add((String) args[0]);
             return Future.succeededFuture(newOwnerPresence.getOrDefault((String) args[0], List.of()));
