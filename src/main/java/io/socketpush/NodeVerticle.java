@@ -13,8 +13,7 @@ import io.socketpush.ops.NodeOps;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,14 +47,9 @@ public final class NodeVerticle extends VerticleBase {
       io.socketpush.ops.LogControl.setLevel("io.socketpush", nodeConfig.logging().level());
     }
     RuntimeConfig runtime = new RuntimeConfig(nodeConfig);
-    JsonArray roles = new JsonArray();
-    nodeConfig.roles().forEach(r -> roles.add(r.id()));
-    JsonObject self = new JsonObject().put("nodeId", nodeConfig.nodeId()).put("roles", roles)
-        .put("startedAt", System.currentTimeMillis());
-    membership = new Membership(vertx, self, nodeConfig.cluster().heartbeatInterval(),
-        nodeConfig.cluster().nodeTimeout(), nodeConfig.cluster().virtualNodes());
-    services = new Services(vertx, membership, nodeConfig.cluster().requestTimeout(),
-        () -> runtime.get().cluster().listLimit());
+    services = Services.join(vertx, nodeConfig, false, () -> runtime.get().cluster().listLimit());
+    membership = services.membership();
+    List<String> roles = nodeConfig.roles().stream().map(Role::id).toList();
     ops = NodeOps.start(vertx, nodeConfig, membership); // metrics, health, node id in logs (see io.socketpush.ops)
     deployments = new Deployments(vertx);
 
@@ -74,7 +68,7 @@ public final class NodeVerticle extends VerticleBase {
     Future<Void> bound = deployments.deploy(new ClusterVerticle(services, runtime), false);
     io.socketpush.events.EventSink events = io.socketpush.events.EventSink.NONE;
     if (!nodeConfig.events().webhooks().isEmpty()) {
-      io.socketpush.events.EventsVerticle ev = new io.socketpush.events.EventsVerticle(nodeConfig.events(), membership);
+      io.socketpush.events.EventsVerticle ev = new io.socketpush.events.EventsVerticle(nodeConfig.events(), membership, ops.metrics());
       events = ev.sink();
       bound = bound.compose(v -> deployments.deploy(ev, false));
     }
@@ -91,7 +85,7 @@ public final class NodeVerticle extends VerticleBase {
     }
     Future<Void> ready = first ? bound.compose(v -> membership.start()) : bound;
     if (nodeConfig.has(Role.EDGE)) {
-      edge = new EdgeVerticle(services, runtime);
+      edge = new EdgeVerticle(services, runtime, ops.metrics());
       ready = ready.compose(v -> deployments.deploy(edge, false)).map(v -> {
         membership.describeSelf("clientUrl", nodeConfig.clientUrl(edge.port()));
         return null;
@@ -99,7 +93,7 @@ public final class NodeVerticle extends VerticleBase {
     }
     if (nodeConfig.has(Role.MANAGEMENT) && first) {
       // the management API registers no event-bus consumer: a rejoin keeps it (and its port) as it is
-      management = new ManagementVerticle(services, runtime);
+      management = new ManagementVerticle(services, runtime, ops);
       ready = ready.compose(v -> deployments.deploy(management, true)).map(v -> {
         membership.describeSelf("adminUrl", nodeConfig.adminUrl(management.port()));
         return null;

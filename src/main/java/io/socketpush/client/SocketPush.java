@@ -1,6 +1,5 @@
 package io.socketpush.client;
 
-import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
@@ -45,14 +44,10 @@ public final class SocketPush {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    JsonObject self = new JsonObject().put("nodeId", config.nodeId()).put("roles", new JsonArray())
-        .put("client", true).put("startedAt", System.currentTimeMillis());
-    Membership membership = new Membership(vertx, self, config.cluster().heartbeatInterval(),
-        config.cluster().nodeTimeout(), config.cluster().virtualNodes());
     int listLimit = config.cluster().listLimit();
-    Services services = new Services(vertx, membership, config.cluster().requestTimeout(), () -> listLimit);
+    Services services = Services.join(vertx, config, true, () -> listLimit);
     // start on a context of our own, so membership state stays on one event loop whoever calls us
-    return Future.<Void>future(p -> vertx.getOrCreateContext().runOnContext(v -> membership.start().onComplete(p)))
+    return Future.<Void>future(p -> vertx.getOrCreateContext().runOnContext(v -> services.membership().start().onComplete(p)))
         .map(v -> new SocketPushClient(services));
   }
 }

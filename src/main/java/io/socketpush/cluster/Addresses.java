@@ -45,8 +45,6 @@ public final class Addresses {
   public static final String STREAMS_MAP = "socketpush.streams";
   /** The distributed cache of the webhook outbox. */
   public static final String EVENTS_MAP = "socketpush.events";
-  /** Local map: this JVM's running nodes' operations side (ops.NodeOps) by node id. */
-  public static final String OPS_LOCAL_MAP = "socketpush.ops.nodes";
 
   private Addresses() {
   }

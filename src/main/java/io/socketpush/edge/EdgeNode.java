@@ -91,13 +91,13 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
   /**
    * @param context the edge verticle's context: every method that touches sockets or maps runs on it
    */
-  public EdgeNode(Vertx vertx, Context context, Services services, RuntimeConfig config) {
+  public EdgeNode(Vertx vertx, Context context, Services services, RuntimeConfig config, NodeMetrics metrics) {
     this.vertx = vertx;
     this.context = context;
     this.nodeId = services.membership().nodeId();
     this.services = services;
     this.config = config;
-    this.metrics = NodeMetrics.of(vertx, nodeId);
+    this.metrics = metrics;
     this.guards = new EdgeGuards(nodeId, config);
     this.gaps = new StreamGaps(nodeId, MAX_GAP, this::readGap,
         (stream, message, position) -> EdgeOps.recFrame(stream, message, position).toString(), this::writeRepaired,

@@ -4,6 +4,7 @@ import io.socketpush.cluster.Addresses;
 import io.socketpush.config.EdgeConfig;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.delivery.EdgeOps;
+import io.socketpush.ops.NodeMetrics;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,6 +25,7 @@ public final class EdgeVerticle extends VerticleBase {
 
   private final Services services;
   private final RuntimeConfig config;
+  private final NodeMetrics metrics;
   private EdgeNode node;
   private HttpServer server;
   private MessageConsumer<Object> inbox;
@@ -31,16 +33,18 @@ public final class EdgeVerticle extends VerticleBase {
   private Runnable ringListener = () -> { };
   private long sweepTimer = -1;
 
-  public EdgeVerticle(Services services, RuntimeConfig config) {
+  /** {@code metrics}: this node's meters (the edge counts sockets, frames and drops). */
+  public EdgeVerticle(Services services, RuntimeConfig config, NodeMetrics metrics) {
     this.services = services;
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
     EdgeConfig edge = config.get().edge();
     String nodeId = services.membership().nodeId();
-    node = new EdgeNode(vertx, context, services, config);
+    node = new EdgeNode(vertx, context, services, config, metrics);
     EdgeRequests requests = new EdgeRequests(nodeId, config);
     SockJSHandler sockJs = SockJSHandler.create(vertx, EdgeServer.sockJs(edge));
 

@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.WebClientOptions;
  */
 public final class EventsVerticle extends VerticleBase {
   private final EventsConfig config;
+  private final NodeMetrics metrics;
   private final String nodeId;
   private final OutboxSink sink;
   private WebhookDispatcher dispatcher;
@@ -22,8 +23,10 @@ public final class EventsVerticle extends VerticleBase {
 
   private final io.socketpush.cluster.Membership membership;
 
-  public EventsVerticle(EventsConfig config, io.socketpush.cluster.Membership membership) {
+  /** {@code metrics}: this node's meters (the dispatcher counts deliveries and failures). */
+  public EventsVerticle(EventsConfig config, io.socketpush.cluster.Membership membership, NodeMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
     this.membership = membership;
     this.nodeId = membership.nodeId();
     this.sink = new OutboxSink(config);
@@ -40,7 +43,7 @@ public final class EventsVerticle extends VerticleBase {
       Outbox outbox = new Outbox(store, config.webhooks(), nodeId);
       sink.open(outbox);
       http = WebClient.create(vertx, new WebClientOptions().setUserAgent("socket-push-webhooks").setKeepAlive(true));
-      dispatcher = new WebhookDispatcher(vertx, outbox, config, http, NodeMetrics.of(vertx, nodeId), nodeId,
+      dispatcher = new WebhookDispatcher(vertx, outbox, config, http, metrics, nodeId,
           new EventOwners(nodeId, membership::ring));
       dispatcher.start();
       return null;

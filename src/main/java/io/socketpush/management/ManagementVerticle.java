@@ -2,12 +2,12 @@ package io.socketpush.management;
 
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.config.ManagementConfig;
+import io.socketpush.ops.NodeOps;
 import io.socketpush.shard.Services;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -20,11 +20,14 @@ public final class ManagementVerticle extends VerticleBase {
 
   private final Services services;
   private final RuntimeConfig config;
+  private final NodeOps ops;
   private HttpServer server;
 
-  public ManagementVerticle(Services services, RuntimeConfig config) {
+  /** {@code ops}: this node's meters and health checks (the /health, /ready and /metrics routes). */
+  public ManagementVerticle(Services services, RuntimeConfig config, NodeOps ops) {
     this.services = services;
     this.config = config;
+    this.ops = ops;
   }
 
   @Override
@@ -39,8 +42,7 @@ public final class ManagementVerticle extends VerticleBase {
     router.post("/api/:service/:method").handler(api::call);
     router.get("/api/:service/:method").handler(api::callGet); // read-only methods only: no state change by GET
     router.get("/openapi.json").handler(api::openapi);
-    router.get("/heartbeat").handler(this::heartbeat);
-    OpsRoutes.mount(vertx, router, services.membership().nodeId(), config); // /health /ready /metrics /admin/loglevel
+    OpsRoutes.mount(vertx, router, ops, config, services.membership()::leaving); // /health /ready /heartbeat /metrics /admin/loglevel
     // no capture groups: vert.x-web would decode them as path params and answer a broken escape (%zz) with a bare 500;
     // ApiHandler.legacy decodes each segment itself (400 naming the parameter)
     router.getWithRegex("/(?:auth|channel|user|cluster)/[^/]+(?:/.*)?").handler(api::legacy);
@@ -57,12 +59,6 @@ public final class ManagementVerticle extends VerticleBase {
           server = s;
           LOG.info("[{}] management listening on {}:{}", services.membership().nodeId(), m.host(), s.actualPort());
         });
-  }
-
-  private void heartbeat(io.vertx.ext.web.RoutingContext ctx) {
-    ctx.response().putHeader("content-type", "application/json")
-        .end(new JsonObject().put("status", services.membership().leaving() ? "draining" : "ok")
-            .put("nodeId", services.membership().nodeId()).encode());
   }
 
   /** Port the admin server is bound to. */

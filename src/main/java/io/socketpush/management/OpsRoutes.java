@@ -14,6 +14,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,38 +35,37 @@ public final class OpsRoutes {
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final Vertx vertx;
+  private final NodeOps ops;
   private final String nodeId;
   private final RuntimeConfig config;
+  private final BooleanSupplier leaving;
 
-  private OpsRoutes(Vertx vertx, String nodeId, RuntimeConfig config) {
+  private OpsRoutes(Vertx vertx, NodeOps ops, RuntimeConfig config, BooleanSupplier leaving) {
     this.vertx = vertx;
-    this.nodeId = nodeId;
+    this.ops = ops;
+    this.nodeId = ops.nodeId();
     this.config = config;
+    this.leaving = leaving;
   }
 
   /** Mounts the routes on the admin router; call before any catch-all route. */
-  public static void mount(Vertx vertx, Router router, String nodeId, RuntimeConfig config) {
-    OpsRoutes r = new OpsRoutes(vertx, nodeId, config);
-    NodeOps ops = NodeOps.of(vertx, nodeId);
-    if (ops != null) {
-      router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(ops.health().liveness()));
-      router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(ops.health().readiness()));
-    } else {
-      router.get("/health").handler(r::notRunning);
-      router.get("/ready").handler(r::notRunning);
-    }
+  public static void mount(Vertx vertx, Router router, NodeOps ops, RuntimeConfig config, BooleanSupplier leaving) {
+    OpsRoutes r = new OpsRoutes(vertx, ops, config, leaving);
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(ops.health().liveness()));
+    router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(ops.health().readiness()));
+    router.get("/heartbeat").handler(r::heartbeat);
     router.get("/metrics").handler(r::metrics);
     router.get("/admin/loglevel").handler(r::getLogLevel);
     router.post("/admin/loglevel").handler(r::setLogLevel);
   }
 
+  /** GET /heartbeat: {"status":"ok"|"draining","nodeId":..}; draining once the node is leaving. */
+  private void heartbeat(RoutingContext ctx) {
+    json(ctx, new JsonObject().put("status", leaving.getAsBoolean() ? "draining" : "ok").put("nodeId", nodeId));
+  }
+
   /** GET /metrics */
   private void metrics(RoutingContext ctx) {
-    NodeOps ops = NodeOps.of(vertx, nodeId);
-    if (ops == null) {
-      notRunning(ctx);
-      return;
-    }
     // socket gauges come from the edge itself, on its own event loop (its state is confined there)
     Future<Void> refreshed = !ops.edge() ? Future.succeededFuture()
         : EdgeOps.<JsonObject>control(vertx, nodeId, EdgeOps.STATS, new JsonObject(), 2_000)
@@ -148,10 +148,6 @@ public final class OpsRoutes {
   /** Null when allowed; the same check as the management API (full keys do anything, read-only keys read). */
   private Failure checkKey(RoutingContext ctx, boolean readOnly) {
     return io.socketpush.management.ApiHandler.checkKey(config, ctx, readOnly);
-  }
-
-  private void notRunning(RoutingContext ctx) {
-    error(ctx, Failure.UNAVAILABLE, "node " + nodeId + " is not running");
   }
 
   private static void json(RoutingContext ctx, JsonObject body) {

@@ -123,13 +123,9 @@ public final class NodeMetrics {
     return new NodeMetrics(nodeId, r, backend);
   }
 
-  /**
-   * The meters of node {@code nodeId} running on {@code vertx}; a detached set (own registry) when that
-   * node is not running, e.g. when a role's class is used alone in a test.
-   */
-  public static NodeMetrics of(Vertx vertx, String nodeId) {
-    NodeOps ops = NodeOps.of(vertx, nodeId);
-    return ops != null ? ops.metrics() : new NodeMetrics(nodeId, null, "none");
+  /** Meters of their own registry, for a role's class used without a node (tests). */
+  public static NodeMetrics detached(String nodeId) {
+    return new NodeMetrics(nodeId, null, "none");
   }
 
   /** The registry Vert.x metrics write to, or null when Vert.x metrics are disabled. */

@@ -1,19 +1,16 @@
 package io.socketpush.ops;
 
-import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig;
 import io.socketpush.config.NodeConfig.Role;
 import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 
 /**
  * The operations side of one running node: its meters, its health checks, its event-bus timings and its
- * label in the logs. {@code NodeVerticle} starts it before any role and stops it last; roles and the admin
- * routes find it by Vert.x instance and node id, so no constructor of theirs has to change.
+ * label in the logs. {@code NodeVerticle} starts it before any role, hands it (or its meters) to the roles that
+ * use it (the edge, the webhook dispatcher, the admin routes) and stops it last.
  */
-public final class NodeOps implements Shareable {
+public final class NodeOps {
 
   private final Vertx vertx;
   private final String nodeId;
@@ -36,21 +33,7 @@ public final class NodeOps implements Shareable {
   /** Starts the operations side of a node; call before deploying its roles. */
   public static NodeOps start(Vertx vertx, NodeConfig config, Membership membership) {
     LogControl.nodeStarted(config.nodeId());
-    NodeOps ops = new NodeOps(vertx, config, membership);
-    NodeOps old = map(vertx).put(config.nodeId(), ops);
-    if (old != null) {
-      old.close();
-    }
-    return ops;
-  }
-
-  /** The running node {@code nodeId} of this Vert.x instance, or null. */
-  public static NodeOps of(Vertx vertx, String nodeId) {
-    return vertx == null ? null : map(vertx).get(nodeId);
-  }
-
-  private static LocalMap<String, NodeOps> map(Vertx vertx) {
-    return vertx.sharedData().getLocalMap(Addresses.OPS_LOCAL_MAP);
+    return new NodeOps(vertx, config, membership);
   }
 
   /** Every role is bound and the ports are open: readiness may pass. */
@@ -61,14 +44,9 @@ public final class NodeOps implements Shareable {
   /** Removes this node's meters, interceptors and log label. */
   public void stop() {
     started = false;
-    map(vertx).remove(nodeId, this);
-    close();
-    LogControl.nodeStopped(nodeId);
-  }
-
-  private void close() {
     timings.close();
     metrics.close();
+    LogControl.nodeStopped(nodeId);
   }
 
   public String nodeId() {

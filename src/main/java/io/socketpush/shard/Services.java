@@ -5,11 +5,15 @@ import io.socketpush.channel.ChannelService;
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.ClusterService;
 import io.socketpush.cluster.Membership;
+import io.socketpush.config.ClusterConfig;
+import io.socketpush.config.NodeConfig;
 import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.delivery.PresenceChangeService;
 import io.socketpush.delivery.RegistryService;
 import io.socketpush.user.UserService;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.function.IntSupplier;
 
 /**
@@ -25,6 +29,24 @@ public final class Services {
   private final RegistryService interest;
   private final PresenceChangeService presenceChanges;
   private final Shard<ClusterService> cluster;
+
+  /**
+   * A member's membership and services, from its config: a server node ({@code client} false: its roles) or a
+   * client-only member of another JVM ({@code client} true: no roles, never fenced, see {@code SocketPush}).
+   * The membership is not started yet.
+   */
+  public static Services join(Vertx vertx, NodeConfig config, boolean client, IntSupplier listLimit) {
+    JsonArray roles = new JsonArray();
+    config.roles().forEach(r -> roles.add(r.id()));
+    JsonObject self = new JsonObject().put("nodeId", config.nodeId()).put("roles", roles)
+        .put("startedAt", System.currentTimeMillis());
+    if (client) {
+      self.put("client", true);
+    }
+    ClusterConfig c = config.cluster();
+    Membership membership = new Membership(vertx, self, c.heartbeatInterval(), c.nodeTimeout(), c.virtualNodes());
+    return new Services(vertx, membership, c.requestTimeout(), listLimit);
+  }
 
   /** {@code listLimit}: the largest page the facades return (the runtime config's cluster.listLimit on a node). */
   public Services(Vertx vertx, Membership membership, long timeoutMs, IntSupplier listLimit) {
