@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.NodeVerticle;
 import io.socketpush.testing.Chromium;
+import io.socketpush.testing.Closer;
 import io.socketpush.testing.Http;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -59,15 +60,7 @@ class CsrfBrowserTest {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (chromium != null) {
-        chromium.close();
-      }
-    } finally {
-      if (vertx != null) {
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      }
-    }
+    Closer.all(chromium, vertx == null ? null : () -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
   }
 
   private static boolean registered(String user) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.NodeVerticle;
 import io.socketpush.testing.Chromium;
+import io.socketpush.testing.Closer;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -96,15 +97,7 @@ class DemoBrowserTest {
 
   @AfterAll
   static void stopAll() throws Exception {
-    try {
-      if (chromium != null) {
-        chromium.close();
-      }
-    } finally {
-      if (vertx != null) {
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      }
-    }
+    Closer.all(chromium, vertx == null ? null : () -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
   }
 
   @BeforeEach

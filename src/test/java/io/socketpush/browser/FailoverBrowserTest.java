@@ -2,67 +2,22 @@ package io.socketpush.browser;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.socketpush.config.NodeConfig.Role;
 import io.socketpush.message.PushMessage;
 import io.socketpush.testing.Await;
-import io.socketpush.testing.Chromium;
-import io.socketpush.testing.TestNode;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.WebDriver;
 
 /**
  * The browser client (webroot/js/socketpush.js) given two edges: when the edge it is on stops, it
  * reconnects to the other one, authenticates again and keeps receiving. Two nodes share one Vert.x event
  * bus, so they form a two-node ring without a cluster manager.
  */
-class FailoverBrowserTest {
-  static Vertx vertx;
-  static TestNode a;
-  static TestNode b;
-  static Chromium chromium;
-  static WebDriver driver;
-
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = Vertx.vertx();
-    JsonObject conf = new JsonObject().put("edge", new JsonObject().put("allowedOrigins", new JsonArray().add("*")));
-    a = Await.result(TestNode.start(vertx, "edge-a", conf));
-    b = Await.result(TestNode.start(vertx, "edge-b", conf));
-    Await.until(() -> b.verticle.services().membership().ring(Role.EDGE).members().size() == 2, 10_000, "two edges");
-    chromium = Chromium.start(options -> { });
-    driver = chromium.driver;
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (chromium != null) {
-        chromium.close();
-      }
-    } finally {
-      Await.result(vertx.close(), 30_000);
-    }
-  }
-
-  private Object js(String script) {
-    return chromium.js(script);
-  }
-
-  private void waitFor(String what, String condition) {
-    chromium.waitUntil(what, condition);
-  }
-
+class FailoverBrowserTest extends TwoEdgesBrowser {
   @Test
   void clientOfAStoppedEdgeReconnectsToTheOtherAndKeepsReceiving() {
     Await.result(a.verticle.services().auth().set("42", "s"));
-    String edgeA = "http://127.0.0.1:" + a.edgePort() + "/eventbus";
-    String edgeB = "http://127.0.0.1:" + b.edgePort() + "/eventbus";
+    String edgeA = sockJsUrl(a);
+    String edgeB = sockJsUrl(b);
     driver.get("http://127.0.0.1:" + a.edgePort() + "/");
     js("window.got = []; window.states = [];"
         + "window.fo = SocketPush.connect({urls: ['" + edgeA + "', '" + edgeB + "'], userId: '42', sessionId: 's',"

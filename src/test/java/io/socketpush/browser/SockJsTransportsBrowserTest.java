@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.socketpush.message.PushMessage;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.Chromium;
+import io.socketpush.testing.Closer;
 import io.socketpush.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -42,13 +43,7 @@ class SockJsTransportsBrowserTest {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (chromium != null) {
-        chromium.close();
-      }
-    } finally {
-      Await.result(vertx.close(), 30_000);
-    }
+    Closer.all(chromium, () -> Await.result(vertx.close(), 30_000));
   }
 
   @AfterEach

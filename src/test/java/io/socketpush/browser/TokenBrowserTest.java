@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.socketpush.message.PushMessage;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.Chromium;
+import io.socketpush.testing.Closer;
 import io.socketpush.testing.TestNode;
 import io.socketpush.testing.Tokens;
 import io.vertx.core.Vertx;
@@ -34,13 +35,7 @@ class TokenBrowserTest {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (chromium != null) {
-        chromium.close();
-      }
-    } finally {
-      Await.result(vertx.close(), 30_000);
-    }
+    Closer.all(chromium, () -> Await.result(vertx.close(), 30_000));
   }
 
   private static String token(long expIn) {

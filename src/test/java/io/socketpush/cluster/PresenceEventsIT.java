@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.testing.Await;
+import io.socketpush.testing.Closer;
 import io.socketpush.testing.FrameClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -126,13 +127,7 @@ class PresenceEventsIT {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (c != null) {
-        c.stop();
-      }
-    } finally {
-      Await.result(receiverVertx.close(), 30_000);
-    }
+    Closer.all(c == null ? null : c::stop, () -> Await.result(receiverVertx.close(), 30_000));
   }
 
   @Test

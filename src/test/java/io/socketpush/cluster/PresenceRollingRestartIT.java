@@ -3,6 +3,7 @@ package io.socketpush.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.socketpush.testing.Await;
+import io.socketpush.testing.Closer;
 import io.socketpush.testing.FrameClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -77,13 +78,7 @@ class PresenceRollingRestartIT {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (c != null) {
-        c.stop();
-      }
-    } finally {
-      Await.result(receiverVertx.close(), 30_000);
-    }
+    Closer.all(c == null ? null : c::stop, () -> Await.result(receiverVertx.close(), 30_000));
   }
 
   /** {"users", "sockets"} of the sockets this test holds open. */

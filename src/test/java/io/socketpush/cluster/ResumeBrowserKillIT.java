@@ -6,6 +6,7 @@ import io.socketpush.message.PushMessage;
 import io.socketpush.stream.PublishResult;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.Chromium;
+import io.socketpush.testing.Closer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,15 +41,7 @@ class ResumeBrowserKillIT {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (chromium != null) {
-        chromium.close();
-      }
-    } finally {
-      if (c != null) {
-        c.stop();
-      }
-    }
+    Closer.all(chromium, c == null ? null : c::stop);
   }
 
   /** Publishes until acknowledged (same key every time), 30 s at most. */

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.error.Failure;
 import io.socketpush.testing.Http;
-import io.socketpush.testing.TestNode;
+import io.socketpush.testing.OneNode;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.media.Schema;
@@ -17,33 +17,18 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GET /openapi.json: generated from ApiCatalog and valid OpenAPI 3.0 according to swagger-parser. */
 class OpenApiTest {
-  private static Vertx vertx;
-  private static TestNode node;
-  private static Http http;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode("openapi-node", null);
 
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    node = result(TestNode.start(vertx, "openapi-node", null));
-    http = new Http(vertx, node.adminPort());
-  }
 
-  @AfterAll
-  static void stop() {
-    if (vertx != null) {
-      result(vertx.close());
-    }
-  }
 
   private static SwaggerParseResult parse(String json) {
     ParseOptions o = new ParseOptions();
@@ -60,7 +45,7 @@ class OpenApiTest {
 
   @Test
   void servedDocumentIsValidAndCoversEveryMethod() {
-    Http.Response resp = result(http.request(HttpMethod.GET, "/openapi.json", null, null));
+    Http.Response resp = result(NODE.http.request(HttpMethod.GET, "/openapi.json", null, null));
     assertEquals(200, resp.status());
     assertEquals(OpenApi.document(false), resp.body());
     OpenAPI api = valid(resp.body().encode());
