@@ -22,9 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,45 +40,27 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ClusterTest {
-  static LocalCluster cluster;
-  static final List<Vertx> instances = new ArrayList<>();
+  static InJvmCluster c;
   static TestNode n1;
   static TestNode n2;
   static TestNode n3;
   static Vertx clientVertx;
   static SocketPushClient client;
   static Vertx sockets;
-  /** Event-bus messages sent per instance and address, counted by outbound interceptors. */
-  static final Map<String, AtomicInteger> sent = new ConcurrentHashMap<>();
-  static volatile boolean counting;
   static long formationMs;
 
   @BeforeAll
   static void start() {
-    cluster = new LocalCluster(4);
     long t0 = System.nanoTime();
-    Vertx v1 = Await.result(cluster.vertx(), 60_000);
-    instances.add(v1);
-    for (int i = 0; i < 3; i++) {
-      instances.add(Await.result(cluster.vertx(), 60_000));
-    }
-    n1 = Await.result(TestNode.start(instances.get(0), "n1", roles("edge", "management")), 30_000);
-    n2 = Await.result(TestNode.start(instances.get(1), "n2", roles("auth", "user", "channel", "management")), 30_000);
-    n3 = Await.result(TestNode.start(instances.get(2), "n3", roles("edge", "channel", "user")), 30_000);
-    clientVertx = instances.get(3);
-    client = Await.result(SocketPush.connect(clientVertx, new JsonObject().put("clientId", "java-client")), 30_000);
+    c = InJvmCluster.start(ClusterTest::roles);
+    n1 = c.n1;
+    n2 = c.n2;
+    n3 = c.n3;
+    clientVertx = c.instances.get(3);
+    client = c.client;
     Await.until(() -> agree(Set.of("n1", "n2", "n3", "java-client")), 20_000, "every member sees all four");
     formationMs = (System.nanoTime() - t0) / 1_000_000;
     System.out.println("[measure] 4 clustered instances + 3 nodes + client formed in " + formationMs + " ms");
-    for (Vertx v : instances) {
-      String name = "vertx" + instances.indexOf(v);
-      v.eventBus().addOutboundInterceptor(ctx -> {
-        if (counting) {
-          sent.computeIfAbsent(name + " " + ctx.message().address(), k -> new AtomicInteger()).incrementAndGet();
-        }
-        ctx.next();
-      });
-    }
     sockets = Vertx.vertx();
   }
 
@@ -89,14 +69,13 @@ class ClusterTest {
     if (sockets != null) {
       Await.result(sockets.close(), 30_000);
     }
-    List<Future<Void>> closes = new ArrayList<>();
-    instances.forEach(v -> closes.add(v.close()));
-    Await.result(Future.join(closes), 60_000);
-    cluster.restore();
+    if (c != null) {
+      c.stop();
+    }
   }
 
-  private static JsonObject roles(String... roles) {
-    return new JsonObject().put("roles", new JsonArray(List.of(roles)))
+  private static JsonObject roles(JsonArray roles) {
+    return new JsonObject().put("roles", roles)
         .put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", 60_000))
         // the test counts event-bus messages per publish: a node's calls to its own roles take it too (no local calls)
         .put("cluster", new JsonObject().put("localCalls", false));
@@ -220,16 +199,16 @@ class ClusterTest {
       auths.forEach(f -> assertEquals("rec", f.result().getString("type")));
       assertEquals(n, Await.result(client.channel().getSubscribers("hot", 0, null)).items().size());
 
-      sent.clear();
-      counting = true;
+      c.sent.clear();
+      c.counting = true;
       int reached = Await.result(client.channel().publish("hot", PushMessage.of("fan-out"), null)).sockets();
-      counting = false;
+      c.counting = false;
       assertEquals(n, reached);
       for (FrameClient c : clients) {
         Await.result(c.waitFor(f -> "channel.hot".equals(f.getString("address")) && "fan-out".equals(f.getValue("body"))));
       }
       Map<String, Integer> counts = new java.util.TreeMap<>();
-      sent.forEach((k, v) -> {
+      c.sent.forEach((k, v) -> {
         // leave out background traffic that may fall into the window: heartbeats and anti-entropy
         if (!k.endsWith(Addresses.MEMBERSHIP) && !k.contains(" socketpush.presence.") && !k.contains(" socketpush.interest.")) {
           counts.put(k, v.get());
@@ -317,7 +296,7 @@ class ClusterTest {
     Await.result(client.auth().set(user, "s"));
     Await.result(client.channel().subscribe(user, "moving-channel"));
     long t0 = System.nanoTime();
-    Future<Void> closing = instances.remove(2).close(); // n3: edge+channel+user
+    Future<Void> closing = c.instances.remove(2).close(); // n3: edge+channel+user
     Await.until(() -> !n1.verticle.services().membership().nodes().containsKey("n3")
         && !n2.verticle.services().membership().nodes().containsKey("n3"), 10_000, "n3 dropped");
     System.out.println("[measure] graceful leave of n3 seen by the others after " + (System.nanoTime() - t0) / 1_000_000 + " ms");

@@ -9,6 +9,7 @@ import io.socketpush.testing.Await;
 import io.socketpush.testing.FrameClient;
 import io.socketpush.testing.Http;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
 import java.util.ArrayList;
@@ -84,6 +85,29 @@ final class ExampleCluster {
   void stop() throws Exception {
     loading = false;
     NodeProcess.stopAll(nodes, vertx, local);
+  }
+
+  /**
+   * The config overlay of the presence ITs: {@code graceMs} before a user goes offline, presence frames on
+   * channels matching {@code channelMatch}, every event type to the webhook receiver at {@code receiverUrl}.
+   */
+  static JsonObject presenceOverlay(long graceMs, String channelMatch, String receiverUrl, String secret) {
+    return new JsonObject()
+        .put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", graceMs))
+        .put("streams", new JsonObject().put("rules", new JsonArray()
+            .add(new JsonObject().put("match", channelMatch).put("presence", true))))
+        .put("events", new JsonObject().put("retryInitialDelay", 200).put("retryMaxDelay", 1_000).put("pollInterval", 100)
+            .put("webhooks", new JsonArray().add(new JsonObject().put("url", receiverUrl)
+                .put("events", new JsonArray(io.socketpush.config.EventsConfig.TYPES)).put("secret", secret))));
+  }
+
+  /** Gives each user a session "s" and subscribes it to {@code channel}, 60 s at most. */
+  void sessionsAndSubscriptions(List<String> users, String channel) {
+    List<io.vertx.core.Future<Void>> setup = new java.util.ArrayList<>();
+    for (String u : users) {
+      setup.add(client.auth().set(u, "s").compose(v -> client.channel().subscribe(u, channel)));
+    }
+    Await.result(io.vertx.core.Future.all(setup), 60_000);
   }
 
   /** Ids of the server nodes in the status of one management API (empty when it does not answer). */

@@ -3,7 +3,6 @@ package io.socketpush.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.socketpush.client.SocketPush;
 import io.socketpush.client.SocketPushClient;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.FrameClient;
@@ -15,10 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,15 +31,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PresenceClusterTest {
   static final long GRACE_MS = 1_500;
-  static LocalCluster cluster;
-  static final List<Vertx> instances = new ArrayList<>();
+  static InJvmCluster c;
   static TestNode n1;
   static TestNode n2;
   static TestNode n3;
   static SocketPushClient client;
   static Vertx sockets;
-  static final Map<String, AtomicInteger> sent = new ConcurrentHashMap<>();
-  static volatile boolean counting;
   static final String SECRET = "presence-test-secret-0123456789";
   static Vertx receiverVertx;
   static WebhookReceiver receiver;
@@ -52,25 +45,14 @@ class PresenceClusterTest {
   static void start() {
     receiverVertx = Vertx.vertx();
     receiver = Await.result(WebhookReceiver.start(receiverVertx, SECRET), 30_000);
-    cluster = new LocalCluster(4);
-    for (int i = 0; i < 4; i++) {
-      instances.add(Await.result(cluster.vertx(), 60_000));
-    }
-    n1 = Await.result(TestNode.start(instances.get(0), "n1", roles("edge", "management")), 30_000);
-    n2 = Await.result(TestNode.start(instances.get(1), "n2", roles("auth", "user", "channel", "management")), 30_000);
-    n3 = Await.result(TestNode.start(instances.get(2), "n3", roles("edge", "channel", "user")), 30_000);
-    client = Await.result(SocketPush.connect(instances.get(3), new JsonObject().put("clientId", "java-client")), 30_000);
+    c = InJvmCluster.start(PresenceClusterTest::roles);
+    n1 = c.n1;
+    n2 = c.n2;
+    n3 = c.n3;
+    client = c.client;
     Await.until(() -> n1.verticle.services().membership().nodes().size() == 4
         && n2.verticle.services().membership().nodes().size() == 4
         && n3.verticle.services().membership().nodes().size() == 4, 30_000, "every member sees all four");
-    for (Vertx v : instances) {
-      v.eventBus().addOutboundInterceptor(ctx -> {
-        if (counting) {
-          sent.computeIfAbsent(ctx.message().address(), k -> new AtomicInteger()).incrementAndGet();
-        }
-        ctx.next();
-      });
-    }
     sockets = Vertx.vertx();
   }
 
@@ -82,14 +64,13 @@ class PresenceClusterTest {
     if (receiverVertx != null) {
       Await.result(receiverVertx.close(), 30_000);
     }
-    List<Future<Void>> closes = new ArrayList<>();
-    instances.forEach(v -> closes.add(v.close()));
-    Await.result(Future.join(closes), 60_000);
-    cluster.restore();
+    if (c != null) {
+      c.stop();
+    }
   }
 
-  static JsonObject roles(String... roles) {
-    return new JsonObject().put("roles", new JsonArray(List.of(roles)))
+  static JsonObject roles(JsonArray roles) {
+    return new JsonObject().put("roles", roles)
         .put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", GRACE_MS))
         // the test counts event-bus messages per query: a node's calls to its own roles take it too (no local calls)
         .put("cluster", new JsonObject().put("localCalls", false))
@@ -120,14 +101,14 @@ class PresenceClusterTest {
     List<FrameClient> cs = new ArrayList<>(List.of(connect(n1, "p-1"), connect(n3, "p-1"), connect(n1, "p-2"),
         connect(n1, "p-3"), connect(n3, "p-4"), connect(n3, "p-6"), connect(n3, "p-4")));
     try {
-      sent.clear();
-      counting = true;
+      c.sent.clear();
+      c.counting = true;
       JsonObject stats = Await.result(client.channel().presenceStats(ch));
-      counting = false;
+      c.counting = false;
       assertEquals(new JsonObject().put("users", 4).put("sockets", 6), stats);
-      int edgeAsks = sent.entrySet().stream().filter(e -> e.getKey().startsWith(Addresses.edgeInbox("")))
+      int edgeAsks = c.sent.entrySet().stream().filter(e -> e.getKey().split(" ", 2)[1].startsWith(Addresses.edgeInbox("")))
           .mapToInt(e -> e.getValue().get()).sum();
-      assertEquals(2, edgeAsks, "one query per edge holding subscribers, never per subscriber: " + sent);
+      assertEquals(2, edgeAsks, "one query per edge holding subscribers, never per subscriber: " + c.sent);
 
       JsonObject all = Await.result(client.channel().presence(ch, null, 0));
       assertEquals(new JsonArray()
@@ -335,7 +316,7 @@ class PresenceClusterTest {
     // the outbox of the nodes' webhook (index 0), written from n2 as a channel owner would: 2,000 events over 100
     // channel keys, delivered by the nodes' dispatchers (their owners on the channel ring) in batches
     io.socketpush.events.Outbox outbox = new io.socketpush.events.Outbox(
-        Await.result(io.socketpush.events.OutboxStore.open(instances.get(1)), 30_000),
+        Await.result(io.socketpush.events.OutboxStore.open(c.instances.get(1)), 30_000),
         List.of(new io.socketpush.config.EventsConfig.Webhook(receiver.url(),
             java.util.Set.copyOf(io.socketpush.config.EventsConfig.TYPES), SECRET)), "tp");
     int keys = 100;

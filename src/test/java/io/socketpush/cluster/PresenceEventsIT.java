@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.Closer;
 import io.socketpush.testing.FrameClient;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,20 +59,8 @@ class PresenceEventsIT {
   static void start() throws Exception {
     receiverVertx = Vertx.vertx();
     receiver = Await.result(WebhookReceiver.start(receiverVertx, SECRET), 30_000);
-    JsonObject overlay = new JsonObject()
-        .put("edge", new JsonObject().put("removeUserAfterDisconnectTimeout", GRACE_MS))
-        .put("streams", new JsonObject().put("rules", new JsonArray()
-            .add(new JsonObject().put("match", "channel.pe-*").put("presence", true))))
-        .put("events", new JsonObject().put("retryInitialDelay", 200).put("retryMaxDelay", 1_000).put("pollInterval", 100)
-            .put("webhooks", new JsonArray().add(new JsonObject().put("url", receiver.url())
-                .put("events", new JsonArray(io.socketpush.config.EventsConfig.TYPES)).put("secret", SECRET))));
-    c = new ExampleCluster().start("presence", overlay);
-    List<Future<Void>> setup = new ArrayList<>();
-    for (int i = 0; i < USERS; i++) {
-      String u = user(i);
-      setup.add(c.client.auth().set(u, "s").compose(v -> c.client.channel().subscribe(u, CH)));
-    }
-    Await.result(Future.all(setup), 60_000);
+    c = new ExampleCluster().start("presence", ExampleCluster.presenceOverlay(GRACE_MS, "channel.pe-*", receiver.url(), SECRET));
+    c.sessionsAndSubscriptions(java.util.stream.IntStream.range(0, USERS).mapToObj(PresenceEventsIT::user).toList(), CH);
     long[] connectedAt = new long[USERS];
     for (int i = 0; i < USERS; i++) {
       connectedAt[i] = System.currentTimeMillis();
