@@ -2,8 +2,6 @@ package io.socketpush.cluster;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -163,21 +161,7 @@ final class NodeProcess {
 
   /** Polls {@code http://127.0.0.1:port/path} until it answers 200 or the time is up. */
   static void awaitHttp(int port, String path, long timeoutMs) throws InterruptedException {
-    long end = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < end) {
-      try {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
-        c.setConnectTimeout(500);
-        c.setReadTimeout(2_000);
-        if (c.getResponseCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("nothing answered on 127.0.0.1:" + port + path + " within " + timeoutMs + " ms");
+    NetnsCluster.awaitHttp("127.0.0.1", port, path, timeoutMs);
   }
 
   /** The last lines of the node's log, for failure messages. */
