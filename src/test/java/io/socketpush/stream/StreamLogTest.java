@@ -22,6 +22,15 @@ class StreamLogTest {
     return new StreamLog(store, StreamRules::defaults, nodeId);
   }
 
+  /** Appends each message in turn; the position of the last. */
+  private static Position appendEach(StreamLog log, String stream, String... messages) {
+    Position last = null;
+    for (String m : messages) {
+      last = Await.result(log.append(stream, m));
+    }
+    return last;
+  }
+
   @AfterEach
   void close() {
     Await.result(vertx.close());
@@ -31,10 +40,7 @@ class StreamLogTest {
   void afterARingChangeAnOwnerNeverGivesOutAnOffsetAgainEvenWhenTheMetaItReadsIsOlder() {
     StreamLog log = owner("t");
     String stream = "channel.o";
-    Position p3 = null;
-    for (int i = 1; i <= 3; i++) {
-      p3 = Await.result(log.append(stream, "m"));
-    }
+    Position p3 = appendEach(log, stream, "m", "m", "m");
     assertEquals(3, p3.offset());
     // the meta as a copy the last writes had not reached would answer it after a ring change (RoleFaultsIT lost 75
     // acknowledged messages in a row, with no log line, around a ring change)
@@ -215,10 +221,7 @@ class StreamLogTest {
   void theMetaNeverGoesBackWhenTwoOwnersWriteItInTheWrongOrder() {
     StreamLog log = owner("t");
     String stream = "channel.back";
-    Position p3 = null;
-    for (int i = 1; i <= 3; i++) {
-      p3 = Await.result(log.append(stream, "m" + i));
-    }
+    Position p3 = appendEach(log, stream, "m1", "m2", "m3");
     // the previous owner's meta write (top 1, from the meta it saw: top 0) lands after the new owner's (top 3)
     StreamStore.Written w = Await.result(store.write(stream, StreamRules.DEFAULT, p3.epoch(), List.of(), 1, 0));
     assertEquals(3, w.metaTop(), "the newer meta stays");
