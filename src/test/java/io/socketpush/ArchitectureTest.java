@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The package structure of the server (docs/ARCHITECTURE.md): the feature packages under io.socketpush form no
  * cycle, {@code error} depends on no other package of ours, and only the node's composition root
- * ({@code io.socketpush}: NodeVerticle) sees every package, so nothing depends on it.
+ * ({@code io.socketpush}: NodeVerticle) sees every package, so nothing depends on it. The owners reach edges only
+ * through {@code delivery}; {@code delivery} knows no owner and no edge; {@code cluster} uses only the base packages;
+ * the edge calls owners only through their interfaces.
  */
 class ArchitectureTest {
   private static final JavaClasses SERVER = new ClassFileImporter()
@@ -29,6 +31,38 @@ class ArchitectureTest {
   void errorIsALeaf() {
     noClasses().that().resideInAPackage("io.socketpush.error..")
         .should().dependOnClassesThat(resideInAPackage("io.socketpush..").and(not(resideInAPackage("io.socketpush.error.."))))
+        .check(SERVER);
+  }
+
+  @Test
+  void ownersReachEdgesOnlyThroughTheDeliveryPlane() {
+    noClasses().that().resideInAnyPackage("io.socketpush.auth..", "io.socketpush.user..", "io.socketpush.channel..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.socketpush.edge..", "io.socketpush.shard..",
+            "io.socketpush.management..", "io.socketpush.client..")
+        .check(SERVER);
+  }
+
+  @Test
+  void theDeliveryPlaneKnowsNoOwnerAndNoEdge() {
+    noClasses().that().resideInAPackage("io.socketpush.delivery..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.socketpush.auth..", "io.socketpush.user..",
+            "io.socketpush.channel..", "io.socketpush.edge..", "io.socketpush.shard..", "io.socketpush.management..")
+        .check(SERVER);
+  }
+
+  @Test
+  void theClusterLayerUsesOnlyTheBase() {
+    noClasses().that().resideInAPackage("io.socketpush.cluster..")
+        .should().dependOnClassesThat(resideInAPackage("io.socketpush..").and(not(resideInAPackage("io.socketpush.cluster..")))
+            .and(not(resideInAPackage("io.socketpush.config.."))).and(not(resideInAPackage("io.socketpush.error..")))
+            .and(not(resideInAPackage("io.socketpush.message.."))))
+        .check(SERVER);
+  }
+
+  @Test
+  void theEdgeCallsNoOwnerImplementation() {
+    noClasses().that().resideInAPackage("io.socketpush.edge..")
+        .should().dependOnClassesThat().haveSimpleNameEndingWith("ServiceImpl")
         .check(SERVER);
   }
 
