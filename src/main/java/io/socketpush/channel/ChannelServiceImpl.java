@@ -370,11 +370,6 @@ final class ChannelServiceImpl implements ChannelService, RegistryService, Prese
     interest.purge(membership.nodes().keySet(), this::owns); // channels left without an edge are dropped too
   }
 
-  /** Interested edges of a channel (for tests and status). */
-  Set<String> interestOf(String channelId) {
-    return interest.edgesOf(channelId);
-  }
-
   private boolean owns(String channelId) {
     return membership.ring(Role.CHANNEL).owns(membership.nodeId(), channelId);
   }

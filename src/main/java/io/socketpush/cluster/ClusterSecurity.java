@@ -237,10 +237,4 @@ public final class ClusterSecurity {
       spec.clearPassword();
     }
   }
-
-  /** The cluster section options this class reads, for the launcher. */
-  public static ClusterSecurity fromNodeConfig(JsonObject conf) {
-    JsonObject cluster = conf == null ? null : conf.getJsonObject("cluster");
-    return load(cluster == null ? null : cluster.getString("secretFile"));
-  }
 }

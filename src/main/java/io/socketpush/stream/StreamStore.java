@@ -138,11 +138,6 @@ public final class StreamStore {
     return map.put("a|" + userId, String.valueOf(System.currentTimeMillis()), Math.max(1, graceMs));
   }
 
-  /** Marks a user "between sockets" unless it is already (keeps the first mark's expiry); true if newly marked. */
-  public Future<Boolean> markAwayIfAbsent(String userId, long graceMs) {
-    return map.putIfAbsent("a|" + userId, String.valueOf(System.currentTimeMillis()), Math.max(1, graceMs)).map(prev -> prev == null);
-  }
-
   /** Whether a user is between sockets (its away mark has not expired). */
   public Future<Boolean> isAway(String userId) {
     return map.get("a|" + userId).map(v -> v != null);
