@@ -24,7 +24,10 @@ final class NodeProcess {
     this.name = name;
     this.conf = conf;
     this.clusterProps = clusterProps;
-    this.log = Path.of("target", "it-logs", name + ".log");
+    // one folder per test cluster (its name is unique per IT): a later IT's nodes never mix into this one's logs
+    String cluster = clusterProps.stream().filter(p -> p.startsWith("-Dsocketpush.cluster.name="))
+        .map(p -> p.substring(p.indexOf('=') + 1)).findFirst().orElse("default");
+    this.log = Path.of("target", "it-logs", cluster, name + ".log");
   }
 
   /** JGroups/Infinispan system properties of a private cluster on {@code basePort}. */
