@@ -31,21 +31,27 @@ final class Subscriptions {
    * idempotent, so a subscribe cut short by a crash is repaired by calling it again).
    */
   Future<Boolean> subscribe(String userId, String channelId) {
-    Future<PagedSets.Change> channelSide = sets.add(subscribersOf(channelId), userId);
-    Future<PagedSets.Change> userSide = sets.add(subscriptionsOf(userId), channelId);
-    return Future.all(channelSide, userSide).compose(v -> {
-      PagedSets.Change c = channelSide.result();
-      return (c.changed() && c.count() == 1 ? listChannel(channelId) : Future.<Void>succeededFuture()).map(c.changed());
-    });
+    return change(userId, channelId, true);
   }
 
   /** Unsubscribes; true if the user was subscribed. */
   Future<Boolean> unsubscribe(String userId, String channelId) {
-    Future<PagedSets.Change> channelSide = sets.remove(subscribersOf(channelId), userId);
-    Future<PagedSets.Change> userSide = sets.remove(subscriptionsOf(userId), channelId);
+    return change(userId, channelId, false);
+  }
+
+  /**
+   * Both directions at once; the channel is listed when its first subscriber came and unlisted when its last left.
+   * True if the pair changed.
+   */
+  private Future<Boolean> change(String userId, String channelId, boolean add) {
+    Future<PagedSets.Change> channelSide = add ? sets.add(subscribersOf(channelId), userId) : sets.remove(subscribersOf(channelId), userId);
+    Future<PagedSets.Change> userSide = add ? sets.add(subscriptionsOf(userId), channelId) : sets.remove(subscriptionsOf(userId), channelId);
     return Future.all(channelSide, userSide).compose(v -> {
       PagedSets.Change c = channelSide.result();
-      return (c.changed() && c.count() == 0 ? unlistChannel(channelId) : Future.<Void>succeededFuture()).map(c.changed());
+      boolean first = c.changed() && add && c.count() == 1;
+      boolean last = c.changed() && !add && c.count() == 0;
+      Future<Void> listed = first ? listChannel(channelId) : last ? unlistChannel(channelId) : Future.succeededFuture();
+      return listed.map(c.changed());
     });
   }
 
