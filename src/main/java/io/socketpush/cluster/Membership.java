@@ -278,7 +278,9 @@ public final class Membership {
     }
     if (quorum.overdue(lastTick, started)) {
       quorum.forgetConfirmations(); // fence now, serve again only once a majority confirmed us afresh
-      fence("this node stood still for " + (started - lastTick) + " ms", started);
+      if (!leaving && PeerTable.isServer(self)) {
+        apply(quorum.fence("this node stood still for " + (started - lastTick) + " ms", started));
+      }
     }
     lastTick = started;
     publish("hb");
@@ -300,7 +302,7 @@ public final class Membership {
     long now = System.currentTimeMillis();
     List<String> gone = peers.silent(now);
     int viewSize = view != null && !leaving && peers.view() != null ? peers.view().size() : 0;
-    if (mayRejoin() && deafness.aloneTooLong(now, viewSize, peers.size(), rejoining)) {
+    if (quorum.mayRejoin(viewChangedAt) && deafness.aloneTooLong(now, viewSize, peers.size(), rejoining)) {
       LOG.warn("[{}] no peer heard for {} ms although the cluster view has {} members", nodeId, deafness.aloneFor(now), viewSize);
       deafness.restartAlone(now);
       rejoin();
@@ -312,7 +314,7 @@ public final class Membership {
       gone.forEach(this::forget);
       deafness.peersDropped();
       rebuild();
-      if (deaf && mayRejoin()) {
+      if (deaf && quorum.mayRejoin(viewChangedAt)) {
         deafness.forgetWake(); // one rejoin per wake-up; a still-deaf node retries only when every peer is silent again
         rejoin();
       }
@@ -321,21 +323,11 @@ public final class Membership {
     evaluateQuorum(now);
   }
 
-  private boolean mayRejoin() {
-    return quorum.mayRejoin(viewChangedAt);
-  }
-
   private void evaluateQuorum(long now) {
     if (leaving || !PeerTable.isServer(self) || context == null) {
       return;
     }
     apply(quorum.evaluate(now, peers.ids(), peers.serverIds(), peers.heard()));
-  }
-
-  private void fence(String why, long now) {
-    if (!leaving && PeerTable.isServer(self)) {
-      apply(quorum.fence(why, now));
-    }
   }
 
   private void apply(Quorum.Outcome outcome) {
@@ -383,9 +375,8 @@ public final class Membership {
       deafness.merged(now);
       vertx.setTimer(1_000, t -> checkRegistered()); // once the merged registry settled
     }
-    boolean grew = peers.view() == null || !peers.view().containsAll(members);
     LOG.info("[{}] cluster view: {} members {}", nodeId, members.size(), members);
-    peers.view(members);
+    boolean grew = peers.view(members);
     boolean changed = false;
     for (String id : peers.outsideView()) {
       LOG.warn("[{}] node {} left the cluster view: removed from rings", nodeId, id);

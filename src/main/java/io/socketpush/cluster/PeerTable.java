@@ -68,9 +68,11 @@ final class PeerTable {
     return viewMembers;
   }
 
-  /** A new cluster view. */
-  void view(Set<String> members) {
+  /** A new cluster view; true if it has members the previous one had not (or there was none). */
+  boolean view(Set<String> members) {
+    boolean grew = viewMembers == null || !viewMembers.containsAll(members);
     viewMembers = members;
+    return grew;
   }
 
   /** Whether the member of {@code d} is in the view (true without a view or a member id). */

@@ -41,13 +41,13 @@ class PeerTableTest {
   void aMemberOutsideTheViewIsHeldBackUntilTheViewHasIt() {
     PeerTable t = table();
     assertFalse(t.holdBack(node("b", 1, "m2", "edge")), "no view yet: everyone is in it");
-    t.view(Set.of("m1"));
+    assertTrue(t.view(Set.of("m1")), "the first view");
     assertFalse(t.holdBack(node("a", 1, "m9", "edge")), "this node is never held back");
     assertTrue(t.holdBack(node("c", 1, "m3", "edge")));
     assertFalse(t.holdBack(node("d", 1, null, "edge")), "no member id: not held back");
     assertTrue(t.hasPending());
     assertEquals(List.of(), t.releaseInView());
-    t.view(Set.of("m1", "m3"));
+    assertTrue(t.view(Set.of("m1", "m3")), "m3 is new");
     List<JsonObject> released = t.releaseInView();
     assertEquals(1, released.size());
     assertEquals("c", released.get(0).getString("nodeId"));
@@ -69,7 +69,7 @@ class PeerTableTest {
     assertEquals(List.of(), t.outsideView());
     assertEquals(2, t.othersInView(), "k has no member id");
     assertEquals(1, t.countInView(List.of("b", "k")));
-    t.view(Set.of("m3"));
+    assertFalse(t.view(Set.of("m3")), "the view only shrank");
     assertEquals(List.of("b"), t.outsideView(), "this node is never outside");
     t.forget("b");
     assertFalse(t.contains("b"));
