@@ -35,6 +35,18 @@ final class Deafness {
     wokeAt = now;
   }
 
+  /**
+   * Whether this node itself stood still (frozen JVM, long GC pause, starved CPU) for more than a node
+   * timeout: its heartbeat tick last ran at {@code lastTick} (0: never). If so, it woke at {@code now}.
+   */
+  boolean paused(long lastTick, long now) {
+    if (lastTick > 0 && now - lastTick > nodeTimeout) {
+      wokeAt = now;
+      return true;
+    }
+    return false;
+  }
+
   /** This node merged back into the cluster view at {@code now}. */
   void merged(long now) {
     wokeAt = now;

@@ -269,12 +269,10 @@ public final class Membership {
 
   private void tick() {
     long started = System.currentTimeMillis();
-    if (lastTick > 0 && started - lastTick > nodeTimeout) {
-      // this node itself stood still (frozen JVM, long GC pause, starved CPU): the silence was ours, so
-      // give every member a fresh period to be heard again instead of dropping them all
+    if (deafness.paused(lastTick, started)) {
+      // the silence was ours: give every member a fresh period to be heard again instead of dropping them all
       LOG.warn("[{}] no heartbeat tick for {} ms (this node was paused): re-arming heartbeat timeouts", nodeId, started - lastTick);
       peers.rearm(started);
-      deafness.woke(started);
     }
     if (quorum.overdue(lastTick, started)) {
       quorum.forgetConfirmations(); // fence now, serve again only once a majority confirmed us afresh

@@ -42,7 +42,18 @@ class DeafnessTest {
     assertFalse(d.aloneTooLong(100_000, 3, 1, false));
     assertFalse(d.aloneTooLong(101_000, 3, 2, false), "hears a peer");
     assertFalse(d.aloneTooLong(200_000, 3, 1, false), "peers no longer count as lost");
+    assertFalse(d.aloneTooLong(206_000, 3, 1, false), "alone again, but only early: not deaf");
     assertFalse(d.aloneTooLong(200_000, 0, 1, false), "no view to compare with");
+  }
+
+  @Test
+  void aTickLateByMoreThanANodeTimeoutIsAPauseAndAWakeUp() {
+    Deafness d = new Deafness(T);
+    assertFalse(d.paused(0, 100_000), "no tick yet");
+    assertFalse(d.paused(95_000, 100_000));
+    assertFalse(d.deaf(1, 3, 100_000), "no wake recorded");
+    assertTrue(d.paused(94_999, 100_000));
+    assertTrue(d.deaf(1, 3, 100_000), "a peer silent right after the pause");
   }
 
   @Test
