@@ -9,9 +9,9 @@ import java.util.function.Predicate;
 /**
  * Minority fencing: whether this (server) node may serve. It serves only while it sees a majority of the
  * <em>last-known cluster</em> (the server nodes in its rings the last time it had a majority: the baseline).
- * A peer counts towards that majority only while its heartbeats keep saying that it hears this node
- * ({@link #confirmed}, heard within {@link #fenceAfter}): so a node whose outgoing traffic is lost learns it
- * too. A node without a majority for {@link #fenceAfter} (less than {@code nodeTimeout}, after which the
+ * A peer counts towards that majority only while its heartbeats keep saying that it hears this node (their
+ * {@code hears}, see {@link PeerTable#hears}; {@link #confirmed} within the last {@link #fenceAfter}): so a node
+ * whose outgoing traffic is lost learns it too. A node without a majority for {@link #fenceAfter} (less than {@code nodeTimeout}, after which the
  * majority drops it) is <em>fenced</em>; it serves again once a majority has confirmed it without a break for
  * {@link #holdDown} ({@code nodeTimeout}). A node that stood still longer than {@link #fenceAfter} plus a
  * heartbeat (SIGSTOP, GC pause) fences itself when it wakes ({@link #overdue}). While this node starts
