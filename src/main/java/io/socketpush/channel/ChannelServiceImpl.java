@@ -177,8 +177,7 @@ final class ChannelServiceImpl implements ChannelService, RegistryService, Prese
 
   @Override
   public Future<Page> listAll(int limit, String cursor) {
-    Future<Page> bad = Pages.checkLimit(limit);
-    return bad != null ? bad : subscriptions.channels(cursor, Pages.limit(limit, listLimit.getAsInt()));
+    return Pages.sized(limit, listLimit.getAsInt(), n -> subscriptions.channels(cursor, n));
   }
 
   @Override

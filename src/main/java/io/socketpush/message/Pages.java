@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /** Helpers for paged lists: the limit rule of the API, and walking every page of a list. */
 public final class Pages {
@@ -23,6 +24,12 @@ public final class Pages {
   /** The page size for a requested {@code limit}: 0 means {@code max}, and nothing is larger than {@code max}. */
   public static int limit(int limit, int max) {
     return limit <= 0 ? max : Math.min(limit, max);
+  }
+
+  /** {@code page} called with the page size for {@code limit} ({@link #limit}); BAD_REQUEST for a negative limit. */
+  public static <T> Future<T> sized(int limit, int max, IntFunction<Future<T>> page) {
+    Future<T> bad = checkLimit(limit);
+    return bad != null ? bad : page.apply(limit(limit, max));
   }
 
   /** Calls {@code each} with the items of every page, one page after the other. */

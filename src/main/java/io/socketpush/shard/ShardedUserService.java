@@ -51,12 +51,7 @@ public final class ShardedUserService implements UserService {
 
   @Override
   public Future<Page> listAll(int limit, String cursor) {
-    Future<Page> bad = Pages.checkLimit(limit);
-    if (bad != null) {
-      return bad;
-    }
-    int n = Pages.limit(limit, listLimit.getAsInt());
-    return shard.all(s -> s.listAll(n, cursor)).map(pages -> merge(pages, n));
+    return Pages.sized(limit, listLimit.getAsInt(), n -> shard.all(s -> s.listAll(n, cursor)).map(pages -> merge(pages, n)));
   }
 
   /**

@@ -197,20 +197,20 @@ final class UserServiceImpl implements UserService, RegistryService {
 
   @Override
   public Future<Page> listAll(int limit, String cursor) {
-    Future<Page> bad = Pages.checkLimit(limit);
-    if (bad != null) {
-      return bad;
-    }
-    int n = Pages.limit(limit, listLimit.getAsInt());
+    return Pages.sized(limit, listLimit.getAsInt(), n -> Future.succeededFuture(firstAfter(cursor, n)));
+  }
+
+  /** The first {@code n} present users after {@code cursor}. */
+  private Page firstAfter(String cursor, int n) {
     java.util.Collection<String> after = presence.keysAfter(cursor);
     List<String> items = new ArrayList<>(Math.min(n, after.size()));
     for (String u : after) {
       if (items.size() == n) {
-        return Future.succeededFuture(new Page(items, items.get(n - 1)));
+        return new Page(items, items.get(n - 1));
       }
       items.add(u);
     }
-    return Future.succeededFuture(new Page(items, null));
+    return new Page(items, null);
   }
 
   @Override
