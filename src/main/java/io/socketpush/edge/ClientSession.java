@@ -252,7 +252,7 @@ public final class ClientSession {
     }
     String checkedUser = user; // null for a token: its failures count against the IP only
     Future<Void> auth = token == null ? node.authenticate(this, user, session) : node.authenticateToken(this, token);
-    auth.compose(v -> resume == null || closed ? Future.<EdgeNode.Resumed>succeededFuture() : node.resume(this, resume))
+    auth.compose(v -> resume == null || closed ? Future.<StreamResume.Resumed>succeededFuture() : node.resume(this, resume))
         .onComplete(ar -> {
       authenticating = false;
       if (ar.failed() && Failure.AUTH_FAILED.is(ar.cause())) {

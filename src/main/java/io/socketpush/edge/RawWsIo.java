@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -16,15 +17,13 @@ import io.vertx.ext.web.RoutingContext;
  * queue. The routes before this one (path check, origin check) apply as before; a GET without an upgrade goes on to
  * SockJS, which answers it as it always did. Runs on the edge verticle's event loop.
  */
-final class RawWsIo implements ClientIo {
+final class RawWsIo extends TransportIo {
   private final ServerWebSocket ws;
-  private final EdgeNode node;
-  private ClientSession session;
   private boolean closed;
 
   private RawWsIo(ServerWebSocket ws, EdgeNode node) {
+    super(node);
     this.ws = ws;
-    this.node = node;
   }
 
   /** The route's handler: upgrades the request and opens a session on the WebSocket. */
@@ -48,28 +47,17 @@ final class RawWsIo implements ClientIo {
   static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize) {
     ws.setWriteQueueMaxSize(maxWriteQueueSize);
     RawWsIo io = new RawWsIo(ws, node);
-    ClientSession session = node.open(io);
-    io.session = session;
-    ws.textMessageHandler(text -> {
-      node.metrics().frameIn();
-      session.onFrame(Buffer.buffer(text));
-    });
-    ws.binaryMessageHandler(data -> {
-      node.metrics().frameIn();
-      session.onFrame(data);
-    });
-    ws.endHandler(v -> node.closed(session));
-    ws.exceptionHandler(err -> node.closed(session));
+    ClientSession session = io.open();
+    ws.textMessageHandler(text -> io.frame(Buffer.buffer(text)));
+    ws.binaryMessageHandler(io::frame); // a binary message is a frame too, as SockJS's raw transport read it
+    ws.endHandler(io::ended);
+    ws.exceptionHandler(io::ended);
     return session;
   }
 
   @Override
-  public void write(String frame) {
-    node.metrics().frameOut();
-    Future<Void> written = ws.writeTextMessage(frame); // a failed future once the WebSocket is closed
-    if (session != null) {
-      node.queued(session, frame.length(), written); // the node-wide outbound budget
-    }
+  Future<Void> send(String frame) {
+    return ws.writeTextMessage(frame);
   }
 
   @Override
@@ -87,12 +75,7 @@ final class RawWsIo implements ClientIo {
   }
 
   @Override
-  public String remote() {
-    return String.valueOf(ws.remoteAddress());
-  }
-
-  @Override
-  public String remoteHost() {
-    return ws.remoteAddress() == null ? "?" : ws.remoteAddress().host();
+  SocketAddress remoteAddress() {
+    return ws.remoteAddress();
   }
 }
