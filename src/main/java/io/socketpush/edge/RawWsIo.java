@@ -17,13 +17,11 @@ import io.vertx.ext.web.RoutingContext;
  * queue. The routes before this one (path check, origin check) apply as before; a GET without an upgrade goes on to
  * SockJS, which answers it as it always did. Runs on the edge verticle's event loop.
  */
-final class RawWsIo extends TransportIo {
-  private final ServerWebSocket ws;
+final class RawWsIo extends TransportIo<ServerWebSocket> {
   private boolean closed;
 
   private RawWsIo(ServerWebSocket ws, EdgeNode node) {
-    super(node);
-    this.ws = ws;
+    super(ws, node);
   }
 
   /** The route's handler: upgrades the request and opens a session on the WebSocket. */
@@ -45,24 +43,15 @@ final class RawWsIo extends TransportIo {
 
   /** Opens a session on a new WebSocket and wires its messages, end and errors to it. */
   static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize) {
-    ws.setWriteQueueMaxSize(maxWriteQueueSize);
-    RawWsIo io = new RawWsIo(ws, node);
-    ClientSession session = io.open();
-    ws.textMessageHandler(text -> io.frame(Buffer.buffer(text)));
-    ws.binaryMessageHandler(io::frame); // a binary message is a frame too, as SockJS's raw transport read it
-    ws.endHandler(io::ended);
-    ws.exceptionHandler(io::ended);
-    return session;
+    return bind(new RawWsIo(ws, node), maxWriteQueueSize, ws, io -> {
+      ws.textMessageHandler(text -> io.frame(Buffer.buffer(text)));
+      ws.binaryMessageHandler(io::frame); // a binary message is a frame too, as SockJS's raw transport read it
+    });
   }
 
   @Override
   Future<Void> send(String frame) {
-    return ws.writeTextMessage(frame);
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return ws.writeQueueFull();
+    return socket.writeTextMessage(frame);
   }
 
   @Override
@@ -71,11 +60,11 @@ final class RawWsIo extends TransportIo {
       return;
     }
     closed = true;
-    ws.close((short) code, reason);
+    socket.close((short) code, reason);
   }
 
   @Override
   SocketAddress remoteAddress() {
-    return ws.remoteAddress();
+    return socket.remoteAddress();
   }
 }

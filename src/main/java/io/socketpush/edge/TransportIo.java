@@ -3,25 +3,40 @@ package io.socketpush.edge;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+import java.util.function.Consumer;
 
 /**
  * A client transport as the edge's sessions see it ({@link ClientIo}), the part every transport shares: opens the
  * session, hands it the frames read (counted) and the transport's end, counts frames written and the bytes queued for
- * the node-wide outbound budget. A transport ({@link RawWsIo}, {@link SockJsIo}) only says how to send, close and
- * where the peer is. Runs on the edge verticle's event loop.
+ * the node-wide outbound budget, its write queue. A transport ({@link RawWsIo}, {@link SockJsIo}) only says how its
+ * frames arrive, how to send and close, and where the peer is. Runs on the edge verticle's event loop.
+ *
+ * @param <S> the transport's socket
  */
-abstract class TransportIo implements ClientIo {
+abstract class TransportIo<S extends WriteStream<Buffer>> implements ClientIo {
+  final S socket;
   private final EdgeNode node;
   private ClientSession session;
 
-  TransportIo(EdgeNode node) {
+  TransportIo(S socket, EdgeNode node) {
+    this.socket = socket;
     this.node = node;
   }
 
-  /** Opens a session on this transport (before its handlers are set: a refused socket is closed at once). */
-  final ClientSession open() {
-    session = node.open(this);
-    return session;
+  /**
+   * Opens a session on a new transport and wires the end and errors of its socket ({@code in}: the same socket, read
+   * side) to it, then its frames ({@code frames} hands them to {@link #frame}). A refused socket is closed at once.
+   */
+  static <T extends TransportIo<?>> ClientSession bind(T io, int maxWriteQueueSize, ReadStream<Buffer> in, Consumer<T> frames) {
+    TransportIo<?> t = io;
+    t.socket.setWriteQueueMaxSize(maxWriteQueueSize);
+    t.session = t.node.open(t);
+    in.endHandler(t::ended);
+    t.socket.exceptionHandler(t::ended);
+    frames.accept(io);
+    return t.session;
   }
 
   /** A frame from the client. */
@@ -31,7 +46,7 @@ abstract class TransportIo implements ClientIo {
   }
 
   /** The transport ended or failed ({@code ignored}: its end or its error). */
-  final void ended(Object ignored) {
+  private void ended(Object ignored) {
     node.closed(session);
   }
 
@@ -47,6 +62,11 @@ abstract class TransportIo implements ClientIo {
     if (session != null) {
       node.queued(session, frame.length(), written); // the node-wide outbound budget
     }
+  }
+
+  @Override
+  public final boolean writeQueueFull() {
+    return socket.writeQueueFull();
   }
 
   @Override

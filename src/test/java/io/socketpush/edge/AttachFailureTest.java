@@ -1,5 +1,6 @@
 package io.socketpush.edge;
 
+import static io.socketpush.testing.EdgeFixture.isErr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.socketpush.cluster.Addresses;
@@ -60,10 +61,6 @@ class AttachFailureTest {
   void stop() {
     Await.result(clients.close());
     Await.result(vertx.close());
-  }
-
-  private static boolean isErr(JsonObject f, String body) {
-    return "err".equals(f.getString("type")) && body.equals(f.getString("body"));
   }
 
   @Test

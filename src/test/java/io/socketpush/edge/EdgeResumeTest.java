@@ -53,10 +53,8 @@ class EdgeResumeTest {
 
   @Test
   void replaysWhatTheSocketMissedThenGoesLive() {
-    Await.result(edge.services().auth().set("r1", "s"));
-    Await.result(edge.services().channel().subscribe("r1", "news"));
-    FrameClient keeper = edge.client(); // a second socket keeps the user online, so user.publish stores and succeeds
-    assertEquals("rec", Await.result(keeper.auth("r1", "s")).getString("type"));
+    // a second socket keeps the user online, so user.publish stores and succeeds
+    FrameClient keeper = edge.authed("r1", "s", "news");
     FrameClient first = edge.client();
     assertEquals("rec", Await.result(first.auth("r1", "s")).getString("type"));
     PublishResult u1 = Await.result(edge.services().user().publish("r1", PushMessage.of("u1"), null));
@@ -147,10 +145,7 @@ class EdgeResumeTest {
 
   @Test
   void aRetryWithTheSameIdempotencyKeyIsDeliveredOnce() {
-    Await.result(edge.services().auth().set("r5", "s"));
-    Await.result(edge.services().channel().subscribe("r5", "orders"));
-    FrameClient c = edge.client();
-    assertEquals("rec", Await.result(c.auth("r5", "s")).getString("type"));
+    FrameClient c = edge.authed("r5", "s", "orders");
     PublishResult u = Await.result(edge.services().user().publish("r5", PushMessage.of("pay"), "order-17"));
     PublishResult uRetry = Await.result(edge.services().user().publish("r5", PushMessage.of("pay"), "order-17"));
     assertEquals(u.position(), uRetry.position());
@@ -183,10 +178,7 @@ class EdgeResumeTest {
    */
   @Test
   void whatAnOwnerStoredBeforeTheEdgeAnnouncedReachesTheSocketAtTheAnnouncement() {
-    Await.result(edge.services().auth().set("r8", "s"));
-    Await.result(edge.services().channel().subscribe("r8", "handover"));
-    FrameClient c = edge.client();
-    assertEquals("rec", Await.result(c.auth("r8", "s")).getString("type"));
+    FrameClient c = edge.authed("r8", "s", "handover");
     PublishResult u1 = Await.result(edge.services().user().publish("r8", PushMessage.of("u1"), null));
     PublishResult c1 = Await.result(edge.services().channel().publish("handover", PushMessage.of("c1"), null));
     assertEquals(1, u1.sockets());
@@ -275,10 +267,7 @@ class EdgeResumeTest {
    */
   @Test
   void aDeliveryThatNeverArrivesIsRepairedFromHistoryBeforeTheNextOne() {
-    Await.result(edge.services().auth().set("g1", "s"));
-    Await.result(edge.services().channel().subscribe("g1", "gappy"));
-    FrameClient c = edge.client();
-    assertEquals("rec", Await.result(c.auth("g1", "s")).getString("type"));
+    FrameClient c = edge.authed("g1", "s", "gappy");
     PublishResult first = Await.result(edge.services().channel().publish("gappy", PushMessage.of("m1"), null));
     Await.result(c.waitFor(f -> "m1".equals(f.getValue("body"))));
     String dropped = String.valueOf(first.offset() + 1);

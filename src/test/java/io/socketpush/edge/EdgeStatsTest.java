@@ -6,28 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.error.Failure;
 import io.socketpush.ops.NodeMetrics;
-import io.socketpush.testing.Await;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The edge's counters, and a client error logged once per kind per interval however many clients make it. */
+@ExtendWith(VertxExtension.class)
 class EdgeStatsTest {
-  static Vertx vertx;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    Await.result(vertx.close());
-  }
-
   @Test
-  void clientErrorsAreAllCountedAndLoggedOncePerKindPerInterval() {
+  void clientErrorsAreAllCountedAndLoggedOncePerKindPerInterval(Vertx vertx) {
     EdgeStats stats = new EdgeStats("t", NodeMetrics.of(vertx, "t"));
     ClientSession s = FakeIo.session();
     long t = 1_000_000;
@@ -39,7 +27,7 @@ class EdgeStatsTest {
   }
 
   @Test
-  void deliveriesAndSlowConsumersAreCounted() {
+  void deliveriesAndSlowConsumersAreCounted(Vertx vertx) {
     EdgeStats stats = new EdgeStats("t", NodeMetrics.of(vertx, "t"));
     assertEquals(3, stats.delivered(3));
     assertEquals(0, stats.delivered(0));

@@ -4,20 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.socketpush.ops.NodeMetrics;
 import io.socketpush.stream.StreamStore;
-import io.socketpush.testing.Await;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Local fan-out: one frame to every local recipient, in stream order, counted. */
+@ExtendWith(VertxExtension.class)
 class FanOutTest {
-  static Vertx vertx;
   final List<long[]> reads = new ArrayList<>();
   final SubscriptionMirror mirror = new SubscriptionMirror(new SubscriptionMirror.Interest() {
     @Override
@@ -35,18 +34,8 @@ class FanOutTest {
   }, (stream, message, pos) -> "r" + pos.offset(), (stream, item) -> fanOut.writeRepaired(stream, item), (ms, task) -> { });
   EdgeStats stats;
 
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    Await.result(vertx.close());
-  }
-
   @BeforeEach
-  void wire() {
+  void wire(Vertx vertx) {
     stats = new EdgeStats("t", NodeMetrics.of(vertx, "t"));
     fanOut = new FanOut(mirror, gaps, stats);
   }

@@ -4,27 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.socketpush.testing.Await;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The timers that close sockets: armed, re-armed and cancelled; and which sockets the idle sweep picks. */
+@ExtendWith(VertxExtension.class)
 class SweepsTest {
-  static Vertx vertx;
-  static Sweeps sweeps;
+  Vertx vertx;
+  Sweeps sweeps;
 
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    sweeps = new Sweeps(vertx, "t");
-  }
-
-  @AfterAll
-  static void stop() {
-    Await.result(vertx.close());
+  @BeforeEach
+  void start(Vertx v) {
+    vertx = v;
+    sweeps = new Sweeps(v, "t");
   }
 
   @Test

@@ -98,9 +98,15 @@ public final class EdgeFixture implements BeforeAllCallback, AfterAllCallback, A
     return c;
   }
 
-  /** A socket authenticated as {@code user} with a session registered for it; asserts the auth reply. */
-  public FrameClient authed(String user, String session) {
+  /**
+   * A socket authenticated as {@code user} with a session registered for it, the user first subscribed to
+   * {@code channels}; asserts the auth reply.
+   */
+  public FrameClient authed(String user, String session, String... channels) {
     Await.result(services().auth().set(user, session));
+    for (String channel : channels) {
+      Await.result(services().channel().subscribe(user, channel));
+    }
     FrameClient c = client();
     JsonObject reply = Await.result(c.auth(user, session));
     assertEquals("rec", reply.getString("type"), reply.encode());
