@@ -117,7 +117,7 @@ final class EdgeAuth {
     if (s.closed()) {
       return Future.succeededFuture();
     }
-    SubscriptionMirror.LocalUser lu = mirror.user(u);
+    LocalUser lu = mirror.user(u);
     int maxSockets = config.get().edge().maxSocketsPerUser();
     if (lu != null && !lu.sockets.contains(s) && lu.sockets.size() >= maxSockets) {
       return Failure.LIMIT_EXCEEDED.fail("user " + u + " already has " + maxSockets + " sockets on this node");
@@ -126,7 +126,7 @@ final class EdgeAuth {
       lu = mirror.addUser(u);
       lu.ready = attach(u, lu);
     }
-    SubscriptionMirror.LocalUser joined = lu;
+    LocalUser joined = lu;
     mirror.addSocket(joined, s);
     s.joined(u);
     return joined.ready.map(v -> {
@@ -141,7 +141,7 @@ final class EdgeAuth {
   /** The socket closed: leaves its user, and the user leaves this node when it was its last socket. */
   void left(ClientSession s) {
     String u = s.userId();
-    SubscriptionMirror.LocalUser lu = u == null ? null : mirror.user(u);
+    LocalUser lu = u == null ? null : mirror.user(u);
     if (lu == null || !mirror.removeSocket(lu, s)) {
       return;
     }
@@ -153,7 +153,7 @@ final class EdgeAuth {
   }
 
   /** Forgets a user with no socket left: its channels (and their interest at the owners) and its presence. */
-  private void removeUser(String u, SubscriptionMirror.LocalUser lu) {
+  private void removeUser(String u, LocalUser lu) {
     if (!mirror.removeUser(u, lu)) {
       return;
     }
@@ -166,7 +166,7 @@ final class EdgeAuth {
    * Attaches a user's first socket: presence at the user's owner, then the user's subscriptions and the
    * interest of this node in their channels. Completes after its outcome was applied to the local maps.
    */
-  private Future<Void> attach(String u, SubscriptionMirror.LocalUser lu) {
+  private Future<Void> attach(String u, LocalUser lu) {
     return services.presence().attach(u, nodeId)
         .compose(v -> Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor)))
         .compose(channels -> {
@@ -188,7 +188,7 @@ final class EdgeAuth {
   }
 
   /** Undoes a failed attach: no socket stays half-authenticated and the user is attached again from scratch. */
-  private void attachFailed(String u, SubscriptionMirror.LocalUser lu, Throwable err) {
+  private void attachFailed(String u, LocalUser lu, Throwable err) {
     LOG.warn("[{}] attaching user {} failed ({} socket(s) waiting, told to authenticate again): {}", nodeId, u,
         lu.sockets.size(), err.getMessage());
     for (ClientSession s : lu.sockets) {

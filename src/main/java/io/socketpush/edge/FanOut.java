@@ -23,7 +23,7 @@ final class FanOut {
 
   /** A delivery of a user stream message; the number of sockets it reached (held ones count). */
   int toUser(String userId, Buffer encoded, String epoch, long offset) {
-    SubscriptionMirror.LocalUser lu = mirror.user(userId);
+    LocalUser lu = mirror.user(userId);
     if (lu == null) {
       return 0;
     }

@@ -1,5 +1,6 @@
 package io.socketpush.edge;
 
+import io.socketpush.cluster.Addresses;
 import io.socketpush.config.RuntimeConfig;
 import io.socketpush.config.StreamRules;
 import io.socketpush.delivery.EdgeOps;
@@ -74,7 +75,7 @@ final class StreamResume {
     Map<String, Future<StreamStore.History>> reads = new LinkedHashMap<>();
     for (Map.Entry<String, Position> e : positions.entrySet()) {
       String stream = e.getKey();
-      if (streamStore != null && mirror.mayResume(u, stream)) {
+      if (streamStore != null && mayResume(u, mirror.user(u), stream)) {
         StreamRules.Rule rule = config.get().streams().forStream(stream);
         long since = e.getValue().offset();
         reads.put(stream, Reread.withRetries(() -> streamStore.read(stream, rule, since, rule.historySize()), RESUME_READS,
@@ -109,6 +110,15 @@ final class StreamResume {
       });
       return Future.succeededFuture(new Resumed(recovered, () -> steps.forEach(Runnable::run)));
     });
+  }
+
+  /** A socket may resume its own user stream and the channels its user ({@code lu}, null: none here) is subscribed to. */
+  static boolean mayResume(String userId, LocalUser lu, String stream) {
+    if (stream.equals(Addresses.clientUser(userId))) {
+      return true;
+    }
+    return stream.startsWith(Addresses.CLIENT_CHANNEL_PREFIX) && lu != null
+        && lu.channels.contains(stream.substring(Addresses.CLIENT_CHANNEL_PREFIX.length()));
   }
 
   /**

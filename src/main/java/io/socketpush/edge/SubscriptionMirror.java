@@ -1,7 +1,6 @@
 package io.socketpush.edge;
 
 import io.socketpush.cluster.Addresses;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,7 +8,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,15 +20,6 @@ import java.util.TreeMap;
  * the edge verticle's event loop.
  */
 final class SubscriptionMirror {
-  /** Local state of one user with sockets on this node. */
-  static final class LocalUser {
-    // sized for the common case (one socket, a few channels): a default table is 16 slots, 80 bytes per set per user
-    final Set<ClientSession> sockets = new LinkedHashSet<>(2);
-    final Set<String> channels = new HashSet<>(4);
-    /** The attach of the user's first socket (presence, subscriptions, interest); later sockets wait on it. */
-    Future<Void> ready;
-  }
-
   /** This node's interest in a channel at its owner. */
   interface Interest {
     /** The channel's first local recipient that is not a subscribed user (a public registration). */
@@ -234,16 +223,6 @@ final class SubscriptionMirror {
         }
       }
     }
-  }
-
-  /** A socket may resume its own user stream and the channels its user is subscribed to. */
-  boolean mayResume(String userId, String stream) {
-    if (stream.equals(Addresses.clientUser(userId))) {
-      return true;
-    }
-    LocalUser lu = users.get(userId);
-    return stream.startsWith(Addresses.CLIENT_CHANNEL_PREFIX) && lu != null
-        && lu.channels.contains(stream.substring(Addresses.CLIENT_CHANNEL_PREFIX.length()));
   }
 
   /** The local users subscribed to a channel with at least one socket, by id, with their sockets (live views). */

@@ -41,7 +41,7 @@ class FanOutTest {
   }
 
   ClientSession socketOf(String u, String... channels) {
-    SubscriptionMirror.LocalUser lu = mirror.user(u) == null ? mirror.addUser(u) : mirror.user(u);
+    LocalUser lu = mirror.user(u) == null ? mirror.addUser(u) : mirror.user(u);
     ClientSession s = FakeIo.session();
     mirror.addSocket(lu, s);
     for (String c : channels) {

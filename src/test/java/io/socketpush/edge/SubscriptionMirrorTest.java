@@ -25,8 +25,8 @@ class SubscriptionMirrorTest {
   });
 
   /** A local user with {@code sockets} new sockets, subscribed to {@code channels}. */
-  SubscriptionMirror.LocalUser user(String u, int sockets, String... channels) {
-    SubscriptionMirror.LocalUser lu = mirror.addUser(u);
+  LocalUser user(String u, int sockets, String... channels) {
+    LocalUser lu = mirror.addUser(u);
     for (int i = 0; i < sockets; i++) {
       mirror.addSocket(lu, FakeIo.session());
     }
@@ -38,8 +38,8 @@ class SubscriptionMirrorTest {
 
   @Test
   void onlyTheFirstLocalSubscriberOfAChannelNeedsInterest() {
-    SubscriptionMirror.LocalUser a = mirror.addUser("a");
-    SubscriptionMirror.LocalUser b = mirror.addUser("b");
+    LocalUser a = mirror.addUser("a");
+    LocalUser b = mirror.addUser("b");
     assertTrue(mirror.addChannel("a", a, "news"));
     assertFalse(mirror.addChannel("b", b, "news"));
     assertFalse(mirror.addChannel("a", a, "news"));
@@ -48,7 +48,7 @@ class SubscriptionMirrorTest {
 
   @Test
   void channelTargetsFollowEveryChangeOfItsUsersAndSockets() {
-    SubscriptionMirror.LocalUser a = user("a", 2, "news");
+    LocalUser a = user("a", 2, "news");
     user("b", 1, "news");
     assertEquals(3, mirror.channelTargets("news").length);
     ClientSession third = FakeIo.session();
@@ -67,7 +67,7 @@ class SubscriptionMirrorTest {
 
   @Test
   void aSocketOnAChannelBothAsSubscriberAndPublicIsWrittenOnce() {
-    SubscriptionMirror.LocalUser b = user("b", 1);
+    LocalUser b = user("b", 1);
     ClientSession s = b.sockets.iterator().next();
     assertTrue(mirror.mayRegister("b", s, "channel.lobby", Set.of("lobby")));
     assertEquals(List.of("+lobby"), interest);
@@ -80,7 +80,7 @@ class SubscriptionMirrorTest {
 
   @Test
   void registrationsArePermittedForTheOwnUserTheSubscribedAndThePublicChannelsOnly() {
-    SubscriptionMirror.LocalUser a = user("a", 1, "mine");
+    LocalUser a = user("a", 1, "mine");
     ClientSession s = a.sockets.iterator().next();
     assertTrue(mirror.mayRegister("a", s, "user.a", Set.of()));
     assertFalse(mirror.mayRegister("a", s, "user.b", Set.of()));
@@ -93,7 +93,7 @@ class SubscriptionMirrorTest {
 
   @Test
   void interestEndsWithTheChannelsLastLocalRecipient() {
-    SubscriptionMirror.LocalUser a = user("a", 1, "lobby", "news");
+    LocalUser a = user("a", 1, "lobby", "news");
     ClientSession pub = FakeIo.session();
     assertTrue(mirror.mayRegister("anon", pub, "channel.lobby", Set.of("lobby")));
     assertTrue(mirror.removeUser("a", a));
@@ -108,7 +108,7 @@ class SubscriptionMirrorTest {
 
   @Test
   void unsubscribingEndsTheChannelsRegistrationsButNotAPublicOne() {
-    SubscriptionMirror.LocalUser a = user("a", 2, "news");
+    LocalUser a = user("a", 2, "news");
     ClientSession[] s = a.sockets.toArray(new ClientSession[0]);
     assertTrue(mirror.mayRegister("a", s[0], "channel.lobby", Set.of("lobby"))); // public, before a subscription
     s[0].registered().add("channel.lobby");
@@ -127,12 +127,12 @@ class SubscriptionMirrorTest {
 
   @Test
   void aSocketResumesItsOwnUserStreamAndItsSubscribedChannelsOnly() {
-    user("a", 1, "news");
-    assertTrue(mirror.mayResume("a", "user.a"));
-    assertTrue(mirror.mayResume("a", "channel.news"));
-    assertFalse(mirror.mayResume("a", "channel.other"));
-    assertFalse(mirror.mayResume("a", "user.b"));
-    assertFalse(mirror.mayResume("b", "channel.news"));
+    LocalUser a = user("a", 1, "news");
+    assertTrue(StreamResume.mayResume("a", a, "user.a"));
+    assertTrue(StreamResume.mayResume("a", a, "channel.news"));
+    assertFalse(StreamResume.mayResume("a", a, "channel.other"));
+    assertFalse(StreamResume.mayResume("a", a, "user.b"));
+    assertFalse(StreamResume.mayResume("b", mirror.user("b"), "channel.news"));
   }
 
   @Test
