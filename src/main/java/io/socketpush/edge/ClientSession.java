@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * One client socket speaking the event-bus bridge frame protocol: parses frames, enforces what the socket
@@ -252,7 +254,7 @@ public final class ClientSession {
     }
     String checkedUser = user; // null for a token: its failures count against the IP only
     Future<Void> auth = token == null ? node.authenticate(this, user, session) : node.authenticateToken(this, token);
-    auth.compose(v -> resume == null || closed ? Future.<EdgeNode.Resumed>succeededFuture() : node.resume(this, resume))
+    auth.compose(v -> resume == null || closed ? Future.<StreamResume.Resumed>succeededFuture() : node.resume(this, resume))
         .onComplete(ar -> {
       authenticating = false;
       if (ar.failed() && Failure.AUTH_FAILED.is(ar.cause())) {
@@ -298,18 +300,7 @@ public final class ClientSession {
       replyError(replyAddress, Failure.BAD_REQUEST, "refresh body must be {\"token\":\"<JWT>\"}");
       return;
     }
-    node.refresh(this, token).onComplete(ar -> {
-      if (closed) {
-        return;
-      }
-      if (ar.succeeded()) {
-        if (replyAddress != null) {
-          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("userId", userId).put("exp", ar.result())).toString());
-        }
-      } else {
-        replyError(replyAddress, Failure.of(ar.cause()), Failure.messageOf(ar.cause()));
-      }
-    });
+    answer(replyAddress, node.refresh(this, token), exp -> new JsonObject().put("userId", userId).put("exp", exp), f -> f);
   }
 
   /** Joins the private channel a subscription token names (the same subscription channel.subscribe makes). */
@@ -322,17 +313,23 @@ public final class ClientSession {
       replyError(replyAddress, Failure.BAD_REQUEST, "subscribe body must be {\"token\":\"<JWT>\"}");
       return;
     }
-    node.subscribeWithToken(this, token).onComplete(ar -> {
+    answer(replyAddress, node.subscribeWithToken(this, token), channel -> new JsonObject().put("channelId", channel),
+        f -> f == Failure.INTERNAL ? Failure.UNAVAILABLE : f);
+  }
+
+  /**
+   * Answers a request frame once {@code outcome} completes (nothing once the socket closed): a rec frame with
+   * {@code body} of the result to the reply address (if any), or an err frame of the failure's kind as {@code kind} maps it.
+   */
+  private <T> void answer(String replyAddress, Future<T> outcome, Function<T, JsonObject> body, UnaryOperator<Failure> kind) {
+    outcome.onComplete(ar -> {
       if (closed) {
         return;
       }
-      if (ar.succeeded()) {
-        if (replyAddress != null) {
-          write(EdgeOps.recFrame(replyAddress, new JsonObject().put("channelId", ar.result())).toString());
-        }
-      } else {
-        Failure f = Failure.of(ar.cause());
-        replyError(replyAddress, f == Failure.INTERNAL ? Failure.UNAVAILABLE : f, Failure.messageOf(ar.cause()));
+      if (ar.failed()) {
+        replyError(replyAddress, kind.apply(Failure.of(ar.cause())), Failure.messageOf(ar.cause()));
+      } else if (replyAddress != null) {
+        write(EdgeOps.recFrame(replyAddress, body.apply(ar.result())).toString());
       }
     });
   }

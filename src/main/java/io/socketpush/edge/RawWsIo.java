@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -16,15 +17,11 @@ import io.vertx.ext.web.RoutingContext;
  * queue. The routes before this one (path check, origin check) apply as before; a GET without an upgrade goes on to
  * SockJS, which answers it as it always did. Runs on the edge verticle's event loop.
  */
-final class RawWsIo implements ClientIo {
-  private final ServerWebSocket ws;
-  private final EdgeNode node;
-  private ClientSession session;
+final class RawWsIo extends TransportIo<ServerWebSocket> {
   private boolean closed;
 
   private RawWsIo(ServerWebSocket ws, EdgeNode node) {
-    this.ws = ws;
-    this.node = node;
+    super(ws, node);
   }
 
   /** The route's handler: upgrades the request and opens a session on the WebSocket. */
@@ -46,35 +43,15 @@ final class RawWsIo implements ClientIo {
 
   /** Opens a session on a new WebSocket and wires its messages, end and errors to it. */
   static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize) {
-    ws.setWriteQueueMaxSize(maxWriteQueueSize);
-    RawWsIo io = new RawWsIo(ws, node);
-    ClientSession session = node.open(io);
-    io.session = session;
-    ws.textMessageHandler(text -> {
-      node.metrics().frameIn();
-      session.onFrame(Buffer.buffer(text));
+    return bind(new RawWsIo(ws, node), maxWriteQueueSize, ws, io -> {
+      ws.textMessageHandler(text -> io.frame(Buffer.buffer(text)));
+      ws.binaryMessageHandler(io::frame); // a binary message is a frame too, as SockJS's raw transport read it
     });
-    ws.binaryMessageHandler(data -> {
-      node.metrics().frameIn();
-      session.onFrame(data);
-    });
-    ws.endHandler(v -> node.closed(session));
-    ws.exceptionHandler(err -> node.closed(session));
-    return session;
   }
 
   @Override
-  public void write(String frame) {
-    node.metrics().frameOut();
-    Future<Void> written = ws.writeTextMessage(frame); // a failed future once the WebSocket is closed
-    if (session != null) {
-      node.queued(session, frame.length(), written); // the node-wide outbound budget
-    }
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return ws.writeQueueFull();
+  Future<Void> send(String frame) {
+    return socket.writeTextMessage(frame);
   }
 
   @Override
@@ -83,16 +60,11 @@ final class RawWsIo implements ClientIo {
       return;
     }
     closed = true;
-    ws.close((short) code, reason);
+    socket.close((short) code, reason);
   }
 
   @Override
-  public String remote() {
-    return String.valueOf(ws.remoteAddress());
-  }
-
-  @Override
-  public String remoteHost() {
-    return ws.remoteAddress() == null ? "?" : ws.remoteAddress().host();
+  SocketAddress remoteAddress() {
+    return socket.remoteAddress();
   }
 }

@@ -1,63 +1,32 @@
 package io.socketpush.edge;
 
 import io.vertx.core.Future;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
-/**
- * A SockJS socket as the edge's sessions see it ({@link ClientIo}): counts frames in and out and the bytes queued
- * for the node-wide outbound budget. Runs on the edge verticle's event loop.
- */
-final class SockJsIo implements ClientIo {
-  private final SockJSSocket sock;
-  private final EdgeNode node;
-  private ClientSession session;
-
+/** A SockJS socket as the edge's sessions see it ({@link TransportIo}). Runs on the edge verticle's event loop. */
+final class SockJsIo extends TransportIo<SockJSSocket> {
   private SockJsIo(SockJSSocket sock, EdgeNode node) {
-    this.sock = sock;
-    this.node = node;
+    super(sock, node);
   }
 
   /** Opens a session on a new socket and wires the socket's frames, end and errors to it. */
   static ClientSession bind(EdgeNode node, SockJSSocket sock, int maxWriteQueueSize) {
-    sock.setWriteQueueMaxSize(maxWriteQueueSize);
-    SockJsIo io = new SockJsIo(sock, node);
-    ClientSession session = node.open(io);
-    io.session = session;
-    sock.handler(frame -> {
-      node.metrics().frameIn();
-      session.onFrame(frame);
-    });
-    sock.endHandler(v -> node.closed(session));
-    sock.exceptionHandler(err -> node.closed(session));
-    return session;
+    return bind(new SockJsIo(sock, node), maxWriteQueueSize, sock, io -> sock.handler(io::frame));
   }
 
   @Override
-  public void write(String frame) {
-    node.metrics().frameOut();
-    Future<Void> written = sock.write(frame);
-    if (session != null) {
-      node.queued(session, frame.length(), written); // the node-wide outbound budget
-    }
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return sock.writeQueueFull();
+  Future<Void> send(String frame) {
+    return socket.write(frame);
   }
 
   @Override
   public void close(int code, String reason) {
-    sock.close(code, reason);
+    socket.close(code, reason);
   }
 
   @Override
-  public String remote() {
-    return String.valueOf(sock.remoteAddress());
-  }
-
-  @Override
-  public String remoteHost() {
-    return sock.remoteAddress() == null ? "?" : sock.remoteAddress().host();
+  SocketAddress remoteAddress() {
+    return socket.remoteAddress();
   }
 }

@@ -1,18 +1,15 @@
 package io.socketpush.channel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.cluster.Addresses;
 import io.socketpush.message.Page;
-import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
+import io.socketpush.testing.EdgeFixture;
 import io.socketpush.testing.Http;
 import io.socketpush.testing.Http.Response;
-import io.socketpush.testing.TestNode;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
@@ -20,9 +17,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Subscriptions as stored hard state and the paged reads, through the sharded services and the management
@@ -30,27 +27,18 @@ import org.junit.jupiter.api.Test;
  * cache). Runs without an edge role, so presence holds only what the test attaches.
  */
 class HardStateTest {
-  static Vertx vertx;
-  static TestNode node;
-  static Services services;
+  @RegisterExtension
+  static final EdgeFixture edge = EdgeFixture.node("hard-state",
+      new JsonObject().put("roles", new JsonArray().add("auth").add("user").add("channel").add("management")));
   static Http http;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    node = Await.result(TestNode.start(vertx, "hard-state",
-        new JsonObject().put("roles", new JsonArray().add("auth").add("user").add("channel").add("management"))));
-    services = node.verticle.services();
-    http = new Http(vertx, node.adminPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    Await.result(vertx.close());
+    http = new Http(edge.vertx(), edge.node().adminPort());
   }
 
   private static LocalMap<String, String> store() {
-    return vertx.sharedData().getLocalMap(Addresses.SUBSCRIPTIONS_MAP);
+    return edge.vertx().sharedData().getLocalMap(Addresses.SUBSCRIPTIONS_MAP);
   }
 
   /**
@@ -61,48 +49,48 @@ class HardStateTest {
   @Test
   void everySubscribeAddsTheSameFewSmallEntries() {
     int before = store().size();
-    Await.result(services.channel().subscribe("first", "big"));
+    Await.result(edge.services().channel().subscribe("first", "big"));
     int firstCost = store().size() - before;
     // 5 for the subscription, 1 for the channel's meta entry, 2 (3 if it is the first channel) in the channel list
     assertTrue(firstCost == 8 || firstCost == 9, "entries added by the first subscribe: " + firstCost);
     for (int i = 1; i < 2_000; i++) {
       int n = store().size();
-      Await.result(services.channel().subscribe("u" + i, "big"));
+      Await.result(edge.services().channel().subscribe("u" + i, "big"));
       assertEquals(5, store().size() - n, "entries added by subscribe #" + (i + 1));
     }
     int largest = store().values().stream().mapToInt(String::length).max().orElse(0);
     assertTrue(largest <= 210, "largest stored value: " + largest + " chars (ids are at most 200)");
-    Await.result(services.channel().subscribe("u5", "big"));
+    Await.result(edge.services().channel().subscribe("u5", "big"));
     assertEquals(before + firstCost + 5 * 1_999, store().size(), "subscribing again stores nothing");
     List<Future<Void>> unsubs = new ArrayList<>();
-    unsubs.add(services.channel().unsubscribe("first", "big"));
+    unsubs.add(edge.services().channel().unsubscribe("first", "big"));
     for (int i = 1; i < 2_000; i++) {
-      unsubs.add(services.channel().unsubscribe("u" + i, "big"));
+      unsubs.add(edge.services().channel().unsubscribe("u" + i, "big"));
     }
     Await.result(Future.all(unsubs));
     assertEquals(before, store().size(), "unsubscribing everyone leaves nothing behind");
-    assertTrue(Await.result(services.channel().listAll(0, null)).items().stream().noneMatch("big"::equals));
+    assertTrue(Await.result(edge.services().channel().listAll(0, null)).items().stream().noneMatch("big"::equals));
   }
 
   @Test
   void twoHundredConcurrentSubscribesToOneChannelAllSucceedAndAreListed() {
     List<Future<Void>> subs = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      subs.add(services.channel().subscribe("c" + i, "crowd"));
+      subs.add(edge.services().channel().subscribe("c" + i, "crowd"));
     }
     Await.result(Future.all(subs), 30_000);
     Set<String> seen = new HashSet<>();
-    for (String u : allPages(cursor -> services.channel().getSubscribers("crowd", 7, cursor))) {
+    for (String u : allPages(cursor -> edge.services().channel().getSubscribers("crowd", 7, cursor))) {
       assertTrue(seen.add(u), u + " listed twice");
     }
     assertEquals(200, seen.size());
-    assertEquals(List.of("crowd"), Await.result(services.channel().getSubscriptions("c42", 0, null)).items());
+    assertEquals(List.of("crowd"), Await.result(edge.services().channel().getSubscriptions("c42", 0, null)).items());
   }
 
   @Test
   void theManagementApiPagesWithLimitAndCursor() {
     for (int i = 0; i < 25; i++) {
-      Await.result(services.channel().subscribe("api" + i, "paged"));
+      Await.result(edge.services().channel().subscribe("api" + i, "paged"));
     }
     Set<String> seen = new HashSet<>();
     String cursor = null;
@@ -135,32 +123,32 @@ class HardStateTest {
   /** cluster.listLimit changed at runtime bounds user.listAll (and the channel reads), and paging sees everyone. */
   @Test
   void userListAllHonoursTheRuntimeListLimit() {
-    String self = node.verticle.services().membership().nodeId();
+    String self = edge.node().verticle.services().membership().nodeId();
     for (int i = 0; i < 12; i++) {
-      Await.result(services.presence().attach("online-" + (100 + i), self));
+      Await.result(edge.services().presence().attach("online-" + (100 + i), self));
     }
     try {
       Response set = Await.result(http.call("cluster", "setConfig",
           new JsonObject().put("config", new JsonObject().put("cluster", new JsonObject().put("listLimit", 5)))));
       assertEquals(200, set.status(), set.body().encode());
-      Await.until(() -> Await.result(services.user().listAll(0, null)).items().size() == 5, 5_000, "listLimit 5 applied");
+      Await.until(() -> Await.result(edge.services().user().listAll(0, null)).items().size() == 5, 5_000, "listLimit 5 applied");
       Response r = Await.result(http.call("user", "listAll", new JsonObject().put("limit", 100)));
       assertEquals(5, r.body().getJsonObject("result").getJsonArray("items").size(), r.body().encode());
-      List<String> all = allPages(cursor -> services.user().listAll(0, cursor));
+      List<String> all = allPages(cursor -> edge.services().user().listAll(0, cursor));
       List<String> expected = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
         expected.add("online-" + (100 + i));
       }
       assertEquals(expected, all, "sorted, each once");
       for (int i = 0; i < 8; i++) {
-        Await.result(services.channel().subscribe("l" + i, "limited"));
+        Await.result(edge.services().channel().subscribe("l" + i, "limited"));
       }
-      assertEquals(5, Await.result(services.channel().getSubscribers("limited", 0, null)).items().size());
+      assertEquals(5, Await.result(edge.services().channel().getSubscribers("limited", 0, null)).items().size());
     } finally {
       Await.result(http.call("cluster", "setConfig",
           new JsonObject().put("config", new JsonObject().put("cluster", new JsonObject().put("listLimit", 1_000)))));
       for (int i = 0; i < 12; i++) {
-        Await.result(services.presence().detach("online-" + (100 + i), self));
+        Await.result(edge.services().presence().detach("online-" + (100 + i), self));
       }
     }
   }

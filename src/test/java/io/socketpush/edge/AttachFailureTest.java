@@ -1,5 +1,6 @@
 package io.socketpush.edge;
 
+import static io.socketpush.testing.EdgeFixture.isErr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.socketpush.cluster.Addresses;
@@ -10,14 +11,15 @@ import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.FrameClient;
 import io.socketpush.testing.TestNode;
+import io.socketpush.testing.TwoVertx;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A failed attach does not poison a user (issue 12, item 3). The user's first socket on the edge starts
@@ -28,8 +30,10 @@ import org.junit.jupiter.api.Test;
  */
 class AttachFailureTest {
   static final long AUTH_TIMEOUT = 3_000;
-  final Vertx vertx = Vertx.vertx();
-  final Vertx clients = Vertx.vertx();
+  @RegisterExtension
+  final TwoVertx vx = new TwoVertx();
+  final Vertx vertx = vx.server;
+  final Vertx clients = vx.clients;
   TestNode node;
   Services services;
   /** The first getSubscriptions request to the channel service, held until the test fails it. */
@@ -54,16 +58,6 @@ class AttachFailureTest {
     });
     Await.result(services.auth().set("u1", "s1"));
     Await.result(services.channel().subscribe("u1", "news"));
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(clients.close());
-    Await.result(vertx.close());
-  }
-
-  private static boolean isErr(JsonObject f, String body) {
-    return "err".equals(f.getString("type")) && body.equals(f.getString("body"));
   }
 
   @Test

@@ -4,19 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.testing.Await;
+import io.socketpush.testing.EdgeFixture;
 import io.socketpush.testing.FrameClient;
 import io.socketpush.testing.TestNode;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Brute force on the client port: 1,000 wrong sessions over 20 sockets from one IP (127.0.0.1), first against a
@@ -26,36 +25,20 @@ import org.junit.jupiter.api.Test;
  * per-IP cap of unauthenticated sockets.
  */
 class BruteForceTest {
-  static Vertx vertx;
+  @RegisterExtension
+  static final EdgeFixture edge = EdgeFixture.node("bf-open", new JsonObject().put("edge", new JsonObject()
+      .put("authFailuresPerIp", 1_000_000).put("authFailuresPerUser", 1_000_000)));
   static TestNode open;
   static TestNode guarded;
-  final List<FrameClient> clients = new ArrayList<>();
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    open = Await.result(TestNode.start(vertx, "bf-open", new JsonObject().put("edge", new JsonObject()
-        .put("authFailuresPerIp", 1_000_000).put("authFailuresPerUser", 1_000_000))));
-    guarded = Await.result(TestNode.start(vertx, "bf-guarded", new JsonObject().put("edge", new JsonObject()
-        .put("maxUnauthenticatedPerIp", 30))));
-  }
-
-  @AfterAll
-  static void stop() {
-    Await.result(vertx.close());
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(c -> Await.result(c.close()));
-    clients.clear();
+    open = edge.node();
+    guarded = edge.also("bf-guarded", new JsonObject().put("edge", new JsonObject().put("maxUnauthenticatedPerIp", 30)));
   }
 
   private FrameClient from(String localAddress, TestNode node) {
-    FrameClient c = Await.result(FrameClient.connectWith(vertx, node.edgePort(),
-        new WebSocketClientOptions().setLocalAddress(localAddress)));
-    clients.add(c);
-    return c;
+    return edge.client(node, new WebSocketClientOptions().setLocalAddress(localAddress));
   }
 
   /** Outcome of an attack: replies by body, and how long it took. */

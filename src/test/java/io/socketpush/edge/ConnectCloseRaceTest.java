@@ -10,6 +10,7 @@ import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.FrameClient;
 import io.socketpush.testing.TestNode;
+import io.socketpush.testing.TwoVertx;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -22,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * No leaks on racing closes (issue 12, item 4). 10,000 sockets, 200 at a time, authenticate and close at
@@ -39,16 +40,12 @@ class ConnectCloseRaceTest {
   static final int BATCH = 200;
   static final int USERS = 1_000;
   static final int CHANNELS = 20;
-  final Vertx vertx = Vertx.vertx();
-  final Vertx clients = Vertx.vertx();
+  @RegisterExtension
+  final TwoVertx vx = new TwoVertx(60_000);
+  final Vertx vertx = vx.server;
+  final Vertx clients = vx.clients;
   final AtomicInteger connected = new AtomicInteger();
   final AtomicInteger authenticated = new AtomicInteger();
-
-  @AfterEach
-  void stop() {
-    Await.result(clients.close(), 60_000);
-    Await.result(vertx.close(), 60_000);
-  }
 
   static String channel(int k) {
     return "rc" + k;

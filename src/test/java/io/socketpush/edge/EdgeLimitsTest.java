@@ -1,92 +1,53 @@
 package io.socketpush.edge;
 
+import static io.socketpush.testing.EdgeFixture.isErr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.message.PushMessage;
-import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
+import io.socketpush.testing.EdgeFixture;
 import io.socketpush.testing.FrameClient;
-import io.socketpush.testing.TestNode;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One test per edge limit and defence; each fails without the limit. */
 class EdgeLimitsTest {
-  static Vertx vertx;
-  static TestNode node;
-  static Services services;
-  final List<FrameClient> clients = new ArrayList<>();
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    node = Await.result(TestNode.start(vertx, "limits", new JsonObject().put("edge", new JsonObject()
-        .put("maxFrameSize", 4_096).put("maxFramesPerSecond", 50).put("maxSocketsPerUser", 2)
-        .put("maxRegistrationsPerSocket", 3).put("maxAddressLength", 64).put("maxWriteQueueSize", 16_384)
-        .put("allowedOrigins", new JsonArray().add("https://app.example"))
-        .put("publicChannels", new JsonArray().add("p1").add("p2").add("p3").add("p4")))));
-    services = node.verticle.services();
-  }
-
-  @AfterAll
-  static void stop() {
-    Await.result(vertx.close());
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(c -> Await.result(c.close()));
-  }
-
-  private FrameClient client(String origin) {
-    FrameClient c = Await.result(FrameClient.connect(vertx, node.edgePort(), origin));
-    clients.add(c);
-    return c;
-  }
-
-  private FrameClient authed(String user) {
-    Await.result(services.auth().set(user, "s"));
-    FrameClient c = client(null);
-    assertEquals("rec", Await.result(c.auth(user, "s")).getString("type"));
-    return c;
-  }
-
-  private static boolean isErr(JsonObject f, String body) {
-    return "err".equals(f.getString("type")) && body.equals(f.getString("body"));
-  }
+  @RegisterExtension
+  static final EdgeFixture edge = EdgeFixture.node("limits", new JsonObject().put("edge", new JsonObject()
+      .put("maxFrameSize", 4_096).put("maxFramesPerSecond", 50).put("maxSocketsPerUser", 2)
+      .put("maxRegistrationsPerSocket", 3).put("maxAddressLength", 64).put("maxWriteQueueSize", 16_384)
+      .put("allowedOrigins", new JsonArray().add("https://app.example"))
+      .put("publicChannels", new JsonArray().add("p1").add("p2").add("p3").add("p4"))));
 
   private int sockets() {
-    JsonObject s = Await.result(services.cluster("limits").status());
+    JsonObject s = Await.result(edge.services().cluster("limits").status());
     return s.getJsonArray("nodes").getJsonObject(0).getJsonObject("edge").getInteger("sockets");
   }
 
   @Test
   void crossSiteOriginsAreRejectedOwnAndAllowlistedAccepted() {
-    Throwable denied = Await.failure(FrameClient.connect(vertx, node.edgePort(), "https://evil.example"));
+    Throwable denied = Await.failure(FrameClient.connect(edge.vertx(), edge.node().edgePort(), "https://evil.example"));
     assertTrue(String.valueOf(denied.getMessage()).contains("403"), String.valueOf(denied));
-    client("https://app.example");
-    client("http://127.0.0.1:" + node.edgePort());
-    client(null); // non-browser clients send no Origin
+    edge.client("https://app.example");
+    edge.client("http://127.0.0.1:" + edge.node().edgePort());
+    edge.client(null); // non-browser clients send no Origin
   }
 
   @Test
   void framesAboveMaxFrameSizeAreRefused() {
-    FrameClient c = authed("big");
+    FrameClient c = edge.authed("big", "s");
     String big = new JsonObject().put("type", "ping").put("pad", "x".repeat(5_000)).encode();
     Await.result(c.sendText(big));
     Await.result(c.waitFor(f -> isErr(f, "limit_exceeded")));
     // still usable
-    assertEquals(1, Await.result(services.user().publish("big", PushMessage.of("ok"), null)).sockets());
+    assertEquals(1, Await.result(edge.services().user().publish("big", PushMessage.of("ok"), null)).sockets());
     Await.result(c.waitFor(f -> "ok".equals(f.getValue("body"))));
     // grossly oversized frames never reach the parser: the connection is closed (1009 message too big)
     Await.result(c.sendText(new JsonObject().put("type", "ping").put("pad", "x".repeat(20_000)).encode()));
@@ -97,7 +58,7 @@ class EdgeLimitsTest {
 
   @Test
   void framesBeyondTheRateAreDroppedWithOneError() {
-    FrameClient c = authed("rate");
+    FrameClient c = edge.authed("rate", "s");
     for (int i = 0; i < 200; i++) {
       c.send(new JsonObject().put("type", "register").put("address", "user.other"));
     }
@@ -111,9 +72,9 @@ class EdgeLimitsTest {
 
   @Test
   void socketsPerUserAreCapped() {
-    authed("many");
-    authed("many");
-    FrameClient third = client(null);
+    edge.authed("many", "s");
+    edge.authed("many", "s");
+    FrameClient third = edge.client(null);
     JsonObject reply = Await.result(third.auth("many", "s"));
     assertEquals("err", reply.getString("type"));
     assertEquals("limit_exceeded", reply.getString("message"));
@@ -121,7 +82,7 @@ class EdgeLimitsTest {
 
   @Test
   void registrationsPerSocketAreCapped() {
-    FrameClient c = authed("regs");
+    FrameClient c = edge.authed("regs", "s");
     for (String ch : List.of("p1", "p2", "p3", "p4")) {
       Await.result(c.register("channel." + ch));
     }
@@ -131,17 +92,17 @@ class EdgeLimitsTest {
 
   @Test
   void longAddressesAreRefused() {
-    FrameClient c = authed("addr");
+    FrameClient c = edge.authed("addr", "s");
     Await.result(c.register("channel." + "y".repeat(100)));
     Await.result(c.waitFor(f -> isErr(f, "limit_exceeded")));
   }
 
   @Test
   void aSlowConsumerIsClosedAndOthersKeepReceiving() {
-    FrameClient slow = authed("slow");
-    FrameClient fast = authed("fast");
-    Await.result(services.channel().subscribe("slow", "flood"));
-    Await.result(services.channel().subscribe("fast", "flood"));
+    FrameClient slow = edge.authed("slow", "s");
+    FrameClient fast = edge.authed("fast", "s");
+    Await.result(edge.services().channel().subscribe("slow", "flood"));
+    Await.result(edge.services().channel().subscribe("fast", "flood"));
     slow.pause();
     int before = sockets();
     for (int i = 0; i < 3; i++) {
@@ -156,7 +117,7 @@ class EdgeLimitsTest {
     while (sent < 20_000 && System.currentTimeMillis() < deadline && sockets() == before) {
       List<Future<io.socketpush.stream.PublishResult>> batch = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        batch.add(services.channel().publish("flood", PushMessage.of(new JsonObject().put("n", sent++).put("p", payload)), null));
+        batch.add(edge.services().channel().publish("flood", PushMessage.of(new JsonObject().put("n", sent++).put("p", payload)), null));
       }
       long t0 = System.nanoTime();
       Await.result(Future.all(batch));
@@ -165,8 +126,8 @@ class EdgeLimitsTest {
       worstCatchUpMs = Math.max(worstCatchUpMs, (System.nanoTime() - t0) / 1_000_000);
     }
     Await.until(() -> sockets() == before - 1, 5_000, "slow socket closed");
-    JsonObject edge = Await.result(services.cluster("limits").status()).getJsonArray("nodes").getJsonObject(0).getJsonObject("edge");
-    assertTrue(edge.getLong("slowConsumerCloses") >= 1);
+    JsonObject stats = Await.result(edge.services().cluster("limits").status()).getJsonArray("nodes").getJsonObject(0).getJsonObject("edge");
+    assertTrue(stats.getLong("slowConsumerCloses") >= 1);
     assertEquals(sent, fast.framesFor("channel.flood").size(), "the fast client lost nothing");
     assertFalse(fast.closed().isComplete());
     // the slow socket's backlog is bounded by maxWriteQueueSize: memory does not grow with the flood

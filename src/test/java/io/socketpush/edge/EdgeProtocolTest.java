@@ -1,74 +1,32 @@
 package io.socketpush.edge;
 
+import static io.socketpush.testing.EdgeFixture.isErr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.error.Failure;
 import io.socketpush.message.PushMessage;
-import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
+import io.socketpush.testing.EdgeFixture;
 import io.socketpush.testing.FrameClient;
-import io.socketpush.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client protocol of the edge, through real WebSocket connections speaking bridge frames. */
 class EdgeProtocolTest {
-  static Vertx vertx;
-  static TestNode node;
-  static Services services;
-  final List<FrameClient> clients = new ArrayList<>();
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    node = Await.result(TestNode.start(vertx, "edge-test", new JsonObject().put("edge", new JsonObject()
-        .put("authTimeout", 500).put("removeUserAfterDisconnectTimeout", 300).put("pingTimeout", 2_000)
-        .put("publicChannels", new JsonArray().add("lobby")))));
-    services = node.verticle.services();
-  }
-
-  @AfterAll
-  static void stop() {
-    Await.result(vertx.close());
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(c -> Await.result(c.close()));
-  }
-
-  private FrameClient client() {
-    FrameClient c = Await.result(FrameClient.connect(vertx, node.edgePort()));
-    clients.add(c);
-    return c;
-  }
-
-  private FrameClient authed(String user, String session) {
-    Await.result(services.auth().set(user, session));
-    FrameClient c = client();
-    JsonObject reply = Await.result(c.auth(user, session));
-    assertEquals("rec", reply.getString("type"), reply.encode());
-    assertEquals(user, reply.getJsonObject("body").getString("userId"));
-    return c;
-  }
-
-  private static boolean isErr(JsonObject f, String body) {
-    return "err".equals(f.getString("type")) && body.equals(f.getString("body"));
-  }
+  @RegisterExtension
+  static final EdgeFixture edge = EdgeFixture.node("edge-test", new JsonObject().put("edge", new JsonObject()
+      .put("authTimeout", 500).put("removeUserAfterDisconnectTimeout", 300).put("pingTimeout", 2_000)
+      .put("publicChannels", new JsonArray().add("lobby"))));
 
   @Test
   void authenticatesWithARegisteredSession() {
-    FrameClient c = authed("1", "test");
-    assertEquals(1, Await.result(services.user().publish("1", PushMessage.of(new JsonObject().put("hello", "world")), null)).sockets());
+    FrameClient c = edge.authed("1", "test");
+    assertEquals(1, Await.result(edge.services().user().publish("1", PushMessage.of(new JsonObject().put("hello", "world")), null)).sockets());
     JsonObject msg = Await.result(c.waitFor(f -> "user.1".equals(f.getString("address"))));
     assertEquals("rec", msg.getString("type"));
     assertEquals("world", msg.getJsonObject("body").getString("hello"));
@@ -76,18 +34,18 @@ class EdgeProtocolTest {
 
   @Test
   void wrongSessionGetsAuthFailedAndNoMessages() {
-    Await.result(services.auth().set("2", "right"));
-    FrameClient c = client();
+    Await.result(edge.services().auth().set("2", "right"));
+    FrameClient c = edge.client();
     JsonObject reply = Await.result(c.auth("2", "wrong"));
     assertEquals("err", reply.getString("type"));
     assertEquals("auth_failed", reply.getString("message"));
     assertEquals(Failure.AUTH_FAILED.code, reply.getInteger("failureCode"));
-    assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(services.user().publish("2", PushMessage.of("x"), null))));
+    assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(edge.services().user().publish("2", PushMessage.of("x"), null))));
   }
 
   @Test
   void socketThatNeverAuthenticatesIsClosed() {
-    FrameClient c = client();
+    FrameClient c = edge.client();
     Await.result(c.closed(), 5_000);
     assertEquals(ClientSession.CLOSE_AUTH_TIMEOUT, c.closeCode());
     assertTrue(c.frames().stream().anyMatch(f -> isErr(f, "auth_timeout")));
@@ -95,12 +53,12 @@ class EdgeProtocolTest {
 
   @Test
   void everythingNotPermittedIsAccessDeniedAndTheSocketStaysUsable() {
-    FrameClient anon = client();
+    FrameClient anon = edge.client();
     Await.result(anon.register("user.3"));
     Await.result(anon.waitFor(f -> isErr(f, "access_denied") && "user.3".equals(f.getString("address"))));
 
-    FrameClient c = authed("3", "s");
-    Await.result(services.channel().subscribe("3", "mine"));
+    FrameClient c = edge.authed("3", "s");
+    Await.result(edge.services().channel().subscribe("3", "mine"));
     Await.result(c.register("user.4"));
     Await.result(c.waitFor(f -> isErr(f, "access_denied") && "user.4".equals(f.getString("address"))));
     Await.result(c.register("channel.secret"));
@@ -115,7 +73,7 @@ class EdgeProtocolTest {
     Await.result(c.register("user.3"));
     Await.result(c.register("channel.mine"));
     Await.result(c.register("channel.lobby")); // public by config
-    assertEquals(1, Await.result(services.user().publish("3", PushMessage.of("still here"), null)).sockets());
+    assertEquals(1, Await.result(edge.services().user().publish("3", PushMessage.of("still here"), null)).sockets());
     Await.result(c.waitFor(f -> "still here".equals(f.getValue("body"))));
     long errors = c.frames().stream().filter(f -> "err".equals(f.getString("type"))).count();
     assertEquals(5, errors, c.frames().toString());
@@ -124,32 +82,32 @@ class EdgeProtocolTest {
 
   @Test
   void everySocketOfAUserGetsEveryUserMessage() {
-    FrameClient c1 = authed("5", "tab1");
-    Await.result(services.auth().set("5", "tab2"));
-    FrameClient c2 = client();
+    FrameClient c1 = edge.authed("5", "tab1");
+    Await.result(edge.services().auth().set("5", "tab2"));
+    FrameClient c2 = edge.client();
     assertEquals("rec", Await.result(c2.auth("5", "tab2")).getString("type"));
-    assertEquals(2, Await.result(services.user().publish("5", PushMessage.of(42), null)).sockets());
+    assertEquals(2, Await.result(edge.services().user().publish("5", PushMessage.of(42), null)).sockets());
     Await.result(c1.waitFor(f -> Integer.valueOf(42).equals(f.getValue("body"))));
     Await.result(c2.waitFor(f -> Integer.valueOf(42).equals(f.getValue("body"))));
-    assertEquals(List.of("http://127.0.0.1:" + node.edgePort()), Await.result(services.user().getFrontendServer("5")));
-    assertTrue(Await.result(services.user().listAll(0, null)).items().contains("5"));
+    assertEquals(List.of("http://127.0.0.1:" + edge.node().edgePort()), Await.result(edge.services().user().getFrontendServer("5")));
+    assertTrue(Await.result(edge.services().user().listAll(0, null)).items().contains("5"));
   }
 
   @Test
   void channelMessagesReachSubscribersOnlyIncludingSubscriptionsMadeAfterConnect() {
-    Await.result(services.channel().subscribe("6", "news"));
-    FrameClient early = authed("6", "s");
-    FrameClient late = authed("7", "s");
-    FrameClient outsider = authed("8", "s");
-    assertEquals(1, Await.result(services.channel().publish("news", PushMessage.of("first"), null)).sockets());
-    Await.result(services.channel().subscribe("7", "news"));
-    assertEquals(2, Await.result(services.channel().publish("news", PushMessage.of("second"), null)).sockets());
+    Await.result(edge.services().channel().subscribe("6", "news"));
+    FrameClient early = edge.authed("6", "s");
+    FrameClient late = edge.authed("7", "s");
+    FrameClient outsider = edge.authed("8", "s");
+    assertEquals(1, Await.result(edge.services().channel().publish("news", PushMessage.of("first"), null)).sockets());
+    Await.result(edge.services().channel().subscribe("7", "news"));
+    assertEquals(2, Await.result(edge.services().channel().publish("news", PushMessage.of("second"), null)).sockets());
     Await.result(early.waitFor(f -> "second".equals(f.getValue("body")) && "channel.news".equals(f.getString("address"))));
     Await.result(late.waitFor(f -> "second".equals(f.getValue("body")) && "channel.news".equals(f.getString("address"))));
     assertEquals(2, early.framesFor("channel.news").size());
     assertEquals(1, late.framesFor("channel.news").size());
-    Await.result(services.channel().unsubscribe("6", "news"));
-    assertEquals(1, Await.result(services.channel().publish("news", PushMessage.of("third"), null)).sockets());
+    Await.result(edge.services().channel().unsubscribe("6", "news"));
+    assertEquals(1, Await.result(edge.services().channel().publish("news", PushMessage.of("third"), null)).sockets());
     Await.result(late.waitFor(f -> "third".equals(f.getValue("body"))));
     assertEquals(2, early.framesFor("channel.news").size());
     assertTrue(outsider.framesFor("channel.news").isEmpty());
@@ -158,58 +116,58 @@ class EdgeProtocolTest {
   @Test
   void channelRecipientsFollowSocketsOpeningAndClosingBetweenPublishes() {
     // the edge caches each channel's recipients between publishes: every change must reach the cache
-    Await.result(services.channel().subscribe("9", "feed"));
-    FrameClient first = authed("9", "s");
-    assertEquals(1, Await.result(services.channel().publish("feed", PushMessage.of(1), null)).sockets());
-    FrameClient second = authed("9", "s");
-    assertEquals(2, Await.result(services.channel().publish("feed", PushMessage.of(2), null)).sockets());
+    Await.result(edge.services().channel().subscribe("9", "feed"));
+    FrameClient first = edge.authed("9", "s");
+    assertEquals(1, Await.result(edge.services().channel().publish("feed", PushMessage.of(1), null)).sockets());
+    FrameClient second = edge.authed("9", "s");
+    assertEquals(2, Await.result(edge.services().channel().publish("feed", PushMessage.of(2), null)).sockets());
     Await.result(second.waitFor(f -> Integer.valueOf(2).equals(f.getValue("body"))));
     Await.result(first.waitFor(f -> Integer.valueOf(2).equals(f.getValue("body"))));
     Await.result(first.close());
-    Await.until(() -> Await.result(services.channel().publish("feed", PushMessage.of(0), null)).sockets() == 1, 5_000, "closed socket dropped");
-    FrameClient guest = authed("10", "s");
+    Await.until(() -> Await.result(edge.services().channel().publish("feed", PushMessage.of(0), null)).sockets() == 1, 5_000, "closed socket dropped");
+    FrameClient guest = edge.authed("10", "s");
     Await.result(guest.register("channel.lobby")); // sent; the edge handles it a moment later
-    Await.until(() -> Await.result(services.channel().publish("lobby", PushMessage.of("hi"), null)).sockets() == 1, 5_000, "public socket added");
+    Await.until(() -> Await.result(edge.services().channel().publish("lobby", PushMessage.of("hi"), null)).sockets() == 1, 5_000, "public socket added");
     Await.result(guest.waitFor(f -> "hi".equals(f.getValue("body"))));
     Await.result(guest.close());
-    Await.until(() -> Await.result(services.channel().publish("lobby", PushMessage.of("gone"), null)).sockets() == 0, 5_000, "public socket dropped");
+    Await.until(() -> Await.result(edge.services().channel().publish("lobby", PushMessage.of("gone"), null)).sockets() == 0, 5_000, "public socket dropped");
     assertEquals(List.of(1, 2), first.framesFor("channel.feed").stream().map(f -> f.getValue("body")).toList());
   }
 
   @Test
   void offlineUserIsUnsubscribedFromAllChannelsAfterTheGraceTime() {
-    Await.result(services.channel().subscribe("9", "a"));
-    Await.result(services.channel().subscribe("9", "b"));
-    Await.result(services.channel().subscribe("10", "a"));
-    FrameClient gone = authed("9", "s");
-    FrameClient stays = authed("10", "s");
+    Await.result(edge.services().channel().subscribe("9", "a"));
+    Await.result(edge.services().channel().subscribe("9", "b"));
+    Await.result(edge.services().channel().subscribe("10", "a"));
+    FrameClient gone = edge.authed("9", "s");
+    FrameClient stays = edge.authed("10", "s");
     Await.result(gone.close());
-    Await.until(() -> Await.result(services.channel().getSubscriptions("9", 0, null)).items().isEmpty(), 5_000, "unsubscribeAll of user 9");
-    assertEquals(List.of("10"), Await.result(services.channel().getSubscribers("a", 0, null)).items());
-    assertEquals(List.of("a"), Await.result(services.channel().getSubscriptions("10", 0, null)).items());
+    Await.until(() -> Await.result(edge.services().channel().getSubscriptions("9", 0, null)).items().isEmpty(), 5_000, "unsubscribeAll of user 9");
+    assertEquals(List.of("10"), Await.result(edge.services().channel().getSubscribers("a", 0, null)).items());
+    assertEquals(List.of("a"), Await.result(edge.services().channel().getSubscriptions("10", 0, null)).items());
     assertFalse(stays.closed().isComplete());
   }
 
   @Test
   void reconnectWithinTheGraceTimeKeepsSubscriptions() {
-    Await.result(services.channel().subscribe("11", "keep"));
-    FrameClient first = authed("11", "s");
+    Await.result(edge.services().channel().subscribe("11", "keep"));
+    FrameClient first = edge.authed("11", "s");
     Await.result(first.close());
-    FrameClient again = authed("11", "s");
+    FrameClient again = edge.authed("11", "s");
     try {
       Thread.sleep(800);
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
-    assertEquals(List.of("keep"), Await.result(services.channel().getSubscriptions("11", 0, null)).items());
-    assertEquals(1, Await.result(services.channel().publish("keep", PushMessage.of("kept"), null)).sockets());
+    assertEquals(List.of("keep"), Await.result(edge.services().channel().getSubscriptions("11", 0, null)).items());
+    assertEquals(1, Await.result(edge.services().channel().publish("keep", PushMessage.of("kept"), null)).sockets());
     Await.result(again.waitFor(f -> "kept".equals(f.getValue("body"))));
   }
 
   @Test
   void pingsKeepASocketAliveAndSilenceClosesIt() {
-    FrameClient pinging = authed("12", "s");
-    FrameClient silent = authed("13", "s");
+    FrameClient pinging = edge.authed("12", "s");
+    FrameClient silent = edge.authed("13", "s");
     long end = System.currentTimeMillis() + 3_500;
     while (System.currentTimeMillis() < end) {
       Await.result(pinging.send(new JsonObject().put("type", "ping")));
@@ -225,8 +183,8 @@ class EdgeProtocolTest {
 
   @Test
   void userRemoveClosesAllItsSockets() {
-    FrameClient c = authed("14", "s");
-    assertEquals(1, Await.result(services.user().remove("14")));
+    FrameClient c = edge.authed("14", "s");
+    assertEquals(1, Await.result(edge.services().user().remove("14")));
     Await.result(c.closed(), 5_000);
     assertEquals(ClientSession.CLOSE_REMOVED, c.closeCode());
     assertTrue(c.frames().stream().anyMatch(f -> isErr(f, "removed")), "told why before the close");

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.socketpush.testing.Await;
 import io.socketpush.testing.FrameClient;
 import io.socketpush.testing.TestNode;
+import io.socketpush.testing.TwoVertx;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Shutdown on the right thread (issue 12, item 5): stopping a node closes its sockets from the edge
@@ -19,14 +20,10 @@ import org.junit.jupiter.api.Test;
  * handler sees that refusal.
  */
 class EdgeShutdownContextTest {
-  final Vertx vertx = Vertx.vertx();
-  final Vertx clients = Vertx.vertx();
-
-  @AfterEach
-  void stop() {
-    Await.result(clients.close());
-    Await.result(vertx.close());
-  }
+  @RegisterExtension
+  final TwoVertx vx = new TwoVertx();
+  final Vertx vertx = vx.server;
+  final Vertx clients = vx.clients;
 
   @Test
   void stoppingANodeClosesItsSocketsOnTheEdgesOwnContext() {

@@ -1,27 +1,24 @@
 package io.socketpush.edge;
 
+import static io.socketpush.testing.EdgeFixture.isErr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.error.Failure;
 import io.socketpush.message.PushMessage;
-import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
+import io.socketpush.testing.EdgeFixture;
 import io.socketpush.testing.FrameClient;
-import io.socketpush.testing.TestNode;
 import io.socketpush.testing.Tokens;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Token auth through real WebSocket connections to one node whose tokens section has an HS256 secret and an RSA
@@ -29,59 +26,40 @@ import org.junit.jupiter.api.Test;
  * unchanged beside it.
  */
 class EdgeTokenTest {
-  static Vertx vertx;
-  static TestNode node;
-  static Services services;
   static Path keys;
   static Tokens.Key rsa = Tokens.Key.rsa("backend-1");
-  final List<FrameClient> clients = new ArrayList<>();
-
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = Vertx.vertx();
-    keys = Files.createTempDirectory("socketpush-keys-");
-    Path pem = rsa.writePublicPem(keys);
-    node = Await.result(TestNode.start(vertx, "token-test", new JsonObject()
-        .put("edge", new JsonObject().put("authTimeout", 2_000).put("pingTimeout", 20_000))
-        .put("tokens", new JsonObject().put("secret", Tokens.SECRET).put("publicKeys", new JsonArray().add(pem.toString()))
-            .put("leeway", 0))));
-    services = node.verticle.services();
-  }
+  @RegisterExtension
+  static final EdgeFixture edge = EdgeFixture.node("token-test", () -> {
+    try {
+      keys = Files.createTempDirectory("socketpush-keys-");
+      Path pem = rsa.writePublicPem(keys);
+      return new JsonObject()
+          .put("edge", new JsonObject().put("authTimeout", 2_000).put("pingTimeout", 20_000))
+          .put("tokens", new JsonObject().put("secret", Tokens.SECRET).put("publicKeys", new JsonArray().add(pem.toString()))
+              .put("leeway", 0));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  });
 
   @AfterAll
-  static void stop() throws Exception {
-    Await.result(vertx.close());
+  static void deleteKeys() throws Exception {
     try (var files = Files.list(keys)) {
       files.forEach(f -> f.toFile().delete());
     }
     Files.deleteIfExists(keys);
   }
 
-  @AfterEach
-  void closeClients() {
-    clients.forEach(c -> Await.result(c.close()));
-  }
-
-  private FrameClient client() {
-    FrameClient c = Await.result(FrameClient.connect(vertx, node.edgePort()));
-    clients.add(c);
-    return c;
-  }
-
   private static String hs(String user, long expIn) {
-    return Tokens.hs256(vertx, Tokens.SECRET, new JsonObject().put("sub", user).put("exp", Tokens.now() + expIn));
+    return Tokens.hs256(edge.vertx(), Tokens.SECRET, new JsonObject().put("sub", user).put("exp", Tokens.now() + expIn));
   }
 
   private FrameClient connected(String token, String user) {
-    FrameClient c = client();
+    FrameClient c = edge.client();
     JsonObject reply = Await.result(c.authToken(token));
     assertEquals("rec", reply.getString("type"), reply.encode());
     assertEquals(user, reply.getJsonObject("body").getString("userId"));
     return c;
-  }
-
-  private static boolean isErr(JsonObject f, String body) {
-    return "err".equals(f.getString("type")) && body.equals(f.getString("body"));
   }
 
   private static void receives(FrameClient c, String address, String text) {
@@ -90,26 +68,26 @@ class EdgeTokenTest {
 
   @Test
   void hs256TokenConnectsAndItsChannelsAreSubscribed() {
-    String token = Tokens.hs256(vertx, Tokens.SECRET, new JsonObject().put("sub", "t1").put("exp", Tokens.now() + 60)
+    String token = Tokens.hs256(edge.vertx(), Tokens.SECRET, new JsonObject().put("sub", "t1").put("exp", Tokens.now() + 60)
         .put("channels", new JsonArray().add("t-news")).put("info", new JsonObject().put("name", "Ann")));
     FrameClient c = connected(token, "t1");
-    assertEquals(1, Await.result(services.user().publish("t1", PushMessage.of("hello t1"), null)).sockets());
+    assertEquals(1, Await.result(edge.services().user().publish("t1", PushMessage.of("hello t1"), null)).sockets());
     receives(c, "user.t1", "hello t1");
-    assertTrue(Await.result(services.channel().getSubscriptions("t1", 0, null)).items().contains("t-news"));
-    assertEquals(1, Await.result(services.channel().publish("t-news", PushMessage.of("news"), null)).sockets());
+    assertTrue(Await.result(edge.services().channel().getSubscriptions("t1", 0, null)).items().contains("t-news"));
+    assertEquals(1, Await.result(edge.services().channel().publish("t-news", PushMessage.of("news"), null)).sockets());
     receives(c, "channel.t-news", "news");
   }
 
   @Test
   void rs256TokenConnects() {
-    FrameClient c = connected(rsa.sign(vertx, new JsonObject().put("sub", "t2").put("exp", Tokens.now() + 60), true), "t2");
-    assertEquals(1, Await.result(services.user().publish("t2", PushMessage.of("hello t2"), null)).sockets());
+    FrameClient c = connected(rsa.sign(edge.vertx(), new JsonObject().put("sub", "t2").put("exp", Tokens.now() + 60), true), "t2");
+    assertEquals(1, Await.result(edge.services().user().publish("t2", PushMessage.of("hello t2"), null)).sockets());
     receives(c, "user.t2", "hello t2");
   }
 
   @Test
   void refusedTokensGetAuthFailedAndTheSocketMayTryAgain() {
-    FrameClient c = client();
+    FrameClient c = edge.client();
     for (String bad : List.of(Tokens.algNone(new JsonObject().put("sub", "t3").put("exp", Tokens.now() + 60)), hs("t3", -5),
         "not-a-token", Tokens.hmacWith(rsa.publicPem().getBytes(), new JsonObject().put("alg", "HS256"),
             new JsonObject().put("sub", "t3").put("exp", Tokens.now() + 60)))) {
@@ -118,7 +96,7 @@ class EdgeTokenTest {
       assertEquals("auth_failed", reply.getString("message"));
       assertEquals(Failure.AUTH_FAILED.code, reply.getInteger("failureCode"));
     }
-    assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(services.user().publish("t3", PushMessage.of("x"), null))));
+    assertEquals(Failure.NOT_CONNECTED, Failure.of(Await.failure(edge.services().user().publish("t3", PushMessage.of("x"), null))));
     JsonObject ok = Await.result(c.authToken(hs("t3", 60)));
     assertEquals("rec", ok.getString("type"), ok.encode());
   }
@@ -131,12 +109,12 @@ class EdgeTokenTest {
     assertEquals("auth_failed", other.getString("message"), other.encode());
     long exp = Tokens.now() + 60;
     JsonObject reply = Await.result(c.request("socketpush.refresh", new JsonObject().put("token",
-        Tokens.hs256(vertx, Tokens.SECRET, new JsonObject().put("sub", "t4").put("exp", exp)))));
+        Tokens.hs256(edge.vertx(), Tokens.SECRET, new JsonObject().put("sub", "t4").put("exp", exp)))));
     assertEquals("rec", reply.getString("type"), reply.encode());
     assertEquals(exp, reply.getJsonObject("body").getLong("exp"));
-    Await.result(vertx.timer(3_500)); // past the first token's exp
+    Await.result(edge.vertx().timer(3_500)); // past the first token's exp
     assertFalse(c.closed().isComplete(), "closed with " + c.closeCode() + ": " + c.frames());
-    assertEquals(1, Await.result(services.user().publish("t4", PushMessage.of("still here"), null)).sockets());
+    assertEquals(1, Await.result(edge.services().user().publish("t4", PushMessage.of("still here"), null)).sockets());
     receives(c, "user.t4", "still here");
     assertTrue(c.frames().stream().noneMatch(f -> isErr(f, "token_expired")));
   }
@@ -156,40 +134,40 @@ class EdgeTokenTest {
     Await.result(c.waitFor(f -> isErr(f, "access_denied") && "channel.room-7".equals(f.getString("address"))));
     // a token signed for another user, and a connection token, do not join
     JsonObject foreign = Await.result(c.request("socketpush.subscribe", new JsonObject().put("token",
-        Tokens.hs256(vertx, Tokens.SECRET, new JsonObject().put("sub", "t8").put("channel", "room-7")))));
+        Tokens.hs256(edge.vertx(), Tokens.SECRET, new JsonObject().put("sub", "t8").put("channel", "room-7")))));
     assertEquals("auth_failed", foreign.getString("message"), foreign.encode());
     JsonObject notSub = Await.result(c.request("socketpush.subscribe", new JsonObject().put("token", hs("t7", 60))));
     assertEquals("auth_failed", notSub.getString("message"), notSub.encode());
 
-    String token = rsa.sign(vertx, new JsonObject().put("sub", "t7").put("channel", "room-7").put("exp", Tokens.now() + 60), true);
+    String token = rsa.sign(edge.vertx(), new JsonObject().put("sub", "t7").put("channel", "room-7").put("exp", Tokens.now() + 60), true);
     JsonObject reply = Await.result(c.request("socketpush.subscribe", new JsonObject().put("token", token)));
     assertEquals("rec", reply.getString("type"), reply.encode());
     assertEquals("room-7", reply.getJsonObject("body").getString("channelId"));
-    assertTrue(Await.result(services.channel().getSubscriptions("t7", 0, null)).items().contains("room-7"));
+    assertTrue(Await.result(edge.services().channel().getSubscriptions("t7", 0, null)).items().contains("room-7"));
     int errors = (int) c.frames().stream().filter(f -> "err".equals(f.getString("type"))).count();
     Await.result(c.register("channel.room-7"));
-    assertEquals(1, Await.result(services.channel().publish("room-7", PushMessage.of("private hello"), null)).sockets());
+    assertEquals(1, Await.result(edge.services().channel().publish("room-7", PushMessage.of("private hello"), null)).sockets());
     receives(c, "channel.room-7", "private hello");
     assertEquals(errors, c.frames().stream().filter(f -> "err".equals(f.getString("type"))).count(), "register now allowed");
   }
 
   @Test
   void sessionAuthIsUnchangedBesideTokens() {
-    Await.result(services.auth().set("t9", "s9"));
-    FrameClient c = client();
+    Await.result(edge.services().auth().set("t9", "s9"));
+    FrameClient c = edge.client();
     JsonObject reply = Await.result(c.auth("t9", "s9"));
     assertEquals("rec", reply.getString("type"), reply.encode());
     // a session socket has no token to refresh, and does not expire
     JsonObject refresh = Await.result(c.request("socketpush.refresh", new JsonObject().put("token", hs("t9", 60))));
     assertEquals("bad_request", refresh.getString("message"), refresh.encode());
     // a token socket that logs in again with a session does not expire any more
-    Await.result(services.auth().set("t10", "s10"));
+    Await.result(edge.services().auth().set("t10", "s10"));
     FrameClient both = connected(hs("t10", 2), "t10");
     assertEquals("rec", Await.result(both.auth("t10", "s10")).getString("type"));
-    Await.result(vertx.timer(3_500));
+    Await.result(edge.vertx().timer(3_500));
     assertFalse(both.closed().isComplete(), "closed with " + both.closeCode());
     // before authenticating, refresh and subscribe are denied
-    FrameClient anon = client();
+    FrameClient anon = edge.client();
     assertEquals("access_denied", Await.result(anon.request("socketpush.refresh", new JsonObject().put("token", hs("t9", 60)))).getString("message"));
     assertEquals("access_denied", Await.result(anon.request("socketpush.subscribe", new JsonObject().put("token", hs("t9", 60)))).getString("message"));
   }

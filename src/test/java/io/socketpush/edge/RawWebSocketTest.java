@@ -4,61 +4,50 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.message.PushMessage;
-import io.socketpush.shard.Services;
 import io.socketpush.testing.Await;
+import io.socketpush.testing.EdgeFixture;
 import io.socketpush.testing.FrameClient;
 import io.socketpush.testing.Http;
 import io.socketpush.testing.Http.Response;
-import io.socketpush.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The raw WebSocket endpoint (/eventbus/websocket) runs on {@link RawWsIo}, not on SockJS's wrapper (which keeps the
  * RoutingContext and with it the HTTP/1 connection of every socket), and speaks what SockJS's raw transport spoke.
  */
 class RawWebSocketTest {
-  static Vertx vertx;
-  static TestNode node;
-  static Services services;
+  @RegisterExtension
+  static final EdgeFixture edge = EdgeFixture.node("rawws", new JsonObject());
   static Http http;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    node = Await.result(TestNode.start(vertx, "rawws", new JsonObject()));
-    services = node.verticle.services();
-    http = new Http(vertx, node.edgePort());
-  }
-
-  @AfterAll
-  static void stop() {
-    Await.result(vertx.close());
+    http = new Http(edge.vertx(), edge.node().edgePort());
   }
 
   @Test
   void rawSocketsRunWithoutTheSockJsWrapperAndSpeakTheSameFrames() {
-    Await.result(services.auth().set("raw1", "s"));
-    FrameClient c = Await.result(FrameClient.connect(vertx, node.edgePort()));
+    Await.result(edge.services().auth().set("raw1", "s"));
+    FrameClient c = Await.result(FrameClient.connect(edge.vertx(), edge.node().edgePort()));
     try {
       assertEquals("rec", Await.result(c.auth("raw1", "s")).getString("type"));
-      List<ClientSession> sessions = Await.result(node.verticle.edge().node().sessions());
+      List<ClientSession> sessions = Await.result(edge.node().verticle.edge().node().sessions());
       assertEquals(1, sessions.size());
       assertTrue(sessions.get(0).io() instanceof RawWsIo, "transport " + sessions.get(0).io().getClass().getSimpleName());
       // a binary message is a frame too, as SockJS's raw transport read it
       Await.result(c.sendBinary(new JsonObject().put("type", "register").put("address", "user.other")));
       Await.result(c.waitFor(f -> "err".equals(f.getString("type")) && "access_denied".equals(f.getString("body"))));
-      assertEquals(1, Await.result(services.user().publish("raw1", PushMessage.of("hello"), null)).sockets());
+      assertEquals(1, Await.result(edge.services().user().publish("raw1", PushMessage.of("hello"), null)).sockets());
       Await.result(c.waitFor(f -> "hello".equals(f.getValue("body"))));
     } finally {
       Await.result(c.close());
     }
-    Await.until(() -> Await.result(node.verticle.edge().node().sessions()).isEmpty(), 5_000, "session closed");
+    Await.until(() -> Await.result(edge.node().verticle.edge().node().sessions()).isEmpty(), 5_000, "session closed");
   }
 
   @Test

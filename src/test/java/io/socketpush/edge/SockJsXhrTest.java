@@ -4,17 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.testing.Await;
+import io.socketpush.testing.EdgeFixture;
 import io.socketpush.testing.Http;
 import io.socketpush.testing.Http.Response;
-import io.socketpush.testing.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SockJS's XHR transports spoken by hand (what xhr-polling does in a browser, see SockJsTransportsBrowserTest):
@@ -23,20 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class SockJsXhrTest {
   static final int MAX_FRAME = 4_096;
-  static Vertx vertx;
-  static TestNode node;
+  @RegisterExtension
+  static final EdgeFixture edge = EdgeFixture.node("xhr", new JsonObject().put("edge", new JsonObject().put("maxFrameSize", MAX_FRAME)));
   static Http http;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    node = Await.result(TestNode.start(vertx, "xhr", new JsonObject().put("edge", new JsonObject().put("maxFrameSize", MAX_FRAME))));
-    http = new Http(vertx, node.edgePort());
-  }
-
-  @AfterAll
-  static void stop() {
-    Await.result(vertx.close());
+    http = new Http(edge.vertx(), edge.node().edgePort());
   }
 
   private static String raw(Response r) {
@@ -68,7 +60,7 @@ class SockJsXhrTest {
 
   @Test
   void xhrClientAuthenticatesAndReceives() {
-    Await.result(node.verticle.services().auth().set("7", "s"));
+    Await.result(edge.node().verticle.services().auth().set("7", "s"));
     assertEquals("o\n", raw(Await.result(http.request(HttpMethod.POST, "/eventbus/000/sess1/xhr", null, null))));
     Response sent = Await.result(http.request(HttpMethod.POST, "/eventbus/000/sess1/xhr_send", sendBody(new JsonObject()
         .put("type", "send").put("address", "socketpush.auth").put("replyAddress", "r1")
@@ -77,7 +69,7 @@ class SockJsXhrTest {
     String reply = pollFor("sess1", "r1");
     assertTrue(reply.contains("\\\"type\\\":\\\"rec\\\"") && reply.contains("\\\"userId\\\":\\\"7\\\""), reply);
 
-    Await.result(node.verticle.services().user().publish("7", io.socketpush.message.PushMessage.of("over xhr"), null));
+    Await.result(edge.node().verticle.services().user().publish("7", io.socketpush.message.PushMessage.of("over xhr"), null));
     pollFor("sess1", "over xhr");
   }
 
