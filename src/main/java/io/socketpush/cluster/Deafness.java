@@ -6,7 +6,7 @@ package io.socketpush.cluster;
  * vertx-infinispan does not restore them on a merge; nothing reaches it until it registers again. JGroups
  * does not see this (its own traffic flows), so the membership infers it from the heartbeats: a node that
  * hears nobody while the view lists other members ({@link #aloneTooLong}), or whose peers in the view all went
- * quiet at once or soon after its own pause or merge ({@link #deaf}), re-registers.
+ * quiet at once or soon after its own pause, merge or re-registration ({@link #deaf}), re-registers.
  *
  * <p>Pure decisions: the caller passes the clock and the counts; confined to the membership's context.
  */
@@ -25,6 +25,10 @@ final class Deafness {
   private long wokeAt;
   /** When this node last tried to register again (0: never). */
   private long lastRejoin;
+  /** Re-registrations in a row, each within three node timeouts of the one before. */
+  private int rejoinsInARow;
+  /** A peer silent right after a re-registration triggers another one, this many in a row at most. */
+  static final int MAX_REJOINS_IN_A_ROW = 3;
 
   Deafness(long nodeTimeout) {
     this.nodeTimeout = nodeTimeout;
@@ -65,6 +69,7 @@ final class Deafness {
 
   /** This node starts to register again at {@code now}. */
   void rejoining(long now) {
+    rejoinsInARow = lastRejoin > 0 && now - lastRejoin < 3 * nodeTimeout ? rejoinsInARow + 1 : 1;
     wokeAt = 0;
     lastRejoin = now;
   }
@@ -116,7 +121,17 @@ final class Deafness {
    * of the registry may still list them, so asking the cluster manager whether it is registered cannot see it.
    */
   boolean deaf(int silentInView, long othersInView, long now) {
-    return deafVerdict(silentInView, othersInView, wokeAt, now, nodeTimeout);
+    return afterRejoin(silentInView, now) || deafVerdict(silentInView, othersInView, wokeAt, now, nodeTimeout);
+  }
+
+  /**
+   * A peer of the view that goes silent within three node timeouts of this node's re-registration did not learn the
+   * new registration: the re-registration raced the merge's own repair of the registrations (seen in CI: RoleFaultsIT,
+   * SIGSTOP of node1, which heard node3 again after its re-registration but never node2, the merge coordinator, so it
+   * dropped node2 and its auth role for good). Register again, {@link #MAX_REJOINS_IN_A_ROW} times in a row at most.
+   */
+  private boolean afterRejoin(int silentInView, long now) {
+    return silentInView > 0 && lastRejoin > 0 && now - lastRejoin < 3 * nodeTimeout && rejoinsInARow < MAX_REJOINS_IN_A_ROW;
   }
 
   /**

@@ -69,6 +69,23 @@ class DeafnessTest {
     d.merged(200_000);
     assertTrue(d.deaf(1, 3, 201_000));
     d.rejoining(201_000);
-    assertFalse(d.deaf(1, 3, 202_000), "a rejoin forgets the wake");
+    assertFalse(d.deaf(0, 3, 202_000), "nobody silent");
+    assertFalse(d.deaf(1, 3, 216_000), "the rejoin is long past and it forgot the wake");
+  }
+
+  @Test
+  void aPeerSilentRightAfterARejoinMeansAnotherRejoinThreeInARowAtMost() {
+    Deafness d = new Deafness(T);
+    d.merged(100_000);
+    d.rejoining(100_500);
+    assertTrue(d.deaf(1, 2, 106_000), "one peer of two never heard after the rejoin: it did not learn the registration");
+    d.forgetWake();
+    d.rejoining(106_000);
+    assertTrue(d.deaf(1, 2, 112_000), "the second rejoin did not reach it either");
+    d.rejoining(112_000);
+    assertFalse(d.deaf(1, 2, 118_000), "three rejoins in a row: the peer's silence is its own now");
+    assertTrue(d.deaf(2, 2, 118_000), "every peer silent at once still means deaf");
+    d.rejoining(200_000);
+    assertTrue(d.deaf(1, 2, 205_000), "a rejoin long after the last starts a new row");
   }
 }
