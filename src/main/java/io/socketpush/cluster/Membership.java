@@ -307,7 +307,7 @@ public final class Membership {
     }
     if (!gone.isEmpty()) {
       boolean deaf = view != null && !leaving && !rejoining && peers.view() != null
-          && deafness.deaf((int) peers.countInView(gone), peers.othersInView(), now);
+          && deafness.deaf((int) peers.countInView(gone), peers.othersInView(), peers.heardByOthers(gone, now), now);
       gone.forEach(id -> LOG.warn("[{}] node {} missed heartbeats for {} ms: removed from rings", nodeId, id, nodeTimeout));
       gone.forEach(this::forget);
       deafness.peersDropped();

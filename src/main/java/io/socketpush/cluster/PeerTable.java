@@ -200,6 +200,22 @@ final class PeerTable {
         && d.getString("clusterNodeId") != null && viewMembers.contains(d.getString("clusterNodeId"))).count();
   }
 
+  /**
+   * How many of {@code silentIds} (in the view) another peer still hears: a peer this node heard within
+   * {@code hearWindow} at {@code now}, not silent itself, lists it in the {@code hears} of its last heartbeat. The
+   * silence is then this node's own (it is deaf to them), not theirs (a frozen peer goes silent to everyone).
+   */
+  long heardByOthers(Collection<String> silentIds, long now) {
+    List<JsonObject> witnesses = new ArrayList<>();
+    lastSeen.forEach((id, seen) -> {
+      if (!id.equals(self) && !silentIds.contains(id) && now - seen <= hearWindow && nodes.get(id) != null) {
+        witnesses.add(nodes.get(id));
+      }
+    });
+    return countInView(silentIds.stream().filter(id -> witnesses.stream()
+        .anyMatch(w -> w.getJsonArray("hears", new JsonArray()).contains(id))).toList());
+  }
+
   /** Peers (not this node) whose member is in the current view. */
   long othersInView() {
     return countInView(nodes.keySet().stream().filter(id -> !id.equals(self)).toList());

@@ -74,18 +74,20 @@ class DeafnessTest {
   }
 
   @Test
-  void aPeerSilentRightAfterARejoinMeansAnotherRejoinThreeInARowAtMost() {
+  void aPeerOthersStillHearSilentRightAfterARejoinMeansAnotherRejoinThreeInARowAtMost() {
     Deafness d = new Deafness(T);
     d.merged(100_000);
     d.rejoining(100_500);
-    assertTrue(d.deaf(1, 2, 106_000), "one peer of two never heard after the rejoin: it did not learn the registration");
+    assertFalse(d.deaf(1, 2, 0, 106_000), "silent to every peer: it froze, this node is not deaf");
+    assertTrue(d.deaf(1, 2, 1, 106_000), "the other peer still hears it: it did not learn this node's registration");
     d.forgetWake();
     d.rejoining(106_000);
-    assertTrue(d.deaf(1, 2, 112_000), "the second rejoin did not reach it either");
+    assertTrue(d.deaf(1, 2, 1, 112_000), "the second rejoin did not reach it either");
     d.rejoining(112_000);
-    assertFalse(d.deaf(1, 2, 118_000), "three rejoins in a row: the peer's silence is its own now");
-    assertTrue(d.deaf(2, 2, 118_000), "every peer silent at once still means deaf");
+    assertFalse(d.deaf(1, 2, 1, 118_000), "three rejoins in a row: no more");
+    assertTrue(d.deaf(2, 2, 0, 118_000), "every peer silent at once still means deaf");
     d.rejoining(200_000);
-    assertTrue(d.deaf(1, 2, 205_000), "a rejoin long after the last starts a new row");
+    assertTrue(d.deaf(1, 2, 1, 205_000), "a rejoin long after the last starts a new row");
+    assertFalse(d.deaf(1, 2, 1, 215_000), "long after the rejoin: the old rules only");
   }
 }

@@ -38,6 +38,23 @@ class PeerTableTest {
   }
 
   @Test
+  void aSilentPeerAnotherPeerStillHearsIsCountedAndAFrozenOneIsNot() {
+    PeerTable t = table();
+    t.view(Set.of("ma", "mb", "mc"));
+    t.admit(node("b", 1, "mb", "auth"), 0); // b goes silent to this node from 0
+    t.admit(node("c", 1, "mc", "edge").put("hears", new JsonArray().add("a").add("b")), 5_500);
+    List<String> silent = t.silent(5_600);
+    assertEquals(List.of("b"), silent);
+    assertEquals(1, t.heardByOthers(silent, 5_600), "c heard b within its hear window: this node is deaf to b");
+    assertEquals(0, t.heardByOthers(silent, 7_100), "c's heartbeat is older than the hear window: no witness");
+    t.admit(node("c", 1, "mc", "edge").put("hears", new JsonArray().add("a")), 5_700);
+    assertEquals(0, t.heardByOthers(silent, 5_800), "c does not hear b either: b froze");
+    t.admit(node("c", 1, "mc", "edge").put("hears", new JsonArray().add("a").add("b")), 5_900);
+    t.view(Set.of("ma", "mc"));
+    assertEquals(0, t.heardByOthers(silent, 6_000), "b left the view: JGroups explains its silence");
+  }
+
+  @Test
   void aMemberOutsideTheViewIsHeldBackUntilTheViewHasIt() {
     PeerTable t = table();
     assertFalse(t.holdBack(node("b", 1, "m2", "edge")), "no view yet: everyone is in it");
