@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.socketpush.client.http.HttpApiClient;
 import io.socketpush.error.Failure;
 import io.socketpush.testing.Http;
-import io.socketpush.testing.OneNode;
+import io.socketpush.testing.EdgeFixture;
 import io.socketpush.testing.TestNode;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -27,13 +27,13 @@ class ApiKeysTest {
   private static final String ADMIN = "admin-key";
   private static final String READ_ONLY = "ro-key";
   @RegisterExtension
-  static final OneNode NODE = new OneNode("keys-node", new JsonObject().put("management", new JsonObject()
+  static final EdgeFixture NODE = EdgeFixture.node("keys-node", new JsonObject().put("management", new JsonObject()
       .put("apiKeys", new JsonArray().add(ADMIN)).put("readOnlyApiKeys", new JsonArray().add(READ_ONLY))));
 
 
 
   private static Http.Response post(String service, String method, JsonObject params, String authorization) {
-    return result(NODE.http.request(HttpMethod.POST, "/api/" + service + "/" + method, params.encode(), authorization));
+    return result(NODE.http().request(HttpMethod.POST, "/api/" + service + "/" + method, params.encode(), authorization));
   }
 
   private static void assertError(Http.Response r, int status, Failure code) {
@@ -49,13 +49,13 @@ class ApiKeysTest {
     assertError(post("auth", "set", p, "Bearer wrong"), 403, Failure.FORBIDDEN);
     assertEquals(200, post("auth", "set", p, "Bearer " + ADMIN).status());
     // the original's GET URLs need the key too
-    assertError(result(NODE.http.request(HttpMethod.GET, "/auth/check/1/s", null, null)), 401, Failure.UNAUTHORIZED);
-    Http.Response legacy = result(NODE.http.request(HttpMethod.GET, "/auth/check/1/s", null, "Bearer " + ADMIN));
+    assertError(result(NODE.http().request(HttpMethod.GET, "/auth/check/1/s", null, null)), 401, Failure.UNAUTHORIZED);
+    Http.Response legacy = result(NODE.http().request(HttpMethod.GET, "/auth/check/1/s", null, "Bearer " + ADMIN));
     assertEquals(200, legacy.status(), legacy.body().encode());
     assertEquals("1", legacy.body().getString("result"));
     // the self-description stays readable: the UI and the generators read it before asking for a key
-    assertEquals(200, result(NODE.http.request(HttpMethod.GET, "/api", null, null)).status());
-    JsonObject openapi = result(NODE.http.request(HttpMethod.GET, "/openapi.json", null, null)).body();
+    assertEquals(200, result(NODE.http().request(HttpMethod.GET, "/api", null, null)).status());
+    JsonObject openapi = result(NODE.http().request(HttpMethod.GET, "/openapi.json", null, null)).body();
     assertEquals("bearer", openapi.getJsonObject("components").getJsonObject("securitySchemes")
         .getJsonObject("apiKey").getString("scheme"));
   }
@@ -88,10 +88,10 @@ class ApiKeysTest {
 
   @Test
   void httpProxiesSendTheKey() {
-    HttpApiClient admin = HttpApiClient.create(NODE.vertx, "http://127.0.0.1:" + NODE.node.adminPort(), ADMIN);
-    HttpApiClient ro = HttpApiClient.create(NODE.vertx, "http://127.0.0.1:" + NODE.node.adminPort(), READ_ONLY);
-    HttpApiClient none = HttpApiClient.create(NODE.vertx, "http://127.0.0.1:" + NODE.node.adminPort(), null);
-    HttpApiClient wrong = HttpApiClient.create(NODE.vertx, "http://127.0.0.1:" + NODE.node.adminPort(), "wrong");
+    HttpApiClient admin = HttpApiClient.create(NODE.vertx(), "http://127.0.0.1:" + NODE.node().adminPort(), ADMIN);
+    HttpApiClient ro = HttpApiClient.create(NODE.vertx(), "http://127.0.0.1:" + NODE.node().adminPort(), READ_ONLY);
+    HttpApiClient none = HttpApiClient.create(NODE.vertx(), "http://127.0.0.1:" + NODE.node().adminPort(), null);
+    HttpApiClient wrong = HttpApiClient.create(NODE.vertx(), "http://127.0.0.1:" + NODE.node().adminPort(), "wrong");
     try {
       result(admin.auth().set("k1", "s1"));
       assertEquals("k1", result(admin.auth().check("k1", "s1")));
@@ -114,7 +114,7 @@ class ApiKeysTest {
    */
   @Test
   void adminPortBindsLoopbackOnlyByDefault() throws Exception {
-    int port = NODE.node.adminPort();
+    int port = NODE.node().adminPort();
     java.util.List<String> listening = new java.util.ArrayList<>();
     for (String table : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
       java.nio.file.Path p = java.nio.file.Path.of(table);

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.error.Failure;
 import io.socketpush.testing.Http;
-import io.socketpush.testing.OneNode;
+import io.socketpush.testing.EdgeFixture;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.media.Schema;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** GET /openapi.json: generated from ApiCatalog and valid OpenAPI 3.0 according to swagger-parser. */
 class OpenApiTest {
   @RegisterExtension
-  static final OneNode NODE = new OneNode("openapi-node", null);
+  static final EdgeFixture NODE = EdgeFixture.node("openapi-node", new JsonObject());
 
 
 
@@ -45,7 +45,7 @@ class OpenApiTest {
 
   @Test
   void servedDocumentIsValidAndCoversEveryMethod() {
-    Http.Response resp = result(NODE.http.request(HttpMethod.GET, "/openapi.json", null, null));
+    Http.Response resp = result(NODE.http().request(HttpMethod.GET, "/openapi.json", null, null));
     assertEquals(200, resp.status());
     assertEquals(OpenApi.document(false), resp.body());
     OpenAPI api = valid(resp.body().encode());

@@ -26,6 +26,7 @@ public final class EdgeFixture implements BeforeAllCallback, AfterAllCallback, A
   private final List<FrameClient> clients = new ArrayList<>();
   private Vertx vertx;
   private TestNode node;
+  private Http http;
 
   private EdgeFixture(String nodeId, Supplier<JsonObject> overrides) {
     this.nodeId = nodeId;
@@ -65,6 +66,14 @@ public final class EdgeFixture implements BeforeAllCallback, AfterAllCallback, A
 
   public TestNode node() {
     return node;
+  }
+
+  /** An HTTP client on the node's admin port (made on first use, closed with the Vert.x instance). */
+  public Http http() {
+    if (http == null) {
+      http = new Http(vertx, node.adminPort());
+    }
+    return http;
   }
 
   /** The node's services, called as a backend would. */
