@@ -39,9 +39,11 @@ public final class Bench {
     opt("targets", "baseline,socketpush", "which servers to run, in order (baseline, socketpush, cluster: three clustered"
         + " socket-push JVMs, sockets on one node's edge, publishes through another node's management API, without a cluster"
         + " secret; cluster-secure: the same with a cluster secret: JGroups SYM_ENCRYPT and event-bus mutual TLS;"
-        + " socketpush-nohist, cluster-nohist: the same as socketpush, cluster with --nohist-streams, history off)");
+        + " socketpush-nohist, cluster-nohist: the same as socketpush, cluster with --nohist-streams, history off;"
+        + " socketpush-ref: the same as socketpush, started from --ref-jar, an earlier build to compare with in the same run)");
     opt("interleave", "true", "run both servers at once and alternate every scenario and step between them (fairer on a shared machine); false: one after the other");
     opt("jar", "target/socket-push.jar", "fat jar the servers are started from");
+    opt("ref-jar", "", "fat jar of the socketpush-ref target (e.g. an earlier commit's build)");
     opt("sockets", "5000", "WebSocket connections (one user each)");
     opt("groups", "100", "channels of the many-channels scenario (sockets/groups subscribers each)");
     opt("scenarios", "connect,user,fanout,channels,step", "scenarios after connect (connect is always run); also resume:"
@@ -74,6 +76,7 @@ public final class Bench {
         + " through (the other two nodes' admin ports follow it)");
     opt("cluster-secure-ports", "18300,18401", "cluster-secure target: client port of its edge node, admin port (as cluster-ports)");
     opt("socketpush-nohist-ports", "19080,19181", "socketpush-nohist target: client,admin ports");
+    opt("socketpush-ref-ports", "19280,19381", "socketpush-ref target: client,admin ports");
     opt("cluster-nohist-ports", "19100,19201", "cluster-nohist target: client port of its edge node, admin port (as cluster-ports)");
     opt("streams", "", "the streams section (JSON) of the socket-push targets with history (empty: the defaults, 100 messages / 120 s)");
     opt("nohist-streams", NOHIST_STREAMS, "the streams section (JSON) of the -nohist targets");
@@ -97,16 +100,22 @@ public final class Bench {
     opt("progress", "true", "print a progress line to stderr once per second");
   }
 
-  /** What a target name means: its kind (socketpush, baseline, cluster, cluster-secure) and whether history is on. */
-  record Kind(String base, boolean history) {
+  /**
+   * What a target name means: its kind (socketpush, baseline, cluster, cluster-secure), whether history is on, and
+   * whether it runs the reference jar ({@code socketpush-ref}).
+   */
+  record Kind(String base, boolean history, boolean ref) {
     static Kind of(String name) {
+      if (name.equals("socketpush-ref")) {
+        return new Kind("socketpush", true, true);
+      }
       boolean off = name.endsWith("-nohist");
       String base = off ? name.substring(0, name.length() - "-nohist".length()) : name;
       if (!List.of("socketpush", "baseline", "cluster", "cluster-secure").contains(base) || off && !List.of("socketpush", "cluster").contains(base)) {
         throw new IllegalArgumentException("unknown target " + name
-            + " (known: baseline, socketpush, socketpush-nohist, cluster, cluster-nohist, cluster-secure)");
+            + " (known: baseline, socketpush, socketpush-nohist, socketpush-ref, cluster, cluster-nohist, cluster-secure)");
       }
-      return new Kind(base, !off && !base.equals("baseline"));
+      return new Kind(base, !off && !base.equals("baseline"), false);
     }
   }
 
@@ -234,6 +243,9 @@ public final class Bench {
     if (!onOff.isEmpty()) {
       out.put("historyOnVsOff", onOff);
     }
+    if (targets.getValue("socketpush-ref") instanceof JsonObject ref) {
+      out.put("socketpushVsRef", ratios(targets.getJsonObject("socketpush"), ref));
+    }
     if (targets.getValue("cluster") instanceof JsonObject cl) {
       out.put("clusterVsSingleNode", ratios(cl, targets.getJsonObject("socketpush")));
       if (targets.getValue("cluster-secure") instanceof JsonObject secure) {
@@ -261,6 +273,8 @@ public final class Bench {
     final boolean cluster;
     /** Whether the streams keep history (false for the baseline and the -nohist targets). */
     final boolean history;
+    /** The fat jar this target's servers run. */
+    final String jar;
     final JsonObject res = new JsonObject();
     ServerProcess server;
     /** Every process of the target (one, or the three cluster nodes); CPU and heap are their sums. */
@@ -274,6 +288,10 @@ public final class Bench {
       this.sp = kind.base().equals("socketpush");
       this.cluster = kind.base().startsWith("cluster");
       this.history = kind.history();
+      this.jar = kind.ref() ? s("ref-jar") : s("jar");
+      if (jar.isEmpty()) {
+        throw new IllegalArgumentException(name + " needs --ref-jar");
+      }
     }
 
     /** The config of this target's socket-push nodes besides their own (streams rules, disconnect timeout). */
@@ -315,14 +333,14 @@ public final class Bench {
       System.err.println("== " + name + ": start, setup, connect");
       if (cluster) {
         boolean secure = name.equals("cluster-secure");
-        ClusterNodes nodes = ClusterNodes.start(javaServerPrefix(), s("jar"), edgePort, adminPort, secure, extras(),
+        ClusterNodes nodes = ClusterNodes.start(javaServerPrefix(), jar, edgePort, adminPort, secure, extras(),
             name.substring("cluster".length()), secure ? 46_000 : history ? 48_000 : 44_000);
         servers.addAll(nodes.processes());
         adminPorts = nodes.adminPorts();
         server = servers.get(0);
         res.put("nodes", nodes.describe());
       } else {
-        server = startServer(name, sp, edgePort, adminPort, sp ? extras() : null);
+        server = startServer(name, jar, sp, edgePort, adminPort, sp ? extras() : null);
         servers.add(server);
       }
       res.put("pid", server.pid());
@@ -744,7 +762,7 @@ public final class Bench {
     return cmd;
   }
 
-  private ServerProcess startServer(String name, boolean sp, int edgePort, int adminPort, JsonObject extras) throws IOException {
+  private ServerProcess startServer(String name, String jar, boolean sp, int edgePort, int adminPort, JsonObject extras) throws IOException {
     if (name.equals("socketpush") && !s("pid").isEmpty()) {
       return ServerProcess.attach(Long.parseLong(s("pid")));
     }
@@ -757,7 +775,7 @@ public final class Bench {
           .put("management", new JsonObject().put("host", "127.0.0.1").put("port", adminPort))
           .put("cluster", new JsonObject().put("requestTimeout", 10_000));
       conf.mergeIn(extras, true);
-      cmd.addAll(List.of("-jar", s("jar"), "-conf", conf.encode()));
+      cmd.addAll(List.of("-jar", jar, "-conf", conf.encode()));
     } else {
       // the bench's own class path: the baseline lives in the bench jar, Vert.x in the server jar beside it
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BaselineServer.class.getName(), String.valueOf(edgePort),
@@ -958,13 +976,19 @@ public final class Bench {
       }
       table(b, rows, "3-node cluster", cl, "single node", sp);
     }
+    JsonObject ref = t.getJsonObject("socketpush-ref");
+    if (sp != null && ref != null) {
+      b.append("\nThis build (").append(cfg.getString("jar")).append(") against the reference build (").append(cfg.getString("ref-jar"))
+          .append("), same run, same config:\n");
+      table(b, rows(cfg), "socket-push", sp, "reference", ref);
+    }
     JsonObject secure = t.getJsonObject("cluster-secure");
     if (secure != null && cl != null) {
       b.append("\n3-node cluster with a cluster secret (JGroups SYM_ENCRYPT AES-256, event bus TLS with mutual auth) against"
           + " the same cluster without one, same run:\n");
       table(b, rows(cfg), "secured cluster", secure, "open cluster", cl);
     }
-    for (String name : List.of("socketpush", "socketpush-nohist", "baseline", "cluster", "cluster-nohist", "cluster-secure")) {
+    for (String name : List.of("socketpush", "socketpush-nohist", "socketpush-ref", "baseline", "cluster", "cluster-nohist", "cluster-secure")) {
       JsonObject tt = t.getJsonObject(name);
       if (tt != null && tt.getValue("step") instanceof JsonObject st) {
         b.append("\n").append(name).append(" steps (offered publishes/s -> delivered/s, p99 ms, lost, gen/srv CPU): ");

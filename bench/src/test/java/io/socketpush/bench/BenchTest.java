@@ -129,11 +129,13 @@ class BenchTest {
 
   @Test
   void targetsAndTheirStreamsConfig() {
-    assertEquals(new Bench.Kind("socketpush", true), Bench.Kind.of("socketpush"));
-    assertEquals(new Bench.Kind("cluster", false), Bench.Kind.of("cluster-nohist"));
-    assertEquals(new Bench.Kind("baseline", false), Bench.Kind.of("baseline"));
+    assertEquals(new Bench.Kind("socketpush", true, false), Bench.Kind.of("socketpush"));
+    assertEquals(new Bench.Kind("socketpush", true, true), Bench.Kind.of("socketpush-ref"));
+    assertEquals(new Bench.Kind("cluster", false, false), Bench.Kind.of("cluster-nohist"));
+    assertEquals(new Bench.Kind("baseline", false, false), Bench.Kind.of("baseline"));
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.Kind.of("baseline-nohist"));
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.Kind.of("clusterx"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.Kind.of("socketpush-ref-nohist"));
     assertEquals(java.util.List.of(1, 50), Bench.resumeConcurrency("1, 50"));
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Bench.resumeConcurrency("0"));
 
