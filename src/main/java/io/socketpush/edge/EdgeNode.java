@@ -274,6 +274,11 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
     handover.onRingChange();
   }
 
+  /** The edge verticle's context, which every socket and map of this node is confined to. */
+  Context context() {
+    return context;
+  }
+
   /** The open sockets' sessions, a copy taken on the edge's event loop (for tests). */
   Future<List<ClientSession>> sessions() {
     Promise<List<ClientSession>> copy = Promise.promise();

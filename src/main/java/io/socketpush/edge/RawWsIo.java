@@ -19,9 +19,12 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class RawWsIo extends TransportIo<ServerWebSocket> {
   private boolean closed;
+  /** Whether the socket's flushes are batched ({@link FlushBatching}). */
+  private final boolean batched;
 
-  private RawWsIo(ServerWebSocket ws, EdgeNode node) {
+  private RawWsIo(ServerWebSocket ws, EdgeNode node, boolean batched) {
     super(ws, node);
+    this.batched = batched;
   }
 
   /** The route's handler: upgrades the request and opens a session on the WebSocket. */
@@ -31,10 +34,11 @@ final class RawWsIo extends TransportIo<ServerWebSocket> {
       ctx.next(); // SockJS's raw transport answers it (400 "Can "Upgrade" only to "WebSocket".")
       return;
     }
+    boolean batched = FlushBatching.install(req); // before the upgrade: its pipeline changes keep the handler first
     // as SockJS does: a failed upgrade fails the route (a completed future lets go of this listener, and so of ctx)
     req.toWebSocket().onComplete(ar -> {
       if (ar.succeeded()) {
-        bind(node, ar.result(), maxWriteQueueSize);
+        bind(node, ar.result(), maxWriteQueueSize, batched);
       } else {
         ctx.fail(ar.cause());
       }
@@ -42,11 +46,15 @@ final class RawWsIo extends TransportIo<ServerWebSocket> {
   }
 
   /** Opens a session on a new WebSocket and wires its messages, end and errors to it. */
-  static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize) {
-    return bind(new RawWsIo(ws, node), maxWriteQueueSize, ws, io -> {
+  static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize, boolean batched) {
+    return bind(new RawWsIo(ws, node, batched), maxWriteQueueSize, ws, io -> {
       ws.textMessageHandler(text -> io.frame(Buffer.buffer(text)));
       ws.binaryMessageHandler(io::frame); // a binary message is a frame too, as SockJS's raw transport read it
     });
+  }
+
+  boolean batched() {
+    return batched;
   }
 
   @Override

@@ -39,6 +39,7 @@ class RawWebSocketTest {
       List<ClientSession> sessions = Await.result(edge.node().verticle.edge().node().sessions());
       assertEquals(1, sessions.size());
       assertTrue(sessions.get(0).io() instanceof RawWsIo, "transport " + sessions.get(0).io().getClass().getSimpleName());
+      assertTrue(((RawWsIo) sessions.get(0).io()).batched(), "flushes batched (Vert.x's upgrade connection reached)");
       // a binary message is a frame too, as SockJS's raw transport read it
       Await.result(c.sendBinary(new JsonObject().put("type", "register").put("address", "user.other")));
       Await.result(c.waitFor(f -> "err".equals(f.getString("type")) && "access_denied".equals(f.getString("body"))));
@@ -48,6 +49,28 @@ class RawWebSocketTest {
       Await.result(c.close());
     }
     Await.until(() -> Await.result(edge.node().verticle.edge().node().sessions()).isEmpty(), 5_000, "session closed");
+  }
+
+  @Test
+  void aBurstWrittenInOneTurnArrivesWholeAndInOrder() {
+    Await.result(edge.services().auth().set("raw2", "s"));
+    FrameClient c = Await.result(FrameClient.connect(edge.vertx(), edge.node().edgePort()));
+    try {
+      assertEquals("rec", Await.result(c.auth("raw2", "s")).getString("type"));
+      ClientSession s = Await.result(edge.node().verticle.edge().node().sessions()).get(0);
+      int n = 300; // more than FlushBatching.MAX_FRAMES_PER_FLUSH: one forced flush inside the turn, one after it
+      edge.node().verticle.edge().node().context().runOnContext(v -> {
+        for (int i = 0; i < n; i++) {
+          s.deliver(new JsonObject().put("type", "rec").put("address", "burst").put("body", i).encode());
+        }
+      });
+      Await.result(c.waitFor(f -> Integer.valueOf(n - 1).equals(f.getValue("body"))));
+      List<Integer> bodies = c.frames().stream().filter(f -> "burst".equals(f.getString("address")))
+          .map(f -> f.getInteger("body")).toList();
+      assertEquals(java.util.stream.IntStream.range(0, n).boxed().toList(), bodies);
+    } finally {
+      Await.result(c.close());
+    }
   }
 
   @Test
