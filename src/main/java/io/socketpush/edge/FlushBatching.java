@@ -27,13 +27,9 @@ final class FlushBatching {
   private FlushBatching() {
   }
 
-  /** Adds the handler to {@code req}'s connection (on its event loop); false when the connection is not a Vert.x one. */
-  static boolean install(HttpServerRequest req) {
-    if (!(req.connection() instanceof HttpServerConnection c)) {
-      return false;
-    }
-    install(c.channelHandlerContext().pipeline());
-    return true;
+  /** The Netty pipeline of {@code req}'s connection, which its WebSocket keeps after the upgrade; null if unknown. */
+  static ChannelPipeline pipelineOf(HttpServerRequest req) {
+    return req.connection() instanceof HttpServerConnection c ? c.channelHandlerContext().pipeline() : null;
   }
 
   static void install(ChannelPipeline pipeline) {

@@ -1,5 +1,6 @@
 package io.socketpush.edge;
 
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,17 +15,21 @@ import io.vertx.ext.web.RoutingContext;
  * {@link RoutingContext} (SockJS's socket does: ~0.5 KiB per socket with the router's wrappers and iterators). Vert.x
  * itself keeps the upgrade request and its HTTP/1 connection for the socket's life (the WebSocket's channel handler
  * holds the factory that made it); strict thread mode ({@link EdgeServer#http}) spares that connection its outbound
- * queue. The routes before this one (path check, origin check) apply as before; a GET without an upgrade goes on to
+ * queue, and {@link StrictWebSocket} the WebSocket's own connection; {@link FlushBatching} sends the frames a socket
+ * gets in one turn of the loop with one flush. The routes before this one (path check, origin check) apply as before; a GET without an upgrade goes on to
  * SockJS, which answers it as it always did. Runs on the edge verticle's event loop.
  */
 final class RawWsIo extends TransportIo<ServerWebSocket> {
   private boolean closed;
   /** Whether the socket's flushes are batched ({@link FlushBatching}). */
   private final boolean batched;
+  /** Whether the socket writes without Vert.x's outbound queue ({@link StrictWebSocket}). */
+  private final boolean strict;
 
-  private RawWsIo(ServerWebSocket ws, EdgeNode node, boolean batched) {
+  private RawWsIo(ServerWebSocket ws, EdgeNode node, boolean batched, boolean strict) {
     super(ws, node);
     this.batched = batched;
+    this.strict = strict;
   }
 
   /** The route's handler: upgrades the request and opens a session on the WebSocket. */
@@ -34,11 +39,15 @@ final class RawWsIo extends TransportIo<ServerWebSocket> {
       ctx.next(); // SockJS's raw transport answers it (400 "Can "Upgrade" only to "WebSocket".")
       return;
     }
-    boolean batched = FlushBatching.install(req); // before the upgrade: its pipeline changes keep the handler first
+    ChannelPipeline pipeline = FlushBatching.pipelineOf(req);
+    if (pipeline != null) {
+      FlushBatching.install(pipeline); // before the upgrade: its pipeline changes keep the handler first
+    }
     // as SockJS does: a failed upgrade fails the route (a completed future lets go of this listener, and so of ctx)
     req.toWebSocket().onComplete(ar -> {
       if (ar.succeeded()) {
-        bind(node, ar.result(), maxWriteQueueSize, batched);
+        boolean strict = pipeline != null && StrictWebSocket.apply(pipeline); // before anything is written to it
+        bind(node, ar.result(), maxWriteQueueSize, pipeline != null, strict);
       } else {
         ctx.fail(ar.cause());
       }
@@ -46,8 +55,8 @@ final class RawWsIo extends TransportIo<ServerWebSocket> {
   }
 
   /** Opens a session on a new WebSocket and wires its messages, end and errors to it. */
-  static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize, boolean batched) {
-    return bind(new RawWsIo(ws, node, batched), maxWriteQueueSize, ws, io -> {
+  static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize, boolean batched, boolean strict) {
+    return bind(new RawWsIo(ws, node, batched, strict), maxWriteQueueSize, ws, io -> {
       ws.textMessageHandler(text -> io.frame(Buffer.buffer(text)));
       ws.binaryMessageHandler(io::frame); // a binary message is a frame too, as SockJS's raw transport read it
     });
@@ -55,6 +64,10 @@ final class RawWsIo extends TransportIo<ServerWebSocket> {
 
   boolean batched() {
     return batched;
+  }
+
+  boolean strict() {
+    return strict;
   }
 
   @Override

@@ -44,6 +44,8 @@ public final class Bench {
     opt("interleave", "true", "run both servers at once and alternate every scenario and step between them (fairer on a shared machine); false: one after the other");
     opt("jar", "target/socket-push.jar", "fat jar the servers are started from");
     opt("ref-jar", "", "fat jar of the socketpush-ref target (e.g. an earlier commit's build)");
+    opt("ref-options", "", "Vert.x options (the launcher's -options JSON) of the socketpush-ref target, e.g. to run the same jar"
+        + " with other metrics options (empty: none)");
     opt("sockets", "5000", "WebSocket connections (one user each)");
     opt("groups", "100", "channels of the many-channels scenario (sockets/groups subscribers each)");
     opt("scenarios", "connect,user,fanout,channels,step", "scenarios after connect (connect is always run); also resume:"
@@ -776,6 +778,9 @@ public final class Bench {
           .put("cluster", new JsonObject().put("requestTimeout", 10_000));
       conf.mergeIn(extras, true);
       cmd.addAll(List.of("-jar", jar, "-conf", conf.encode()));
+      if (Kind.of(name).ref() && !s("ref-options").isBlank()) {
+        cmd.addAll(List.of("-options", new JsonObject(s("ref-options")).encode()));
+      }
     } else {
       // the bench's own class path: the baseline lives in the bench jar, Vert.x in the server jar beside it
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BaselineServer.class.getName(), String.valueOf(edgePort),
@@ -979,6 +984,7 @@ public final class Bench {
     JsonObject ref = t.getJsonObject("socketpush-ref");
     if (sp != null && ref != null) {
       b.append("\nThis build (").append(cfg.getString("jar")).append(") against the reference build (").append(cfg.getString("ref-jar"))
+          .append(cfg.getString("ref-options", "").isBlank() ? "" : ", Vert.x options " + cfg.getString("ref-options"))
           .append("), same run, same config:\n");
       table(b, rows(cfg), "socket-push", sp, "reference", ref);
     }
