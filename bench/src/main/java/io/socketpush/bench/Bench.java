@@ -72,6 +72,9 @@ public final class Bench {
     opt("http-pool", "32", "HTTP connections of the publisher");
     opt("max-inflight", "2000", "publish calls in flight before the publisher waits");
     opt("connect-concurrency", "256", "handshakes in flight while connecting");
+    opt("connect-warmup-rounds", "0", "before the connect's warm-up sockets: rounds that connect them and close them again, so"
+        + " the timed connect measures a JIT-compiled connect path (a round is min(sockets/5, 1000) connects; C2 compiles a"
+        + " method after ~10,000 calls; 0: none, the cold path as before)");
     opt("sp-ports", "18080,18181", "socket-push client,admin ports");
     opt("baseline-ports", "18090,18191", "baseline client,admin ports");
     opt("cluster-ports", "18100,18201", "cluster target: client port of its edge node, admin port of the node publishes go"
@@ -355,6 +358,12 @@ public final class Bench {
           i("client-loops"), i("http-pool"), i("max-inflight"), Boolean.parseBoolean(s("progress"))));
       gen.serverCpu(this::cpuNanos);
       res.put("setup", gen.setup(64));
+      int churn = Math.min(n / 5, 1000);
+      for (int r = 0; r < i("connect-warmup-rounds"); r++) { // before the memory baseline: what they leave is not counted
+        System.err.println("   connect warm-up round " + (r + 1) + " of " + i("connect-warmup-rounds"));
+        gen.connect(0, churn, i("connect-concurrency"), 20_000);
+        gen.closeRange(0, churn);
+      }
       long heap0 = heapAfterGcKb();
       long rss0 = rssKb();
       histogram("-before");

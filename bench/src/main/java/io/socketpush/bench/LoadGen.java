@@ -286,6 +286,30 @@ public final class LoadGen implements AutoCloseable {
     return n;
   }
 
+  /** Closes sockets {@code [from, to)} and waits until all are closed (the connect warm-up's churn). */
+  public void closeRange(int from, int to) {
+    List<Future<Void>> closing = new ArrayList<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    pub.runOnContext(v -> {
+      for (int i = from; i < to; i++) {
+        Sock s = socks[i];
+        if (s.ws != null && !s.closed) {
+          Promise<Void> p = Promise.promise();
+          loops.get(i % loops.size()).runOnContext(x -> s.ws.close().onComplete(ar -> p.complete()));
+          closing.add(p.future());
+        }
+      }
+      Future.join(closing).onComplete(ar -> done.complete(null));
+    });
+    join(done, 60_000);
+    long deadline = System.currentTimeMillis() + 10_000;
+    for (int i = from; i < to && System.currentTimeMillis() < deadline; i++) {
+      while (socks[i].ws != null && !socks[i].closed && System.currentTimeMillis() < deadline) {
+        sleep(20);
+      }
+    }
+  }
+
   /** Closes socket {@code i} and waits until it is closed (tests use it to cause loss). */
   void closeSocket(int i) {
     Sock s = socks[i];
@@ -303,6 +327,7 @@ public final class LoadGen implements AutoCloseable {
         .setURI("/eventbus/websocket").setTimeout(timeoutMs);
     return wsClient.connect(o).compose(ws -> {
       s.ws = ws;
+      s.closed = false; // a socket of the connect warm-up's churn opens again
       s.auth = Promise.promise();
       ws.handler(b -> onData(s, b));
       ws.closeHandler(v -> {
