@@ -72,7 +72,23 @@ public final class Launcher extends VertxApplication implements VertxApplication
 
   @Override
   public JsonObject afterVertxOptionsParsed(JsonObject vertxOptions) {
-    return withDefaultMetrics(vertxOptions, metricsWanted());
+    return withDefaultEventLoops(withDefaultMetrics(vertxOptions, metricsWanted()), Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * The Vert.x options with one event loop per core this process may run on ({@code cores}: the JVM's count, which
+   * follows the CPU affinity and the container's quota) when {@code -options} sets no {@code eventLoopPoolSize}.
+   * Vert.x's default is two per core. A node runs one verticle per role, each on one event loop, and a publish or a
+   * connect passes between them (management -> owner -> edge and back): loops beyond the cores only make the OS switch
+   * between those threads on the same core. On one core, one loop for every role cut server CPU per user publish by
+   * 27% and per connect by 16% (bench/results.md, "Experiment: ... one event loop"). Operators who want more set it.
+   */
+  static JsonObject withDefaultEventLoops(JsonObject vertxOptions, int cores) {
+    JsonObject out = vertxOptions == null ? new JsonObject() : vertxOptions;
+    if (!out.containsKey("eventLoopPoolSize")) {
+      out.put("eventLoopPoolSize", Math.max(1, cores));
+    }
+    return out;
   }
 
   /** The Vert.x options with default metrics options added when wanted and none are given. */

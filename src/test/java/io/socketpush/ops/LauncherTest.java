@@ -29,6 +29,17 @@ class LauncherTest {
   }
 
   @Test
+  void oneEventLoopPerCoreUnlessTheOperatorSetsIt() {
+    assertEquals(1, Launcher.withDefaultEventLoops(null, 1).getInteger("eventLoopPoolSize"));
+    assertEquals(4, Launcher.withDefaultEventLoops(new JsonObject(), 4).getInteger("eventLoopPoolSize"));
+    assertEquals(1, Launcher.withDefaultEventLoops(new JsonObject(), 0).getInteger("eventLoopPoolSize"));
+    JsonObject given = new JsonObject().put("eventLoopPoolSize", 8);
+    assertEquals(8, Launcher.withDefaultEventLoops(given, 2).getInteger("eventLoopPoolSize"));
+    // what VertxApplication does with it
+    assertEquals(2, new io.vertx.core.VertxOptions(Launcher.withDefaultEventLoops(null, 2)).getEventLoopPoolSize());
+  }
+
+  @Test
   void optOut() {
     assertFalse(Launcher.withDefaultMetrics(new JsonObject(), false).containsKey("metricsOptions"));
   }
