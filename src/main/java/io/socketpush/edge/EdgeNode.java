@@ -266,6 +266,7 @@ public final class EdgeNode implements io.socketpush.delivery.EdgeInbox {
 
   /** The one ring-change handover, also run periodically as anti-entropy ({@link Handover#announce}). */
   public Future<Void> announce() {
+    onOwnContext("announce"); // its repairs write to sockets and its answers update the maps
     return handover.announce();
   }
 

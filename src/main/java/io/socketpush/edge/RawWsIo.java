@@ -1,7 +1,9 @@
 package io.socketpush.edge;
 
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -23,13 +25,16 @@ final class RawWsIo extends TransportIo<ServerWebSocket> {
   private boolean closed;
   /** Whether the socket's flushes are batched ({@link FlushBatching}). */
   private final boolean batched;
-  /** Whether the socket writes without Vert.x's outbound queue ({@link StrictWebSocket}). */
-  private final boolean strict;
+  /**
+   * The socket's event loop when it writes without Vert.x's outbound queue ({@link StrictWebSocket}), else null: a
+   * write from another thread is then handed to that loop here, as Vert.x's queue would have done.
+   */
+  private final EventLoop strictLoop;
 
-  private RawWsIo(ServerWebSocket ws, EdgeNode node, boolean batched, boolean strict) {
+  private RawWsIo(ServerWebSocket ws, EdgeNode node, boolean batched, EventLoop strictLoop) {
     super(ws, node);
     this.batched = batched;
-    this.strict = strict;
+    this.strictLoop = strictLoop;
   }
 
   /** The route's handler: upgrades the request and opens a session on the WebSocket. */
@@ -47,7 +52,7 @@ final class RawWsIo extends TransportIo<ServerWebSocket> {
     req.toWebSocket().onComplete(ar -> {
       if (ar.succeeded()) {
         boolean strict = pipeline != null && StrictWebSocket.apply(pipeline); // before anything is written to it
-        bind(node, ar.result(), maxWriteQueueSize, pipeline != null, strict);
+        bind(node, ar.result(), maxWriteQueueSize, pipeline != null, strict ? pipeline.channel().eventLoop() : null);
       } else {
         ctx.fail(ar.cause());
       }
@@ -55,8 +60,8 @@ final class RawWsIo extends TransportIo<ServerWebSocket> {
   }
 
   /** Opens a session on a new WebSocket and wires its messages, end and errors to it. */
-  static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize, boolean batched, boolean strict) {
-    return bind(new RawWsIo(ws, node, batched, strict), maxWriteQueueSize, ws, io -> {
+  static ClientSession bind(EdgeNode node, ServerWebSocket ws, int maxWriteQueueSize, boolean batched, EventLoop strictLoop) {
+    return bind(new RawWsIo(ws, node, batched, strictLoop), maxWriteQueueSize, ws, io -> {
       ws.textMessageHandler(text -> io.frame(Buffer.buffer(text)));
       ws.binaryMessageHandler(io::frame); // a binary message is a frame too, as SockJS's raw transport read it
     });
@@ -67,11 +72,16 @@ final class RawWsIo extends TransportIo<ServerWebSocket> {
   }
 
   boolean strict() {
-    return strict;
+    return strictLoop != null;
   }
 
   @Override
   Future<Void> send(String frame) {
+    if (strictLoop != null && !strictLoop.inEventLoop()) {
+      Promise<Void> written = Promise.promise();
+      strictLoop.execute(() -> socket.writeTextMessage(frame).onComplete(written));
+      return written.future();
+    }
     return socket.writeTextMessage(frame);
   }
 

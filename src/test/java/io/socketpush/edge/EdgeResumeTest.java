@@ -194,7 +194,11 @@ class EdgeResumeTest {
     assertEquals(0, c2.sockets());
     assertEquals(1, c.framesFor("user.r8").size());
 
-    Await.result(edge.node().verticle.edge().node().announce());
+    EdgeNode node = edge.node().verticle.edge().node();
+    // on the edge's context, as its timer and ring listener run it: its repairs write to the sockets
+    io.vertx.core.Promise<Void> announced = io.vertx.core.Promise.promise();
+    node.context().runOnContext(v -> node.announce().onComplete(announced));
+    Await.result(announced.future());
     Await.until(() -> c.framesFor("user.r8").size() == 2 && c.framesFor("channel.handover").size() == 2, 5_000, "the repair");
     Await.result(edge.services().user().publish("r8", PushMessage.of("u3"), null));
     Await.result(edge.services().channel().publish("handover", PushMessage.of("c3"), null));

@@ -75,6 +75,22 @@ class RawWebSocketTest {
   }
 
   @Test
+  void aWriteFromAnotherThreadIsHandedToTheSocketsLoop() {
+    Await.result(edge.services().auth().set("raw3", "s"));
+    FrameClient c = Await.result(FrameClient.connect(edge.vertx(), edge.node().edgePort()));
+    try {
+      assertEquals("rec", Await.result(c.auth("raw3", "s")).getString("type"));
+      RawWsIo io = (RawWsIo) Await.result(edge.node().verticle.edge().node().sessions()).get(0).io();
+      assertTrue(io.strict());
+      // this test's thread is not the socket's event loop: the direct queue must not see the write
+      Await.result(io.send(new JsonObject().put("type", "rec").put("address", "elsewhere").put("body", "hopped").encode()));
+      Await.result(c.waitFor(f -> "hopped".equals(f.getValue("body"))));
+    } finally {
+      Await.result(c.close());
+    }
+  }
+
+  @Test
   void aRequestWithoutUpgradeIsAnsweredAsSockJsDid() {
     Response get = Await.result(http.request(HttpMethod.GET, "/eventbus/websocket", null, null));
     assertEquals(400, get.status(), get.body().encode());
