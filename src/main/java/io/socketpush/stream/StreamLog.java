@@ -40,6 +40,14 @@ public final class StreamLog {
     long lastUsed;
     /** Entries of failed batches, written as skipped with the next batch (their offsets never go to another message). */
     List<Entry> skipped = new ArrayList<>();
+    /**
+     * The entries of the last batch whose meta write failed (MetaNotWritten): stored whole, but named by the meta only if
+     * its write landed after all. The next meta read decides: named, they stay (a retry finds its key there); not
+     * named, they are written as skipped, or a later meta would name them and a retry stored again elsewhere would be
+     * read twice.
+     */
+    List<Entry> unconfirmed = new ArrayList<>();
+    String unconfirmedEpoch;
     /** The meta's top as this owner last saw or wrote it (-1: no meta): the compare-and-set's expected value. */
     long metaTop = -1;
     List<Pending> waiting = new ArrayList<>();
@@ -216,6 +224,7 @@ public final class StreamLog {
         s.epoch = meta.epoch();
         s.metaTop = meta.top();
       }
+      confirm(s, meta);
       s.loaded = true;
       return null;
     });
@@ -264,6 +273,8 @@ public final class StreamLog {
           s.top = Math.max(s.top, top);
           if (ar.cause() instanceof StreamStore.MetaNotWritten) { // the entries (and skip marks) are whole
             s.loaded = false; // the meta may have landed or not: read it again before the next compare-and-set
+            s.unconfirmed.addAll(entries); // that read decides whether they stay (confirm)
+            s.unconfirmedEpoch = epoch;
           } else {
             skipped.addAll(entries);
             s.skipped = skipped;
@@ -286,6 +297,26 @@ public final class StreamLog {
         flush(stream, s, rule(stream));
       }
     });
+  }
+
+  /**
+   * After a meta write that failed: the entries it was to name stay if the meta read now names them (the write landed
+   * after all); otherwise they are written as skipped with the next batch. Without this, a publish whose meta write
+   * failed was stored twice when retried: its entries, still carrying the message, were named by the next batch's
+   * meta, and the retry (its key not counted, see {@link StreamStore#position}) was stored at a new offset
+   * (StreamFaultsIT, SIGSTOP of a grid member: user.su0 #756 at offsets 127 and 128).
+   */
+  private static void confirm(State s, StreamStore.Meta meta) {
+    if (s.unconfirmed.isEmpty()) {
+      return;
+    }
+    long last = s.unconfirmed.get(s.unconfirmed.size() - 1).offset();
+    boolean named = meta != null && meta.epoch().equals(s.unconfirmedEpoch) && meta.top() >= last;
+    if (!named && s.unconfirmedEpoch.equals(s.epoch)) {
+      s.skipped.addAll(s.unconfirmed);
+    }
+    s.unconfirmed = new ArrayList<>();
+    s.unconfirmedEpoch = null;
   }
 
   /**

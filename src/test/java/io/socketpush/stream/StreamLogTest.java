@@ -274,6 +274,35 @@ class StreamLogTest {
     assertEquals(List.of(1L, 2L, 3L), h.messages().stream().map(StreamStore.Entry::offset).toList(), "no hole");
   }
 
+  @Test
+  void aRetryAfterAMetaWriteThatDidNotLandIsReadOnce() {
+    StreamLog log = owner("t");
+    String stream = "channel.retry";
+    Await.result(log.appendOnce(stream, "m1", "k1"));
+    grid.failMetaPutLanding = 0; // the entry is stored, the meta write fails and did not land
+    assertEquals("UNAVAILABLE", failureCode(log.appendOnce(stream, "m2", "k2")));
+    StreamLog.Appended retry = Await.result(log.appendOnce(stream, "m2", "k2"));
+    Await.result(log.appendOnce(stream, "m3", "k3"));
+    StreamStore.History h = Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10));
+    assertEquals(List.of("m1", "m2", "m3"), messages(h), "the retry's message once");
+    assertEquals(3, retry.position().offset(), "offset 2 went to no other message: written as skipped");
+    assertEquals(retry.position(), Await.result(log.appendOnce(stream, "m2", "k2")).position(), "a later retry finds it");
+  }
+
+  @Test
+  void aRetryAfterAMetaWriteThatLandedGetsTheFirstPosition() {
+    StreamLog log = owner("t");
+    String stream = "channel.retry2";
+    Await.result(log.appendOnce(stream, "m1", "k1"));
+    grid.failMetaPutLanding = 1; // the meta lands, its write fails all the same
+    assertEquals("UNAVAILABLE", failureCode(log.appendOnce(stream, "m2", "k2")));
+    StreamLog.Appended retry = Await.result(log.appendOnce(stream, "m2", "k2"));
+    assertTrue(retry.duplicate());
+    assertEquals(2, retry.position().offset());
+    Await.result(log.appendOnce(stream, "m3", "k3"));
+    assertEquals(List.of("m1", "m2", "m3"), messages(Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10))));
+  }
+
   static String failureCode(io.vertx.core.Future<?> f) {
     try {
       Await.result(f);
