@@ -276,7 +276,8 @@ class PresenceClusterTest {
       b = connect(n3, "o-2"); // the second present user, on the other edge: no second occupied
       Await.until(() -> eventsOf(key).size() == 3, 10_000, "o-2's join");
       FrameClient bb = b;
-      Await.result(bb.waitFor(f -> presenceFrames(bb, ch, "o-2").size() == 1));
+      Await.until(() -> !presenceFrames(bb, ch, "o-2").isEmpty(), 10_000, "o-2's own join frame; b's frames: " + bb.frames());
+      assertEquals(List.of("join"), presenceFrames(bb, ch, "o-2"), "one join frame; b's frames: " + bb.frames());
 
       // subscribing a connected user who is subscribed already: no second join (frame or event)
       Await.result(client.channel().subscribe("o-2", ch));
