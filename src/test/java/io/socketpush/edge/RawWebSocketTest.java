@@ -30,13 +30,34 @@ class RawWebSocketTest {
     http = new Http(edge.vertx(), edge.node().edgePort());
   }
 
+  /** A raw socket authenticated as {@code user} (its session set first). */
+  private static FrameClient authed(String user) {
+    Await.result(edge.services().auth().set(user, "s"));
+    FrameClient c = Await.result(FrameClient.connect(edge.vertx(), edge.node().edgePort()));
+    assertEquals("rec", Await.result(c.auth(user, "s")).getString("type"));
+    return c;
+  }
+
+  /** The edge's sessions of {@code user}. */
+  private static List<ClientSession> sessionsOf(String user) {
+    return Await.result(edge.node().verticle.edge().node().sessions()).stream().filter(s -> user.equals(s.userId())).toList();
+  }
+
+  /** Runs {@code test} with a raw socket authenticated as {@code user}; then closes it and waits until the edge dropped it. */
+  private static void withSocket(String user, java.util.function.Consumer<FrameClient> test) {
+    FrameClient c = authed(user);
+    try {
+      test.accept(c);
+    } finally {
+      Await.result(c.close());
+      Await.until(() -> sessionsOf(user).isEmpty(), 5_000, "session of " + user + " closed");
+    }
+  }
+
   @Test
   void rawSocketsRunWithoutTheSockJsWrapperAndSpeakTheSameFrames() {
-    Await.result(edge.services().auth().set("raw1", "s"));
-    FrameClient c = Await.result(FrameClient.connect(edge.vertx(), edge.node().edgePort()));
-    try {
-      assertEquals("rec", Await.result(c.auth("raw1", "s")).getString("type"));
-      List<ClientSession> sessions = Await.result(edge.node().verticle.edge().node().sessions());
+    withSocket("raw1", c -> {
+      List<ClientSession> sessions = sessionsOf("raw1");
       assertEquals(1, sessions.size());
       assertTrue(sessions.get(0).io() instanceof RawWsIo, "transport " + sessions.get(0).io().getClass().getSimpleName());
       assertTrue(((RawWsIo) sessions.get(0).io()).batched(), "flushes batched (Vert.x's upgrade connection reached)");
@@ -46,19 +67,13 @@ class RawWebSocketTest {
       Await.result(c.waitFor(f -> "err".equals(f.getString("type")) && "access_denied".equals(f.getString("body"))));
       assertEquals(1, Await.result(edge.services().user().publish("raw1", PushMessage.of("hello"), null)).sockets());
       Await.result(c.waitFor(f -> "hello".equals(f.getValue("body"))));
-    } finally {
-      Await.result(c.close());
-    }
-    Await.until(() -> Await.result(edge.node().verticle.edge().node().sessions()).isEmpty(), 5_000, "session closed");
+    });
   }
 
   @Test
   void aBurstWrittenInOneTurnArrivesWholeAndInOrder() {
-    Await.result(edge.services().auth().set("raw2", "s"));
-    FrameClient c = Await.result(FrameClient.connect(edge.vertx(), edge.node().edgePort()));
-    try {
-      assertEquals("rec", Await.result(c.auth("raw2", "s")).getString("type"));
-      ClientSession s = Await.result(edge.node().verticle.edge().node().sessions()).get(0);
+    withSocket("raw2", c -> {
+      ClientSession s = sessionsOf("raw2").get(0);
       int n = 300; // more than FlushBatching.MAX_FRAMES_PER_FLUSH: one forced flush inside the turn, one after it
       edge.node().verticle.edge().node().context().runOnContext(v -> {
         for (int i = 0; i < n; i++) {
@@ -69,25 +84,18 @@ class RawWebSocketTest {
       List<Integer> bodies = c.frames().stream().filter(f -> "burst".equals(f.getString("address")))
           .map(f -> f.getInteger("body")).toList();
       assertEquals(java.util.stream.IntStream.range(0, n).boxed().toList(), bodies);
-    } finally {
-      Await.result(c.close());
-    }
+    });
   }
 
   @Test
   void aWriteFromAnotherThreadIsHandedToTheSocketsLoop() {
-    Await.result(edge.services().auth().set("raw3", "s"));
-    FrameClient c = Await.result(FrameClient.connect(edge.vertx(), edge.node().edgePort()));
-    try {
-      assertEquals("rec", Await.result(c.auth("raw3", "s")).getString("type"));
-      RawWsIo io = (RawWsIo) Await.result(edge.node().verticle.edge().node().sessions()).get(0).io();
+    withSocket("raw3", c -> {
+      RawWsIo io = (RawWsIo) sessionsOf("raw3").get(0).io();
       assertTrue(io.strict());
       // this test's thread is not the socket's event loop: the direct queue must not see the write
       Await.result(io.send(new JsonObject().put("type", "rec").put("address", "elsewhere").put("body", "hopped").encode()));
       Await.result(c.waitFor(f -> "hopped".equals(f.getValue("body"))));
-    } finally {
-      Await.result(c.close());
-    }
+    });
   }
 
   @Test
