@@ -119,12 +119,8 @@ final class Deafness {
    * the cluster view says more about this node than about them: they went quiet either every one of them at
    * once (two or more) or any of them shortly after this node was paused or merged back. This node's own copy
    * of the registry may still list them, so asking the cluster manager whether it is registered cannot see it.
+   * {@code heardByOthers} of the silent peers are still heard by another peer (see {@link #afterRejoin}).
    */
-  boolean deaf(int silentInView, long othersInView, long now) {
-    return deaf(silentInView, othersInView, 0, now);
-  }
-
-  /** The same, knowing that {@code heardByOthers} of the silent peers are still heard by another peer. */
   boolean deaf(int silentInView, long othersInView, long heardByOthers, long now) {
     return afterRejoin(heardByOthers, now) || deafVerdict(silentInView, othersInView, wokeAt, now, nodeTimeout);
   }

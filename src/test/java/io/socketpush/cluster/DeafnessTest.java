@@ -51,26 +51,26 @@ class DeafnessTest {
     Deafness d = new Deafness(T);
     assertFalse(d.paused(0, 100_000), "no tick yet");
     assertFalse(d.paused(95_000, 100_000));
-    assertFalse(d.deaf(1, 3, 100_000), "no wake recorded");
+    assertFalse(d.deaf(1, 3, 0, 100_000), "no wake recorded");
     assertTrue(d.paused(94_999, 100_000));
-    assertTrue(d.deaf(1, 3, 100_000), "a peer silent right after the pause");
+    assertTrue(d.deaf(1, 3, 0, 100_000), "a peer silent right after the pause");
   }
 
   @Test
   void aPeerSilentSoonAfterAWakeOrMergeMeansDeafOncePerWake() {
     Deafness d = new Deafness(T);
-    assertFalse(d.deaf(1, 3, 100_000), "no wake");
+    assertFalse(d.deaf(1, 3, 0, 100_000), "no wake");
     d.woke(100_000);
-    assertTrue(d.deaf(1, 3, 114_999));
-    assertFalse(d.deaf(1, 3, 115_000), "the wake is long past");
+    assertTrue(d.deaf(1, 3, 0, 114_999));
+    assertFalse(d.deaf(1, 3, 0, 115_000), "the wake is long past");
     d.forgetWake();
-    assertFalse(d.deaf(1, 3, 101_000), "one rejoin per wake");
-    assertTrue(d.deaf(3, 3, 101_000), "every peer silent at once");
+    assertFalse(d.deaf(1, 3, 0, 101_000), "one rejoin per wake");
+    assertTrue(d.deaf(3, 3, 0, 101_000), "every peer silent at once");
     d.merged(200_000);
-    assertTrue(d.deaf(1, 3, 201_000));
+    assertTrue(d.deaf(1, 3, 0, 201_000));
     d.rejoining(201_000);
-    assertFalse(d.deaf(0, 3, 202_000), "nobody silent");
-    assertFalse(d.deaf(1, 3, 216_000), "the rejoin is long past and it forgot the wake");
+    assertFalse(d.deaf(0, 3, 0, 202_000), "nobody silent");
+    assertFalse(d.deaf(1, 3, 0, 216_000), "the rejoin is long past and it forgot the wake");
   }
 
   @Test
