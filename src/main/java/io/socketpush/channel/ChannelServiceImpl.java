@@ -238,13 +238,20 @@ final class ChannelServiceImpl implements ChannelService, RegistryService, Prese
   // ---- RegistryService: interest (internal) ----
 
   @Override
-  public Future<Void> attach(String channelId, String nodeId) {
-    Future<Void> bad = guard(channelId, null);
+  public Future<Boolean> attach(String channelId, String nodeId) {
+    Future<Boolean> bad = guard(channelId, null);
     if (bad != null) {
       return bad;
     }
     interest.add(channelId, nodeId);
-    return Future.succeededFuture();
+    return Future.succeededFuture(false);
+  }
+
+  /** Interest holds nothing back: nothing to release. */
+  @Override
+  public Future<Void> ready(String channelId, String nodeId) {
+    Future<Void> bad = guard(channelId, null);
+    return bad != null ? bad : Future.succeededFuture();
   }
 
   @Override

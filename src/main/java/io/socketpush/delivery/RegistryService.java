@@ -19,8 +19,20 @@ import java.util.List;
 @VertxGen
 public interface RegistryService {
 
-  /** Edge {@code nodeId} now holds at least one socket of {@code key}. */
-  Future<Void> attach(String key, String nodeId);
+  /**
+   * Edge {@code nodeId} now holds at least one socket of {@code key}. Answers whether the owner waits for this edge's
+   * {@link #ready} before it announces the key: a presence attach that brings a user online while online/offline
+   * matter (webhooks, channel presence) holds the user's online until every edge attaching it can deliver its
+   * channels' frames, so a socket gets its own join. Interest answers false.
+   */
+  Future<Boolean> attach(String key, String nodeId);
+
+  /**
+   * Edge {@code nodeId} finished attaching {@code key}: its sockets of the key are in its subscription mirror and its
+   * interest in their channels is at the channels' owners. Releases a held online (see {@link #attach}); without it
+   * the owner releases the online after a deadline. Interest: nothing to do.
+   */
+  Future<Void> ready(String key, String nodeId);
 
   /** Edge {@code nodeId} no longer holds a socket of {@code key}. */
   Future<Void> detach(String key, String nodeId);

@@ -164,20 +164,30 @@ final class EdgeAuth {
 
   /**
    * Attaches a user's first socket: presence at the user's owner, then the user's subscriptions and the
-   * interest of this node in their channels. Completes after its outcome was applied to the local maps.
+   * interest of this node in their channels, then tells the owner this edge is ready when it holds the user's online
+   * for it (so the online's join frames find this edge interested). Presence comes first so that a subscribe landing
+   * during the attach reaches this edge. Completes after its outcome was applied to the local maps.
    */
   private Future<Void> attach(String u, LocalUser lu) {
     return services.presence().attach(u, nodeId)
-        .compose(v -> Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor)))
-        .compose(channels -> {
-          List<Future<Void>> interests = new ArrayList<>();
-          for (String c : channels) {
-            if (mirror.addChannel(u, lu, c)) {
-              interests.add(services.interest().attach(c, nodeId));
-            }
-          }
-          return Future.all(interests).<Void>mapEmpty();
-        })
+        .compose(held -> Pages.all(cursor -> services.channel().getSubscriptions(u, 0, cursor))
+            .compose(channels -> {
+              List<Future<Boolean>> interests = new ArrayList<>();
+              for (String c : channels) {
+                if (mirror.addChannel(u, lu, c)) {
+                  interests.add(services.interest().attach(c, nodeId));
+                }
+              }
+              return Future.all(interests);
+            })
+            .andThen(ar -> {
+              if (ar.succeeded() && Boolean.TRUE.equals(held)) {
+                // not awaited: the owner's deadline releases the online if this is lost
+                services.presence().ready(u, nodeId).onFailure(err ->
+                    LOG.debug("[{}] ready of user {} not taken (its owner's deadline releases it): {}", nodeId, u, err.getMessage()));
+              }
+            }))
+        .<Void>mapEmpty()
         .andThen(ar -> {
           if (ar.failed()) {
             attachFailed(u, lu, ar.cause());

@@ -17,8 +17,13 @@ public final class ShardedRegistry implements RegistryService {
   }
 
   @Override
-  public Future<Void> attach(String key, String nodeId) {
+  public Future<Boolean> attach(String key, String nodeId) {
     return shard.route(key, s -> s.attach(key, nodeId));
+  }
+
+  @Override
+  public Future<Void> ready(String key, String nodeId) {
+    return shard.route(key, s -> s.ready(key, nodeId));
   }
 
   @Override

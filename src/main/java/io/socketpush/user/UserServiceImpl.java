@@ -53,6 +53,9 @@ final class UserServiceImpl implements UserService, RegistryService {
   /** Which edges hold each user's sockets; sorted, so listAll pages from a cursor in O(log n + limit). */
   private final EdgeRegistry presence = EdgeRegistry.sorted();
   private final Map<String, Long> offlineTimers = new HashMap<>();
+  /** Users whose online waits for their attaching edges (see RegistryService#attach), and its deadline timers. */
+  private final OnlineGate gate = new OnlineGate();
+  private final Map<String, Long> onlineDeadlines = new HashMap<>();
   private final StreamLog streams;
   private io.socketpush.channel.PresenceFanout fanout = io.socketpush.channel.PresenceFanout.NONE;
 
@@ -144,12 +147,6 @@ final class UserServiceImpl implements UserService, RegistryService {
     });
   }
 
-  /** Records in the grid that the user has sockets again (clears its away mark). */
-  private void present(String userId) {
-    streams.store().markPresent(userId).onFailure(err ->
-        LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage()));
-  }
-
   /**
    * The edges to deliver a user's message to. After a ring change an edge we do not know yet reads what it missed
    * from history when its announcement reaches us (announce answers the stream's top).
@@ -222,8 +219,8 @@ final class UserServiceImpl implements UserService, RegistryService {
   // ---- RegistryService: presence (internal) ----
 
   @Override
-  public Future<Void> attach(String userId, String nodeId) {
-    Future<Void> bad = guard(userId);
+  public Future<Boolean> attach(String userId, String nodeId) {
+    Future<Boolean> bad = guard(userId);
     if (bad != null) {
       return bad;
     }
@@ -232,31 +229,74 @@ final class UserServiceImpl implements UserService, RegistryService {
     if (timer != null) {
       vertx.cancelTimer(timer);
     }
-    if (first && !fanout.active()) {
-      return streams.store().markPresent(userId).otherwise(err -> {
-        LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage());
-        return null;
-      });
+    if (!first) {
+      return Future.succeededFuture(gate.join(userId, nodeId)); // an online held for another edge waits for this one too
     }
-    if (first) {
-      // online, unless this is a reconnect within the grace: our offline timer ran, or the grid's away mark
-      // (written by an earlier owner) is still there; read before markPresent clears it. Nor when the grid's
-      // present mark is there: the user never went offline (offline forgets it), its owner died or stopped before
-      // it wrote the away mark (PresenceRollingRestartIT: an owner and edge stopped together gave a second online)
-      Future<Boolean> wasAway = timer != null ? Future.succeededFuture(true)
-          : streams.store().isAway(userId).compose(away -> away ? Future.succeededFuture(true)
-              : streams.store().wasPresent(userId)).otherwise(err -> false);
-      return wasAway.compose(away -> {
-        if (!away) {
-          fanout.online(userId); // not awaited: the socket's auth does not wait for webhooks; never fails
-        }
-        return streams.store().markPresent(userId);
-      }).otherwise(err -> {
-        LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage());
-        return null;
-      });
+    if (!fanout.active()) {
+      return markPresent(userId).map(false);
+    }
+    // held at once, so an edge attaching while the marks are read waits too (see RegistryService#attach)
+    hold(userId, nodeId);
+    // online, unless this is a reconnect within the grace: our offline timer ran, or the grid's away mark
+    // (written by an earlier owner) is still there; read before markPresent clears it. Nor when the grid's
+    // present mark is there: the user never went offline (offline forgets it), its owner died or stopped before
+    // it wrote the away mark (PresenceRollingRestartIT: an owner and edge stopped together gave a second online)
+    Future<Boolean> wasAway = timer != null ? Future.succeededFuture(true)
+        : streams.store().isAway(userId).compose(away -> away ? Future.succeededFuture(true)
+            : streams.store().wasPresent(userId)).otherwise(err -> false);
+    return wasAway.compose(away -> {
+      if (away) {
+        unhold(userId); // no online: the socket's edge has no join to wait for
+      }
+      return markPresent(userId).map(!away);
+    });
+  }
+
+  /** Records in the grid that the user has sockets (clears its away mark); never fails (logs). */
+  private Future<Void> markPresent(String userId) {
+    return streams.store().markPresent(userId).otherwise(err -> {
+      LOG.debug("[{}] presence mark of {} not written: {}", membership.nodeId(), userId, err.getMessage());
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> ready(String userId, String nodeId) {
+    Future<Void> bad = guard(userId);
+    if (bad != null) {
+      return bad;
+    }
+    if (gate.release(userId, nodeId)) {
+      online(userId);
     }
     return Future.succeededFuture();
+  }
+
+  /** Holds the user's online for {@code edge}; released by the edges' ready, their detach or the deadline. */
+  private void hold(String userId, String edge) {
+    gate.hold(userId, edge);
+    // the edge's attach reads the subscriptions and attaches interest, each within the request timeout
+    onlineDeadlines.computeIfAbsent(userId, u -> vertx.setTimer(3 * timeoutMs, t -> {
+      onlineDeadlines.remove(u);
+      if (gate.expire(u)) {
+        LOG.debug("[{}] online of {} released by its deadline (an edge never said ready)", membership.nodeId(), u);
+        fanout.online(u);
+      }
+    }));
+  }
+
+  private void unhold(String userId) {
+    gate.cancel(userId);
+    Long deadline = onlineDeadlines.remove(userId);
+    if (deadline != null) {
+      vertx.cancelTimer(deadline);
+    }
+  }
+
+  /** The user's online goes out now (events, presence joins); not awaited: never fails. */
+  private void online(String userId) {
+    unhold(userId);
+    fanout.online(userId);
   }
 
   @Override
@@ -264,6 +304,9 @@ final class UserServiceImpl implements UserService, RegistryService {
     Future<Void> bad = guard(userId);
     if (bad != null) {
       return bad;
+    }
+    if (gate.release(userId, nodeId)) {
+      online(userId); // it came online, if only briefly: its online goes before its offline
     }
     if (presence.remove(userId, nodeId)) {
       scheduleOffline(userId);
@@ -281,7 +324,7 @@ final class UserServiceImpl implements UserService, RegistryService {
       Long timer = offlineTimers.remove(u);
       if (timer != null) {
         vertx.cancelTimer(timer);
-        present(u); // back from between sockets
+        markPresent(u); // back from between sockets
       }
     }
     for (String u : gone) {
@@ -313,10 +356,12 @@ final class UserServiceImpl implements UserService, RegistryService {
     }
   }
 
-  /** Cancels the offline timers (the verticle stops; Vert.x would also cancel them with its context). */
+  /** Cancels the offline timers and online deadlines (the verticle stops; Vert.x would also cancel them with its context). */
   void close() {
     offlineTimers.values().forEach(vertx::cancelTimer);
     offlineTimers.clear();
+    onlineDeadlines.values().forEach(vertx::cancelTimer);
+    onlineDeadlines.clear();
   }
 
   /** Number of users present in this shard. */

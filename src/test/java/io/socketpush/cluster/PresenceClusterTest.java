@@ -152,18 +152,6 @@ class PresenceClusterTest {
     return new JsonObject().put("userId", user).put("sockets", sockets).putNull("info");
   }
 
-  /** The join/leave frames of {@code user} a socket got on {@code channel.<ch>}, in order ("join", "leave", ...). */
-  static List<String> presenceFrames(FrameClient c, String ch, String user) {
-    List<String> out = new ArrayList<>();
-    for (JsonObject f : c.framesFor("channel." + ch)) {
-      JsonObject h = f.getJsonObject("headers");
-      if (h != null && h.getString("presence") != null && user.equals(h.getString("userId"))) {
-        out.add(h.getString("presence"));
-      }
-    }
-    return out;
-  }
-
   @Test
   @Order(2)
   void joinOnceLeaveOnceAcrossSocketsAndNoneForAReconnectWithinTheGrace() throws InterruptedException {
@@ -177,7 +165,7 @@ class PresenceClusterTest {
     List<FrameClient> cs = new ArrayList<>();
     try {
       cs.add(connect(n1, "j-1"));
-      Await.result(watcher.waitFor(f -> presenceFrames(watcher, ch, "j-1").size() == 1));
+      Await.result(watcher.waitFor(f -> watcher.presenceFrames(ch, "j-1").size() == 1));
       JsonObject join = watcher.framesFor("channel." + ch).stream()
           .filter(f -> f.getJsonObject("headers") != null && "j-1".equals(f.getJsonObject("headers").getString("userId")))
           .findFirst().orElseThrow();
@@ -192,23 +180,23 @@ class PresenceClusterTest {
       Thread.sleep(200);
       cs.add(connect(n3, "j-1"));
       Thread.sleep(GRACE_MS + 1_000); // past the grace: had the reconnect not counted, the leave would be out
-      assertEquals(List.of("join"), presenceFrames(watcher, ch, "j-1"), "no leave/join pair for a reconnect within the grace");
+      assertEquals(List.of("join"), watcher.presenceFrames(ch, "j-1"), "no leave/join pair for a reconnect within the grace");
 
       // unsubscribing while connected leaves, subscribing again joins
       Await.result(client.channel().unsubscribe("j-1", ch));
-      Await.until(() -> presenceFrames(watcher, ch, "j-1").size() == 2, 10_000, "leave on unsubscribe");
+      Await.until(() -> watcher.presenceFrames(ch, "j-1").size() == 2, 10_000, "leave on unsubscribe");
       Await.result(client.channel().subscribe("j-1", ch));
-      Await.until(() -> presenceFrames(watcher, ch, "j-1").size() == 3, 10_000, "join on subscribe");
+      Await.until(() -> watcher.presenceFrames(ch, "j-1").size() == 3, 10_000, "join on subscribe");
 
       // the last socket closes: exactly one leave, after the grace
       long t0 = System.nanoTime();
       Await.result(cs.remove(0).close());
-      Await.until(() -> presenceFrames(watcher, ch, "j-1").size() == 4, 10_000, "leave after the grace");
+      Await.until(() -> watcher.presenceFrames(ch, "j-1").size() == 4, 10_000, "leave after the grace");
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertTrue(ms >= GRACE_MS - 100, "leave only after the grace (" + ms + " ms)");
       Thread.sleep(500);
-      assertEquals(List.of("join", "leave", "join", "leave"), presenceFrames(watcher, ch, "j-1"));
-      assertEquals(List.of(), presenceFrames(watcher, "plain", "j-1"), "no presence frames where the rule does not enable them");
+      assertEquals(List.of("join", "leave", "join", "leave"), watcher.presenceFrames(ch, "j-1"));
+      assertEquals(List.of(), watcher.presenceFrames("plain", "j-1"), "no presence frames where the rule does not enable them");
     } finally {
       cs.forEach(FrameClient::close);
       watcher.close();
@@ -276,8 +264,8 @@ class PresenceClusterTest {
       b = connect(n3, "o-2"); // the second present user, on the other edge: no second occupied
       Await.until(() -> eventsOf(key).size() == 3, 10_000, "o-2's join");
       FrameClient bb = b;
-      Await.until(() -> !presenceFrames(bb, ch, "o-2").isEmpty(), 10_000, "o-2's own join frame; b's frames: " + bb.frames());
-      assertEquals(List.of("join"), presenceFrames(bb, ch, "o-2"), "one join frame; b's frames: " + bb.frames());
+      Await.until(() -> !bb.presenceFrames(ch, "o-2").isEmpty(), 10_000, "o-2's own join frame; b's frames: " + bb.frames());
+      assertEquals(List.of("join"), bb.presenceFrames(ch, "o-2"), "one join frame; b's frames: " + bb.frames());
 
       // subscribing a connected user who is subscribed already: no second join (frame or event)
       Await.result(client.channel().subscribe("o-2", ch));
@@ -287,7 +275,7 @@ class PresenceClusterTest {
       Thread.sleep(1_000); // a vacated (or a late second join) would arrive meanwhile
       assertEquals(List.of("channel.occupied", "presence.join:o-1", "presence.join:o-2", "presence.leave:o-1"),
           eventsOf(key), "no vacated while o-2 is still connected on another node, no second join of o-2");
-      assertEquals(List.of("join"), presenceFrames(b, ch, "o-2"), "no second join frame for a second subscribe");
+      assertEquals(List.of("join"), b.presenceFrames(ch, "o-2"), "no second join frame for a second subscribe");
 
       // the last present user unsubscribes while connected: vacated; subscribing again: occupied
       Await.result(client.channel().unsubscribe("o-2", ch));

@@ -51,7 +51,12 @@ class ServiceBindingsTest {
   /** Answers one edge for every key. */
   private static final class Fixed implements RegistryService {
     @Override
-    public Future<Void> attach(String key, String nodeId) {
+    public Future<Boolean> attach(String key, String nodeId) {
+      return Future.succeededFuture(false);
+    }
+
+    @Override
+    public Future<Void> ready(String key, String nodeId) {
       return Future.succeededFuture();
     }
 

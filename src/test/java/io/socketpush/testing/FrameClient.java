@@ -171,6 +171,18 @@ public final class FrameClient {
     return frames.stream().filter(f -> address.equals(f.getString("address"))).toList();
   }
 
+  /** The join/leave frames of {@code user} this socket got on {@code channel.<ch>}, in order ("join", "leave", ...). */
+  public List<String> presenceFrames(String ch, String user) {
+    List<String> out = new java.util.ArrayList<>();
+    for (JsonObject f : framesFor("channel." + ch)) {
+      JsonObject h = f.getJsonObject("headers");
+      if (h != null && h.getString("presence") != null && user.equals(h.getString("userId"))) {
+        out.add(h.getString("presence"));
+      }
+    }
+    return out;
+  }
+
   public List<JsonObject> frames() {
     return List.copyOf(frames);
   }
