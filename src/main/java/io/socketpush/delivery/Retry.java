@@ -30,6 +30,11 @@ public final class Retry {
     });
   }
 
+  /** Whether a request got no reply within its timeout (it may or may not have been applied). */
+  public static boolean timedOut(Throwable err) {
+    return err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT;
+  }
+
   /** Whether a request failed because no consumer was registered at its address: it was not delivered. */
   public static boolean noHandler(Throwable err) {
     return err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * calls do not wait for their reply timeout (the event bus keeps such a request until it times out). A
  * re-sendable call ({@link #route}: reads and idempotent writes) is sent at once to the key's new owner; a
  * call that must not be applied twice ({@link #routeOnce}: publishes) fails UNAVAILABLE after a short
- * grace in which a node that left gracefully can still answer. With no instance of the role left, both
- * fail UNAVAILABLE at once.
+ * grace in which a node that left gracefully can still answer. A re-sendable call that times out stays tracked
+ * for {@link #TIMEOUT_GRACE_MS} more, so an owner whose death is detected only after the timeout still hands the call
+ * to the new owner. With no instance of the role left, both fail UNAVAILABLE at once.
  *
  * @param <S> the service interface
  */
@@ -57,6 +58,12 @@ public final class Shard<S> {
    * leaves gracefully answers what it already received within milliseconds; a dead one never does.
    */
   static final long LEFT_GRACE_MS = 300;
+  /**
+   * How long a re-sendable call that timed out waits for its owner to leave the ring before it fails: the cluster
+   * drops a killed node 3-5 s after its death here (FD_SOCK2, VERIFY_SUSPECT2, the view change), about the reply
+   * timeout, so a call sent right after the death can time out just before the ring changes.
+   */
+  static final long TIMEOUT_GRACE_MS = 3_000;
 
   private final Vertx vertx;
   private final Membership membership;
@@ -194,6 +201,15 @@ public final class Shard<S> {
       return out;
     });
     call.apply(on(node)).onComplete(ar -> {
+      if (ar.failed() && resend && Retry.timedOut(ar.cause())) {
+        // a dead owner can take as long as the reply timeout to leave the ring: the call stays tracked a while, so
+        // a ring change that drops the node meanwhile still sends it to the new owner (LoginFailoverIT)
+        vertx.setTimer(TIMEOUT_GRACE_MS, t -> {
+          untrack(f);
+          result.tryFail(ar.cause());
+        });
+        return;
+      }
       untrack(f);
       if (ar.succeeded()) {
         result.tryComplete(ar.result());

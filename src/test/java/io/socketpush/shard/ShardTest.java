@@ -1,11 +1,13 @@
 package io.socketpush.shard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketpush.cluster.Addresses;
 import io.socketpush.cluster.Membership;
 import io.socketpush.config.NodeConfig.Role;
+import io.socketpush.delivery.Retry;
 import io.socketpush.error.Failure;
 import io.socketpush.testing.Await;
 import io.vertx.core.Context;
@@ -115,5 +117,43 @@ class ShardTest {
     heartbeat("dead", "leave");
     assertEquals(Failure.UNAVAILABLE, Failure.of(Await.failure(call)));
     assertEquals(Failure.UNAVAILABLE, Failure.of(Await.failure(shard.route("k2", s -> s.call("k2")))), "no instance: at once");
+  }
+
+  /** A shard whose calls time out after 300 ms (the dead node never answers). */
+  private Shard<Echo> quickShard() {
+    return new Shard<>(vertx, membership, Role.AUTH, "echo", (v, address, timeout) -> key -> v.eventBus()
+        .<String>request(address, key, new DeliveryOptions().setSendTimeout(timeout)).map(m -> m.body()), 300);
+  }
+
+  @Test
+  void aTimedOutCallIsStillResentWhenItsOwnerLeavesTheRingSoonAfter() throws InterruptedException {
+    Shard<Echo> quick = quickShard();
+    String key = keysOfDead(1).get(0);
+    Future<String> resent = onContext(() -> quick.route(key, s -> s.call(key)));
+    Future<String> once = onContext(() -> quick.routeOnce(key, s -> s.call(key)));
+    Await.until(() -> received.stream().filter(r -> r.equals("dead:" + key)).count() == 2, 5_000, "calls reached the dead owner");
+    assertTrue(Retry.timedOut(Await.failure(once)), "a call that must not be applied twice fails with its timeout");
+    Thread.sleep(500); // the re-sendable call's 300 ms timeout has passed
+    assertFalse(resent.isComplete(), "a timed-out re-sendable call waits for the ring a while");
+    assertEquals(Map.of("dead", 1), quick.inFlight());
+
+    heartbeat("dead", "leave"); // the death is detected after the timeout
+
+    assertEquals("live", Await.result(resent), "re-sent to the new owner");
+    assertEquals(Map.of(), quick.inFlight());
+  }
+
+  @Test
+  void aTimedOutCallWhoseOwnerStaysInTheRingFailsWithItsTimeoutAfterTheGrace() {
+    Shard<Echo> quick = quickShard();
+    String key = keysOfDead(1).get(0);
+    long t0 = System.nanoTime();
+    Future<String> call = onContext(() -> quick.route(key, s -> s.call(key)));
+    Throwable err = Await.failure(call);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(Retry.timedOut(err), "the timeout: " + err);
+    assertTrue(ms >= 300 + Shard.TIMEOUT_GRACE_MS, "failed only after the grace: " + ms + " ms");
+    assertEquals(Map.of(), quick.inFlight());
+    assertFalse(received.contains("live:" + key), "not sent elsewhere");
   }
 }
