@@ -40,7 +40,7 @@ public interface KvStore {
    */
   static Future<KvStore> open(Vertx vertx, String name) {
     return InfinispanKv.cache(vertx, name, b -> { }).map(cache -> cache != null ? new InfinispanKv(vertx, cache)
-        : new LocalKv(vertx.sharedData().getLocalMap(name)));
+        : new LocalKv(LocalKv.named(vertx, name)));
   }
 
 }

@@ -5,8 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.infinispan.AdvancedCache;
 import org.infinispan.context.Flag;
 
@@ -35,7 +33,7 @@ public interface OutboxStore {
   /** Opens the outbox: the distributed cache when clustered with Infinispan, else a local map. */
   static Future<OutboxStore> open(Vertx vertx) {
     return io.socketpush.cluster.InfinispanKv.cache(vertx, Addresses.EVENTS_MAP, b -> { })
-        .map(cache -> cache != null ? new Grid(vertx, cache) : new Local());
+        .map(cache -> cache != null ? new Grid(vertx, cache) : new Local(io.socketpush.cluster.LocalKv.named(vertx, Addresses.EVENTS_MAP)));
   }
 
   /** On the Infinispan cache: {@link io.socketpush.cluster.InfinispanKv}'s calls plus a key listing. */
@@ -61,28 +59,15 @@ public interface OutboxStore {
     }
   }
 
-  /** In memory (a node that is not clustered). */
-  final class Local implements OutboxStore {
-    private final Map<String, String> map = new ConcurrentHashMap<>();
-
-    @Override
-    public Future<String> get(String key) {
-      return Future.succeededFuture(map.get(key));
+  /** In memory (a node that is not clustered): {@link io.socketpush.cluster.LocalKv}'s calls plus a key listing. */
+  final class Local extends io.socketpush.cluster.LocalKv implements OutboxStore {
+    /** On a map of its own (tests). */
+    Local() {
+      super(new java.util.concurrent.ConcurrentHashMap<>());
     }
 
-    @Override
-    public Future<String> putIfAbsent(String key, String value) {
-      return Future.succeededFuture(map.putIfAbsent(key, value));
-    }
-
-    @Override
-    public Future<Boolean> replace(String key, String expected, String value) {
-      return Future.succeededFuture(map.replace(key, expected, value));
-    }
-
-    @Override
-    public Future<Boolean> remove(String key, String expected) {
-      return Future.succeededFuture(map.remove(key, expected));
+    Local(java.util.concurrent.ConcurrentMap<String, String> map) {
+      super(map);
     }
 
     @Override

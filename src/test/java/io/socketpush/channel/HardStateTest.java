@@ -12,7 +12,6 @@ import io.socketpush.testing.Http.Response;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,8 +36,8 @@ class HardStateTest {
     http = new Http(edge.vertx(), edge.node().adminPort());
   }
 
-  private static LocalMap<String, String> store() {
-    return edge.vertx().sharedData().getLocalMap(Addresses.SUBSCRIPTIONS_MAP);
+  private static java.util.Map<String, String> store() {
+    return io.socketpush.cluster.LocalKv.named(edge.vertx(), Addresses.SUBSCRIPTIONS_MAP);
   }
 
   /**

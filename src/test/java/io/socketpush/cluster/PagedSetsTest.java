@@ -10,7 +10,6 @@ import io.socketpush.message.Page;
 import io.socketpush.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -30,14 +29,14 @@ import org.junit.jupiter.api.Test;
  */
 class PagedSetsTest {
   Vertx vertx;
-  LocalMap<String, String> map;
+  java.util.Map<String, String> map;
   Counting kv;
   PagedSets sets;
 
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
-    map = vertx.sharedData().getLocalMap("paged-sets-test");
+    map = LocalKv.named(vertx, "paged-sets-test");
     kv = new Counting(Await.result(KvStore.open(vertx, "paged-sets-test")));
     sets = new PagedSets(kv);
   }
