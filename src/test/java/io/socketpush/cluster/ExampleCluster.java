@@ -62,7 +62,17 @@ final class ExampleCluster {
     NodeProcess.joinFromThisJvm(name, base);
     vertx = Await.result(Vertx.builder().with(NodeProcess.clientOptions()).withClusterManager(new InfinispanClusterManager()).buildClustered(), 60_000);
     client = Await.result(SocketPush.connect(vertx, new JsonObject().put("clientId", prefix + "-client")), 30_000);
+    if (capacityOf(vertx, "socketpush.streams") != 0f) {
+      throw new AssertionError("this JVM must join as a client that owns no data (-Dsocketpush.cluster.capacity=0, pom.xml)");
+    }
     return this;
+  }
+
+  /** The capacity factor this member gives {@code cache} (0: it owns none of its entries). */
+  static float capacityOf(Vertx vertx, String cache) {
+    var icm = (InfinispanClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+    var ecm = (org.infinispan.manager.EmbeddedCacheManager) icm.getCacheContainer();
+    return ecm.getCacheConfiguration(cache).clustering().hash().capacityFactor();
   }
 
   /** {@link Await#until}, printing the tail of every node's log when it times out (CI keeps only the output). */
