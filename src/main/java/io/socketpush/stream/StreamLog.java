@@ -48,6 +48,14 @@ public final class StreamLog {
      */
     List<Entry> unconfirmed = new ArrayList<>();
     String unconfirmedEpoch;
+    /**
+     * Offsets of unconfirmed entries whose position a retry was told (the store counted its key: the meta write had
+     * landed by then). The decision keeps them even if its meta read was served before the landing, or the retry's
+     * acknowledged position would be written over by a skip mark.
+     */
+    java.util.Set<Long> answered = new java.util.HashSet<>();
+    /** Offsets decided skipped whose marks are not written yet: a retry of their key is stored anew, not told them. */
+    java.util.Set<Long> skipping = new java.util.HashSet<>();
     /** The meta's top as this owner last saw or wrote it (-1: no meta): the compare-and-set's expected value. */
     long metaTop = -1;
     List<Pending> waiting = new ArrayList<>();
@@ -132,12 +140,21 @@ public final class StreamLog {
 
   /**
    * A stored key's position, unless this owner knows its batch failed: beyond the last offset it stored, in the
-   * same epoch, the next batch takes that offset again (see flush), so the retry must be stored anew.
+   * same epoch, the next batch takes that offset again (see flush), and an offset it decided to mark skipped will
+   * not hold the message, so the retry must be stored anew. A position told from an unconfirmed batch is kept by
+   * {@link #confirm}.
    */
   private Position trusted(String stream, Position p) {
     State s = states.get(stream);
-    if (p != null && s != null && s.loaded && p.epoch().equals(s.epoch) && p.offset() > s.top) {
+    if (p == null || s == null) {
+      return p;
+    }
+    if (p.epoch().equals(s.epoch) && ((s.loaded && p.offset() > s.top) || s.skipping.contains(p.offset()))) {
       return null;
+    }
+    if (p.epoch().equals(s.unconfirmedEpoch) && !s.unconfirmed.isEmpty() && p.offset() >= s.unconfirmed.get(0).offset()
+        && p.offset() <= s.unconfirmed.get(s.unconfirmed.size() - 1).offset()) {
+      s.answered.add(p.offset()); // a retry now holds this position: confirm keeps it
     }
     return p;
   }
@@ -214,9 +231,11 @@ public final class StreamLog {
         s.top = 0;
         s.metaTop = -1;
         s.skipped.clear();
+        s.skipping.clear();
       } else {
         if (!meta.epoch().equals(s.epoch)) {
           s.skipped.clear(); // marks of another epoch
+          s.skipping.clear();
         }
         // never back in the same epoch: offsets this owner itself gave out stay given, even when the meta read
         // after a ring change is older than its own last write (a read served by a copy the write has not reached)
@@ -246,6 +265,7 @@ public final class StreamLog {
       s.skipped = new ArrayList<>();
       return store.write(stream, rule, epoch, entries, top, s.metaTop, keys, skipped).transform(ar -> {
         if (ar.succeeded()) {
+          skipped.forEach(e -> s.skipping.remove(e.offset())); // marked: a retry's key no longer counts there
           s.metaTop = ar.result().metaTop();
           s.top = Math.max(s.top, Math.max(top, s.metaTop)); // another writer's newer meta: continue after it
           java.util.Set<Long> taken = ar.result().taken();
@@ -277,6 +297,7 @@ public final class StreamLog {
             s.unconfirmedEpoch = epoch;
           } else {
             skipped.addAll(entries);
+            entries.forEach(e -> s.skipping.add(e.offset()));
             s.skipped = skipped;
           }
           Throwable err = unavailable(stream, ar.cause());
@@ -301,7 +322,9 @@ public final class StreamLog {
 
   /**
    * After a meta write that failed: the entries it was to name stay if the meta read now names them (the write landed
-   * after all); otherwise they are written as skipped with the next batch. Without this, a publish whose meta write
+   * after all), or if a retry was already told one of their offsets (the write landed after this read was served, but
+   * before the retry asked: marking them skipped would take the message from the position the retry acknowledged);
+   * otherwise they are written as skipped with the next batch. Without this, a publish whose meta write
    * failed was stored twice when retried: its entries, still carrying the message, were named by the next batch's
    * meta, and the retry (its key not counted, see {@link StreamStore#position}) was stored at a new offset
    * (StreamFaultsIT, SIGSTOP of a grid member: user.su0 #756 at offsets 127 and 128).
@@ -311,10 +334,14 @@ public final class StreamLog {
       return;
     }
     long last = s.unconfirmed.get(s.unconfirmed.size() - 1).offset();
-    boolean named = meta != null && meta.epoch().equals(s.unconfirmedEpoch) && meta.top() >= last;
+    // a retry told an offset of the batch means the store counted its key: the meta write had landed by then, and
+    // this read was served from before it (the landing came late); the meta names the whole batch
+    boolean named = !s.answered.isEmpty() || meta != null && meta.epoch().equals(s.unconfirmedEpoch) && meta.top() >= last;
     if (!named && s.unconfirmedEpoch.equals(s.epoch)) {
       s.skipped.addAll(s.unconfirmed);
+      s.unconfirmed.forEach(e -> s.skipping.add(e.offset())); // from now on a retry of theirs is stored anew
     }
+    s.answered.clear();
     s.unconfirmed = new ArrayList<>();
     s.unconfirmedEpoch = null;
   }

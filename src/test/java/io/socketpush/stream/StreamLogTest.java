@@ -54,8 +54,12 @@ class StreamLogTest {
   /** A grid in memory whose next writes can fail, landing or not (a put that timed out may still land). */
   static final class FlakyGrid implements StreamGrid {
     final java.util.Map<String, String> data = new java.util.TreeMap<>();
-    /** The next meta write fails (-1: none); 1: after landing, 0: without. */
+    /** The next meta write fails (-1: none); 1: after landing, 0: without, 2: it lands later, when {@link #late} runs. */
     int failMetaPutLanding = -1;
+    /** The landing of a meta write that failed with {@code failMetaPutLanding = 2}. */
+    Runnable late;
+    /** Runs once, right after the next meta read took its value (so that read is served from before it). */
+    Runnable afterMetaRead;
     /** How many of the next entry writes fail. */
     int failEntryWrites;
     /** Whether those failing entry writes land anyway. */
@@ -67,7 +71,13 @@ class StreamLogTest {
 
     @Override
     public io.vertx.core.Future<String> get(String key) {
-      return io.vertx.core.Future.succeededFuture(data.get(key));
+      String value = data.get(key);
+      if (key.startsWith("m|") && afterMetaRead != null) {
+        Runnable r = afterMetaRead;
+        afterMetaRead = null;
+        r.run();
+      }
+      return io.vertx.core.Future.succeededFuture(value);
     }
 
     @Override
@@ -86,8 +96,10 @@ class StreamLogTest {
       if (!key.startsWith("m|") || failMetaPutLanding < 0) {
         return null;
       }
-      if (failMetaPutLanding > 0) {
+      if (failMetaPutLanding == 1) {
         land.run();
+      } else if (failMetaPutLanding == 2) {
+        late = land;
       }
       failMetaPutLanding = -1;
       return io.vertx.core.Future.failedFuture("ISPN000427: Timeout waiting for acks (injected)");
@@ -301,6 +313,32 @@ class StreamLogTest {
     assertEquals(2, retry.position().offset());
     Await.result(log.appendOnce(stream, "m3", "k3"));
     assertEquals(List.of("m1", "m2", "m3"), messages(Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10))));
+  }
+
+  /**
+   * The race left open in session 9: the meta write of a batch times out and lands only later, after the owner's
+   * next meta read (served from before it) but before that batch's skip marks are written, and a retry of the
+   * batch's key asks in between. The store then counts the key (the meta names it), so the retry is told the first
+   * offset: that offset must keep the message, not get a skip mark.
+   */
+  @Test
+  void aRetryToldThePositionOfAMetaWriteThatLandedLateKeepsIt() {
+    StreamLog log = owner("t");
+    String stream = "channel.late";
+    Await.result(log.appendOnce(stream, "m1", "k1"));
+    grid.failMetaPutLanding = 2; // the meta write fails; it lands when grid.late runs
+    assertEquals("UNAVAILABLE", failureCode(log.appendOnce(stream, "m2", "k2")));
+    java.util.concurrent.atomic.AtomicReference<Position> told = new java.util.concurrent.atomic.AtomicReference<>();
+    grid.afterMetaRead = () -> { // the owner's next meta read has its (old) value; then the write lands, the retry asks
+      grid.late.run();
+      told.set(Await.result(log.recall(stream, "k2")));
+    };
+    Await.result(log.appendOnce(stream, "m3", "k3")); // the next batch: its meta read decides about offset 2
+    assertEquals(2, told.get().offset(), "the retry was told the first attempt's offset (the meta names it)");
+    StreamStore.History h = Await.result(store.read(stream, StreamRules.DEFAULT, 0, 10));
+    assertEquals(List.of("m1", "m2", "m3"), messages(h), "the told offset holds the message, once");
+    assertEquals(List.of(1L, 2L, 3L), h.messages().stream().map(StreamStore.Entry::offset).toList());
+    assertEquals(told.get(), Await.result(log.appendOnce(stream, "m2", "k2")).position(), "a later retry is told the same");
   }
 
   static String failureCode(io.vertx.core.Future<?> f) {
